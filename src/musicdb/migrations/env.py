@@ -37,7 +37,12 @@ def run_migrations_offline() -> None:
 
 
 def _run_with(connection) -> None:
-    context.configure(connection=connection, **COMMON_OPTIONS)
+    context.configure(
+        connection=connection,
+        # musicdb.migrate reports progress per revision through this hook.
+        on_version_apply=config.attributes.get("on_version_apply"),
+        **COMMON_OPTIONS,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

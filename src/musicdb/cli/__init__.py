@@ -1,0 +1,75 @@
+"""The ``musicdb`` command line: parse options, call one library function, render, exit.
+
+Commands live in one module per area; each registers itself on the shared Typer app.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from musicdb import __version__
+from musicdb.cli._common import app
+from musicdb.config import Settings
+from musicdb.errors import MusicdbError
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"musicdb {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global_options(
+    ctx: typer.Context,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            metavar="URL",
+            help="postgresql://... (else MUSICDB_DATABASE_URL, DATABASE_URL, PG* variables, "
+            "or the embedded local server).",
+            show_default=False,
+        ),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    ctx.obj = Settings(database_url=database_url, debug=debug)
+
+
+# Registration: each module adds its commands to ``app`` when imported.
+from musicdb.cli import local as _local  # noqa: E402, F401
+from musicdb.cli import migrate as _migrate  # noqa: E402, F401
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app and turn every failure into one line on stderr and an exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        app(args=args, prog_name="musicdb", standalone_mode=True)
+    except MusicdbError as exc:
+        if debug:
+            raise
+        print(f"musicdb: error: {exc.message}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        print("musicdb: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as exc:
+        if debug:
+            raise
+        from musicdb.db import describe_error
+
+        message = describe_error(exc)
+        if message is None:
+            message = f"unexpected {type(exc).__name__}: {exc} (run with --debug for details)"
+        print(f"musicdb: error: {message}", file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,63 @@
+"""What every command shares: the Typer app, the settings, output options and error exits.
+
+Nothing heavy is imported here: ``musicdb --help`` must not pay for SQLAlchemy, alembic or psycopg.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from musicdb.config import Settings
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from musicdb.render import Report
+
+app = typer.Typer(
+    name="musicdb",
+    help="Migrations, DBA reports and cron-safe maintenance for the music platform's PostgreSQL.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class OutputFormat(enum.StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", help="Output format: table, json or csv.", case_sensitive=False),
+]
+
+
+def settings(ctx: typer.Context) -> Settings:
+    """The settings the global options built (a bare Settings when called without them)."""
+    root = ctx.find_root()
+    if isinstance(root.obj, Settings):
+        return root.obj
+    root.obj = Settings()
+    return root.obj
+
+
+def connect(ctx: typer.Context, **kwargs: Any) -> psycopg.Connection[Any]:
+    """A connection to the configured database (see :mod:`musicdb.config` for the order)."""
+    from musicdb import db
+
+    return db.connect(settings(ctx).target(), **kwargs)
+
+
+def emit(report: Report, fmt: OutputFormat) -> None:
+    """Render a report on stdout in the chosen format (notes go to stderr in table mode)."""
+    from musicdb import render
+
+    render.emit(report, fmt.value)

@@ -1,0 +1,83 @@
+"""``musicdb local ...``: the embedded local server."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from musicdb.cli._common import FormatOption, OutputFormat, app
+
+local_app = typer.Typer(
+    help="The embedded local PostgreSQL server (used when no database is configured).",
+    no_args_is_help=True,
+)
+app.add_typer(local_app, name="local")
+
+
+def _cluster():  # type: ignore[no-untyped-def]
+    from musicdb.local import LocalCluster
+
+    return LocalCluster()
+
+
+@local_app.command("status")
+def status(fmt: FormatOption = OutputFormat.table) -> None:
+    """Where the local server lives and whether it runs. Exit 1 when it is not running."""
+    from musicdb.config import mask_url
+
+    state = _cluster().status()
+    data = state.as_dict()
+    if data["url"]:
+        data["url"] = mask_url(str(data["url"]))
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps(data, indent=2))
+    else:
+        for key, value in data.items():
+            typer.echo(f"{key:12} {'' if value is None else value}")
+    if not state.running:
+        raise typer.Exit(1)
+
+
+@local_app.command("start")
+def start() -> None:
+    """Initialise (first time) and start the local server; print its URL."""
+    from musicdb.config import mask_url
+
+    typer.echo(mask_url(_cluster().start()))
+
+
+@local_app.command("url")
+def url() -> None:
+    """Print the local server's URL (starting it if needed), for psql or other tools."""
+    from musicdb.config import mask_url
+
+    typer.echo(mask_url(_cluster().start()))
+
+
+@local_app.command("stop")
+def stop() -> None:
+    """Stop the local server (its data stays)."""
+    stopped = _cluster().stop()
+    typer.echo("stopped" if stopped else "not running", err=True)
+
+
+@local_app.command("destroy")
+def destroy(
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Stop the local server and delete its data folder, with every database in it."""
+    cluster = _cluster()
+    if not cluster.base_dir.exists():
+        typer.echo(f"nothing to destroy in {cluster.base_dir}", err=True)
+        return
+    if not yes:
+        if not sys.stdin.isatty():
+            typer.echo("musicdb: error: destroy deletes all local data; pass --yes", err=True)
+            raise typer.Exit(1)
+        typer.confirm(f"Delete the local server and all its data in {cluster.base_dir}?",
+                      abort=True)  # fmt: skip
+    cluster.destroy()
+    typer.echo(f"destroyed {cluster.base_dir}", err=True)

@@ -1,0 +1,207 @@
+"""``musicdb migrate ...``: schema migrations."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from musicdb.cli._common import FormatOption, OutputFormat, app, settings
+
+migrate_app = typer.Typer(help="Build and evolve the schema (Alembic, driven from code).",
+                          no_args_is_help=True)  # fmt: skip
+app.add_typer(migrate_app, name="migrate")
+
+LockWait = Annotated[
+    float,
+    typer.Option("--lock-wait", metavar="SECONDS", min=0,
+                 help="How long to wait for another migration to finish."),
+]  # fmt: skip
+LockTimeout = Annotated[
+    int,
+    typer.Option("--lock-timeout", metavar="MS", min=1,
+                 help="lock_timeout for each statement, so a migration never queues behind "
+                      "a long transaction."),
+]  # fmt: skip
+StatementTimeout = Annotated[
+    int,
+    typer.Option("--statement-timeout", metavar="MS", min=0,
+                 help="statement_timeout for each statement (0 = none)."),
+]  # fmt: skip
+Retries = Annotated[
+    int, typer.Option("--retries", min=0, help="Retries after a lock timeout.")
+]
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+
+
+def _progress(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+@migrate_app.command("up")
+def up(
+    ctx: typer.Context,
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+    lock_wait: LockWait = 60.0,
+    lock_timeout: LockTimeout = 5000,
+    statement_timeout: StatementTimeout = 0,
+    retries: Retries = 3,
+) -> None:
+    """Upgrade to REVISION (default head): one transaction per revision, under a migration lock."""
+    from musicdb import migrate
+
+    target = settings(ctx).target()
+    _progress(f"migrating {target.display} to {revision}")
+    result = migrate.upgrade(
+        target,
+        revision,
+        lock_wait_s=lock_wait,
+        lock_timeout_ms=lock_timeout,
+        statement_timeout_ms=statement_timeout or None,
+        retries=retries,
+        progress=_progress,
+    )
+    if result.changed:
+        _progress(f"now at {', '.join(result.after)}")
+    else:
+        _progress(f"already at {', '.join(result.after) or 'base'}; nothing to do")
+
+
+@migrate_app.command("down")
+def down(
+    ctx: typer.Context,
+    revision: Annotated[str, typer.Argument(help="Target revision, base, or -N steps.")],
+    yes: Yes = False,
+    lock_wait: LockWait = 60.0,
+    lock_timeout: LockTimeout = 5000,
+    statement_timeout: StatementTimeout = 0,
+    retries: Retries = 3,
+) -> None:
+    """Downgrade to REVISION. Going to base, or more than one step, asks for --yes."""
+    from musicdb import db, migrate
+
+    target = settings(ctx).target()
+    with db.connect(target) as conn:
+        current = migrate.current_revisions(conn)
+    migrate.resolve_revision(revision)
+    steps = migrate.downgrade_steps(current, revision)
+    if not steps:
+        _progress(f"already at {', '.join(current) or 'base'}; nothing to do")
+        return
+    if (revision == "base" or len(steps) > 1) and not yes:
+        what = f"undo {len(steps)} revisions ({', '.join(steps)})"
+        if not sys.stdin.isatty():
+            typer.echo(f"musicdb: error: this would {what}; pass --yes to confirm", err=True)
+            raise typer.Exit(1)
+        typer.confirm(f"This will {what} on {target.display}. Continue?", abort=True)
+    result = migrate.downgrade(
+        target,
+        revision,
+        lock_wait_s=lock_wait,
+        lock_timeout_ms=lock_timeout,
+        statement_timeout_ms=statement_timeout or None,
+        retries=retries,
+        progress=_progress,
+    )
+    _progress(f"now at {', '.join(result.after) or 'base'}")
+
+
+@migrate_app.command("status")
+def status(
+    ctx: typer.Context,
+    check: Annotated[bool, typer.Option("--check", help="Exit 1 when not at head.")] = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """The current revision(s), the head and the pending revisions."""
+    from musicdb import migrate
+    from musicdb.render import to_json
+
+    state = migrate.status(settings(ctx).target())
+    if fmt is OutputFormat.json:
+        typer.echo(to_json(state.as_dict()))
+    else:
+        typer.echo(f"database  {state.database}")
+        typer.echo(f"current   {', '.join(state.current) or 'base (empty)'}")
+        typer.echo(f"head      {', '.join(state.heads)}")
+        if state.unknown:
+            typer.echo(f"unknown   {', '.join(state.unknown)} (not a revision musicdb knows)")
+        typer.echo(f"pending   {', '.join(state.pending) or 'none'}")
+        typer.echo("status    " + ("at head" if state.at_head else "NOT at head"))
+    if check and not state.at_head:
+        raise typer.Exit(1)
+
+
+def _reachable_target(ctx: typer.Context):  # type: ignore[no-untyped-def]
+    """The configured database when it answers, else None (with a note on stderr)."""
+    from musicdb import db
+    from musicdb.errors import ConnectionFailed, LocalServerError
+
+    try:
+        target = settings(ctx).target()
+        db.connect(target, connect_timeout=5).close()
+    except (ConnectionFailed, LocalServerError) as exc:
+        _progress(f"note: no database reachable ({exc}); working from the revisions alone")
+        return None
+    return target
+
+
+@migrate_app.command("history")
+def history(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+    """The revision list, newest first, marking the current one(s) when a database answers."""
+    from musicdb import migrate
+    from musicdb.cli._common import emit
+    from musicdb.render import Column, Report
+
+    rows = []
+    for info in migrate.history(_reachable_target(ctx)):
+        row = info.as_dict()
+        down = row["down_revision"]
+        row["down_revision"] = ", ".join(down) if isinstance(down, tuple | list) else down
+        row["marks"] = ", ".join(
+            mark for mark, on in (("current", info.is_current), ("head", info.is_head)) if on
+        )
+        rows.append(row)
+    emit(
+        Report(
+            name="migrate_history",
+            title="Revisions (newest first)",
+            columns=[
+                Column("revision", "revision"),
+                Column("down_revision", "down revision"),
+                Column("marks", "marks"),
+                Column("doc", "description", wrap=True),
+                Column("is_current", "current", "bool"),
+                Column("is_head", "head", "bool"),
+            ],
+            rows=rows,
+        ),
+        fmt,
+    )
+
+
+@migrate_app.command("sql")
+def sql_(
+    ctx: typer.Context,
+    spec: Annotated[str, typer.Argument(metavar="[FROM:]TO",
+                                        help="Revisions; FROM defaults to the live one.")] = "head",
+) -> None:
+    """Print the SQL a migration would run, without running it (offline mode)."""
+    from musicdb import migrate
+
+    target = None if ":" in spec else _reachable_target(ctx)
+    typer.echo(migrate.offline_sql(spec, target), nl=False)
+
+
+@migrate_app.command("check")
+def check(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+    """Drift: compare the live schema with what the migrations build; exit 1 on any difference."""
+    from musicdb import migrate
+    from musicdb.cli._common import emit
+
+    report = migrate.drift_report(settings(ctx).target())
+    emit(report, fmt)
+    if report.rows:
+        typer.echo(f"drift: {len(report.rows)} difference(s)", err=True)
+        raise typer.Exit(1)
+    typer.echo("no drift", err=True)

@@ -1,0 +1,109 @@
+"""Connections: the one place that opens a psycopg connection to the platform database."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from musicdb.config import DatabaseTarget
+from musicdb.errors import ConnectionFailed
+
+if TYPE_CHECKING:
+    import psycopg
+    import sqlalchemy
+
+APPLICATION_NAME = "musicdb"
+
+
+def connect(
+    target: DatabaseTarget | str,
+    *,
+    autocommit: bool = True,
+    application_name: str = APPLICATION_NAME,
+    connect_timeout: int = 10,
+    lock_timeout_ms: int | None = None,
+    statement_timeout_ms: int | None = None,
+) -> psycopg.Connection[Any]:
+    """Open a connection; an unreachable server becomes :class:`ConnectionFailed` (one line).
+
+    Timeouts are sent as startup options, so they hold from the first statement on.
+    """
+    import psycopg
+
+    if isinstance(target, str):
+        target = DatabaseTarget(target, "argument")
+    options = []
+    if lock_timeout_ms is not None:
+        options.append(f"-c lock_timeout={int(lock_timeout_ms)}")
+    if statement_timeout_ms is not None:
+        options.append(f"-c statement_timeout={int(statement_timeout_ms)}")
+    kwargs: dict[str, Any] = {
+        "autocommit": autocommit,
+        "application_name": application_name,
+        "connect_timeout": connect_timeout,
+    }
+    if options:
+        kwargs["options"] = " ".join(options)
+    try:
+        return psycopg.connect(target.conninfo, **kwargs)
+    except psycopg.OperationalError as exc:
+        raise ConnectionFailed(
+            f"cannot connect to {target.display} ({target.source}): {first_line(exc)}"
+        ) from exc
+    except psycopg.ProgrammingError as exc:  # e.g. an invalid connection string
+        raise ConnectionFailed(
+            f"invalid connection settings from {target.source}: {first_line(exc)}"
+        ) from exc
+
+
+def engine(target: DatabaseTarget, **connect_kwargs: Any) -> sqlalchemy.Engine:
+    """A SQLAlchemy engine whose connections come from :func:`connect` (same errors, options)."""
+    import sqlalchemy
+    from sqlalchemy.pool import NullPool
+
+    return sqlalchemy.create_engine(
+        "postgresql+psycopg://",
+        creator=lambda: connect(target, autocommit=False, **connect_kwargs),
+        poolclass=NullPool,
+    )
+
+
+def first_line(exc: BaseException) -> str:
+    """The first non-empty line of an exception's message (libpq's are multi-line)."""
+    for raw in str(exc).splitlines():
+        line = raw.strip()
+        if line:
+            return line
+    return type(exc).__name__
+
+
+def describe_error(exc: BaseException) -> str | None:
+    """A one-line message for a driver error (psycopg, or SQLAlchemy wrapping it), else None."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if (type(current).__module__ or "").startswith("psycopg"):
+            diag = getattr(current, "diag", None)
+            primary = getattr(diag, "message_primary", None) if diag else None
+            return primary or first_line(current)
+        current = getattr(current, "orig", None) or current.__cause__
+    return None
+
+
+def server_version_num(conn: psycopg.Connection[Any]) -> int:
+    """``server_version_num`` as an int, e.g. 150018."""
+    return int(conn.info.server_version)
+
+
+def set_timeouts(
+    conn: psycopg.Connection[Any],
+    *,
+    lock_timeout_ms: int | None = None,
+    statement_timeout_ms: int | None = None,
+    local: bool = False,
+) -> None:
+    """Set lock/statement timeouts with bound values (``local``: for the current transaction)."""
+    pairs = (("lock_timeout", lock_timeout_ms), ("statement_timeout", statement_timeout_ms))
+    for name, value in pairs:
+        if value is not None:
+            conn.execute("SELECT set_config(%s, %s, %s)", (name, f"{int(value)}ms", local))

@@ -1,0 +1,545 @@
+"""Alembic driven from code: safe upgrades and downgrades, status, history, offline SQL, drift.
+
+Safety rules for every change of revision:
+
+- a **migration lock**: a session-level advisory lock held on a connection of its own, taken by
+  polling ``pg_try_advisory_lock`` with a bounded wait, so two deploys or cron jobs never migrate at
+  once; the revision is read again after the lock is taken (Alembic does so when it starts);
+- **one transaction per revision**, so a failure leaves the database at the previous revision;
+- a **lock timeout** on the migrating connection, so a revision never queues behind a long
+  transaction (and every query of the application behind it); a revision that times out is retried
+  a bounded number of times with a growing pause.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from musicdb import db
+from musicdb.config import DatabaseTarget
+from musicdb.errors import LockNotAvailable, MusicdbError, NotFound, UsageError
+
+if TYPE_CHECKING:
+    import psycopg
+    from alembic.config import Config
+    from alembic.script import Script, ScriptDirectory
+
+#: The advisory lock key of the migration lock (a stable 32-bit value, shown by lock-info).
+MIGRATION_LOCK_KEY = zlib.crc32(b"musicdb.migrate")
+
+DEFAULT_LOCK_WAIT_S = 60.0
+DEFAULT_LOCK_TIMEOUT_MS = 5_000
+DEFAULT_RETRIES = 3
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def alembic_config() -> Config:
+    """An Alembic config pointing at the revisions inside the installed package (no ini file)."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", "musicdb:migrations")
+    return cfg
+
+
+def script_directory() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def heads() -> tuple[str, ...]:
+    return tuple(script_directory().get_heads())
+
+
+# -- reading the live revision ------------------------------------------------------------------
+def current_revisions(conn: psycopg.Connection[Any]) -> tuple[str, ...]:
+    """The revisions stamped in ``alembic_version`` (empty when the table does not exist)."""
+    exists = conn.execute("SELECT to_regclass('public.alembic_version') IS NOT NULL").fetchone()
+    if not exists or not exists[0]:
+        return ()
+    rows = conn.execute("SELECT version_num FROM public.alembic_version ORDER BY 1").fetchall()
+    return tuple(r[0] for r in rows)
+
+
+@dataclass(frozen=True)
+class RevisionInfo:
+    revision: str
+    down_revision: str | tuple[str, ...] | None
+    doc: str
+    is_head: bool
+    is_current: bool
+    branch_labels: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "revision": self.revision,
+            "down_revision": self.down_revision,
+            "doc": self.doc,
+            "is_head": self.is_head,
+            "is_current": self.is_current,
+            "branch_labels": list(self.branch_labels),
+        }
+
+
+@dataclass(frozen=True)
+class Status:
+    database: str
+    current: tuple[str, ...]
+    heads: tuple[str, ...]
+    pending: tuple[str, ...]
+    unknown: tuple[str, ...] = ()
+
+    @property
+    def at_head(self) -> bool:
+        return set(self.current) == set(self.heads) and not self.unknown
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "database": self.database,
+            "current": list(self.current),
+            "heads": list(self.heads),
+            "pending": list(self.pending),
+            "unknown": list(self.unknown),
+            "at_head": self.at_head,
+        }
+
+
+def _pending(script: ScriptDirectory, current: tuple[str, ...]) -> tuple[str, ...]:
+    """Revisions an upgrade to heads would apply, oldest first."""
+    revs: list[Script] = list(script.iterate_revisions(tuple(script.get_heads()), current or None))
+    return tuple(r.revision for r in reversed(revs) if r.revision not in current)
+
+
+def status(target: DatabaseTarget) -> Status:
+    script = script_directory()
+    with db.connect(target) as conn:
+        current = current_revisions(conn)
+    known = {r.revision for r in script.walk_revisions()}
+    unknown = tuple(r for r in current if r not in known)
+    pending = _pending(script, tuple(r for r in current if r in known)) if not unknown else ()
+    return Status(target.display, current, tuple(script.get_heads()), pending, unknown)
+
+
+def history(target: DatabaseTarget | None = None) -> list[RevisionInfo]:
+    """Every revision, newest first, marking the live ones when a database is given."""
+    script = script_directory()
+    current: tuple[str, ...] = ()
+    if target is not None:
+        with db.connect(target) as conn:
+            current = current_revisions(conn)
+    head_set = set(script.get_heads())
+    return [
+        RevisionInfo(
+            revision=rev.revision,
+            down_revision=rev.down_revision,
+            doc=(rev.doc or "").strip(),
+            is_head=rev.revision in head_set,
+            is_current=rev.revision in current,
+            branch_labels=tuple(sorted(rev.branch_labels or ())),
+        )
+        for rev in script.walk_revisions()
+    ]
+
+
+# -- the migration lock -------------------------------------------------------------------------
+@contextmanager
+def migration_lock(
+    target: DatabaseTarget,
+    *,
+    wait_s: float = DEFAULT_LOCK_WAIT_S,
+    progress: Progress = _quiet,
+    key: int = MIGRATION_LOCK_KEY,
+    what: str = "migration",
+) -> Iterator[None]:
+    """Hold the session-level advisory lock *key* on a connection of its own.
+
+    Polls ``pg_try_advisory_lock`` (never queues inside the server) until *wait_s* has passed.
+    """
+    conn = db.connect(target, application_name=f"musicdb {what} lock")
+    try:
+        deadline = time.monotonic() + max(0.0, wait_s)
+        delay = 0.05
+        told = False
+        while True:
+            row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+            if row and row[0]:
+                break
+            if time.monotonic() >= deadline:
+                raise LockNotAvailable(
+                    f"another {what} holds the {what} lock (advisory lock {key}); "
+                    f"gave up after {wait_s:g} s (--lock-wait)"
+                )
+            if not told:
+                progress(f"waiting for the {what} lock held by another session ...")
+                told = True
+            time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+            delay = min(delay * 2, 1.0)
+        try:
+            yield
+        finally:
+            if not conn.closed:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+    finally:
+        conn.close()
+
+
+# -- running alembic ----------------------------------------------------------------------------
+def _is_lock_timeout(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if getattr(current, "sqlstate", None) == "55P03":  # lock_not_available
+            return True
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False
+
+
+def _run_alembic(
+    target: DatabaseTarget,
+    action: Callable[[Config], None],
+    *,
+    lock_timeout_ms: int,
+    statement_timeout_ms: int | None,
+    progress: Progress,
+) -> None:
+    """Run one alembic command on a fresh connection with the timeouts set from the start."""
+    cfg = alembic_config()
+
+    started = [time.monotonic()]
+
+    def on_apply(*, ctx: Any, step: Any, heads: Any, run_args: Any) -> None:
+        elapsed = time.monotonic() - started[0]
+        started[0] = time.monotonic()
+        if step.is_stamp:
+            return
+        if step.is_upgrade:
+            progress(f"applied {step.up_revision_id} ({elapsed:.2f} s)")
+        else:
+            progress(f"reverted {step.up_revision_id} ({elapsed:.2f} s)")
+
+    cfg.attributes["on_version_apply"] = on_apply
+    engine = db.engine(
+        target,
+        lock_timeout_ms=lock_timeout_ms,
+        statement_timeout_ms=statement_timeout_ms,
+        application_name="musicdb migrate",
+    )
+    try:
+        with engine.connect() as connection:
+            cfg.attributes["connection"] = connection
+            action(cfg)
+            connection.commit()
+    finally:
+        engine.dispose()
+
+
+@dataclass
+class MigrationResult:
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+    attempts: int = 1
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "before": list(self.before),
+            "after": list(self.after),
+            "changed": self.changed,
+            "attempts": self.attempts,
+        }
+
+
+def _read_current(target: DatabaseTarget) -> tuple[str, ...]:
+    with db.connect(target) as conn:
+        return current_revisions(conn)
+
+
+def _migrate(
+    target: DatabaseTarget,
+    action: Callable[[Config], None],
+    *,
+    lock_wait_s: float,
+    lock_timeout_ms: int,
+    statement_timeout_ms: int | None,
+    retries: int,
+    progress: Progress,
+) -> MigrationResult:
+    with migration_lock(target, wait_s=lock_wait_s, progress=progress):
+        before = _read_current(target)  # read again now that nobody else can migrate
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                _run_alembic(
+                    target,
+                    action,
+                    lock_timeout_ms=lock_timeout_ms,
+                    statement_timeout_ms=statement_timeout_ms,
+                    progress=progress,
+                )
+                break
+            except Exception as exc:
+                if not _is_lock_timeout(exc):
+                    now = _read_current(target)
+                    raise MusicdbError(
+                        f"migration failed: {_db_message(exc)}; the database stays at "
+                        f"{_fmt_revs(now)}"
+                    ) from exc
+                now = _read_current(target)
+                if attempt > retries:
+                    raise LockNotAvailable(
+                        f"migration could not get a lock within {lock_timeout_ms} ms "
+                        f"(--lock-timeout) after {attempt} attempts: another transaction holds "
+                        f"a lock on a table it changes; the database stays at {_fmt_revs(now)}"
+                    ) from exc
+                pause = min(0.5 * 2 ** (attempt - 1), 5.0)
+                progress(
+                    f"lock timeout after {lock_timeout_ms} ms (attempt {attempt}/{retries + 1}); "
+                    f"retrying in {pause:g} s"
+                )
+                time.sleep(pause)
+        after = _read_current(target)
+    return MigrationResult(before, after, attempt)
+
+
+def _db_message(exc: BaseException) -> str:
+    return db.describe_error(exc) or f"{type(exc).__name__}: {exc}"
+
+
+def _fmt_revs(revs: tuple[str, ...]) -> str:
+    return ", ".join(revs) if revs else "base (no revision)"
+
+
+def resolve_revision(rev: str) -> str:
+    """Check that *rev* names a revision (or head/base/a relative step); return it unchanged."""
+    from alembic.util import CommandError
+
+    if rev in ("head", "heads", "base"):
+        return rev
+    script = script_directory()
+    try:
+        if rev.startswith(("+", "-")) or "@" in rev:
+            return rev
+        script.get_revision(rev)
+    except CommandError as exc:
+        raise NotFound(f"unknown revision {rev!r}: {exc}") from exc
+    return rev
+
+
+def upgrade(
+    target: DatabaseTarget,
+    revision: str = "head",
+    *,
+    lock_wait_s: float = DEFAULT_LOCK_WAIT_S,
+    lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS,
+    statement_timeout_ms: int | None = None,
+    retries: int = DEFAULT_RETRIES,
+    progress: Progress = _quiet,
+) -> MigrationResult:
+    """Upgrade to *revision* (default head), one transaction per revision, under the lock."""
+    from alembic import command
+
+    revision = resolve_revision(revision)
+    return _migrate(
+        target,
+        lambda cfg: command.upgrade(cfg, revision),
+        lock_wait_s=lock_wait_s,
+        lock_timeout_ms=lock_timeout_ms,
+        statement_timeout_ms=statement_timeout_ms,
+        retries=retries,
+        progress=progress,
+    )
+
+
+def downgrade_steps(current: tuple[str, ...], revision: str) -> list[str]:
+    """The revisions a downgrade from *current* to *revision* would undo, newest first."""
+    script = script_directory()
+    if revision.startswith("-"):
+        steps = int(revision[1:])
+        out: list[str] = []
+        for rev in script.iterate_revisions(current, "base"):
+            if len(out) >= steps:
+                break
+            out.append(rev.revision)
+        return out
+    lower = None if revision == "base" else revision
+    return [
+        r.revision
+        for r in script.iterate_revisions(current, lower)
+        if r.revision != lower
+    ]
+
+
+def downgrade(
+    target: DatabaseTarget,
+    revision: str,
+    *,
+    lock_wait_s: float = DEFAULT_LOCK_WAIT_S,
+    lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS,
+    statement_timeout_ms: int | None = None,
+    retries: int = DEFAULT_RETRIES,
+    progress: Progress = _quiet,
+) -> MigrationResult:
+    """Downgrade to *revision*; the CLI asks for ``--yes`` before base or several steps."""
+    from alembic import command
+
+    if revision in ("head", "heads"):
+        raise UsageError("migrate down needs a lower revision, base or -N")
+    revision = resolve_revision(revision)
+    return _migrate(
+        target,
+        lambda cfg: command.downgrade(cfg, revision),
+        lock_wait_s=lock_wait_s,
+        lock_timeout_ms=lock_timeout_ms,
+        statement_timeout_ms=statement_timeout_ms,
+        retries=retries,
+        progress=progress,
+    )
+
+
+def offline_sql(spec: str, target: DatabaseTarget | None = None) -> str:
+    """The SQL of ``[FROM:]TO`` without running it; FROM defaults to the live revision.
+
+    A downgrade is rendered when TO lies below FROM.
+    """
+    from alembic import command
+
+    start, sep, end = spec.rpartition(":")
+    if not sep:
+        start = ""
+    end = resolve_revision(end)
+    if not start:
+        live: tuple[str, ...] = ()
+        if target is not None:
+            live = _read_current(target)
+        start = live[0] if len(live) == 1 else ("base" if not live else "")
+        if not start:
+            raise UsageError("the database has several revisions; give FROM explicitly (FROM:TO)")
+    else:
+        start = resolve_revision(start)
+    buffer = io.StringIO()
+    cfg = alembic_config()
+    cfg.output_buffer = buffer
+    if start == end:
+        return ""
+    downward = end == "base" or (
+        start not in ("base",) and end in _ancestors(start)
+    )
+    if downward:
+        command.downgrade(cfg, f"{start}:{end}", sql=True)
+    else:
+        command.upgrade(cfg, f"{start}:{end}" if start != "base" else end, sql=True)
+    return buffer.getvalue()
+
+
+def _ancestors(rev: str) -> set[str]:
+    script = script_directory()
+    return {r.revision for r in script.iterate_revisions(rev, "base")} - {rev}
+
+
+# -- drift --------------------------------------------------------------------------------------
+@contextmanager
+def scratch_database(target: DatabaseTarget, prefix: str = "musicdb_scratch_") -> Iterator[str]:
+    """A throwaway empty database on the same server (needs CREATEDB); yields its URL."""
+    import uuid
+
+    from psycopg import sql
+
+    from musicdb.config import url_with_database
+
+    name = f"{prefix}{uuid.uuid4().hex[:12]}"
+    with db.connect(target) as conn:
+        try:
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name))
+            )
+        except Exception as exc:
+            raise MusicdbError(
+                f"cannot create a scratch database to compare against ({_db_message(exc)}); "
+                "the drift check needs the CREATEDB privilege"
+            ) from exc
+    try:
+        # With libpq's environment the rest comes from PG* variables; the name is our own hex.
+        yield url_with_database(target.conninfo, name) if target.conninfo else f"dbname={name}"
+    finally:
+        with db.connect(target) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+def expected_snapshot(target: DatabaseTarget, revisions: tuple[str, ...]) -> dict[str, Any]:
+    """The catalog snapshot the migrations build at *revisions*, in a scratch database."""
+    from musicdb import snapshot
+
+    with scratch_database(target) as url:
+        scratch = DatabaseTarget(url, "scratch")
+        for rev in revisions or ("base",):
+            if rev != "base":
+                _run_alembic(scratch, lambda cfg, r=rev: _alembic_upgrade(cfg, r),
+                             lock_timeout_ms=DEFAULT_LOCK_TIMEOUT_MS, statement_timeout_ms=None,
+                             progress=_quiet)  # fmt: skip
+        with db.connect(scratch) as conn:
+            return snapshot.snapshot(conn)
+
+
+def _alembic_upgrade(cfg: Config, rev: str) -> None:
+    from alembic import command
+
+    command.upgrade(cfg, rev)
+
+
+def drift(target: DatabaseTarget) -> list[Any]:
+    """Every difference between the live schema and what its revision(s) should have built."""
+    from musicdb import snapshot
+
+    with db.connect(target) as conn:
+        current = current_revisions(conn)
+        actual = snapshot.snapshot(conn)
+    expected = expected_snapshot(target, current)
+    return list(snapshot.diff(expected, actual))
+
+
+def drift_report(target: DatabaseTarget) -> Any:
+    """:func:`drift` as a report (one row per difference)."""
+    from musicdb.render import Column, Report
+
+    rows = [
+        {
+            "kind": d.kind,
+            "name": d.name,
+            "change": d.change,
+            "expected": d.expected,
+            "actual": d.actual,
+        }
+        for d in drift(target)
+    ]
+    return Report(
+        name="migrate_check",
+        title="Schema drift (live database against its migrations)",
+        columns=[
+            Column("kind", "kind"),
+            Column("name", "object"),
+            Column("change", "change"),
+            Column("expected", "expected", wrap=True),
+            Column("actual", "actual", wrap=True),
+        ],
+        rows=rows,
+    )

@@ -1,0 +1,203 @@
+"""The one renderer: a :class:`Report` becomes a rich table, a JSON document or CSV.
+
+This is the only module that formats bytes, milliseconds and ratios for people; library functions
+return raw values and JSON/CSV carry them unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import json
+import sys
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any, Literal
+
+Kind = Literal["text", "bytes", "ms", "count", "ratio", "number", "timestamp", "bool", "seconds"]
+FORMATS = ("table", "json", "csv")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A report column: its stable snake_case key, a title for people, and the kind of value."""
+
+    key: str
+    title: str
+    kind: Kind = "text"
+    #: For table output: the column may be cut to fit the terminal (query texts).
+    wrap: bool = False
+
+    def as_dict(self) -> dict[str, str]:
+        return {"name": self.key, "title": self.title, "kind": self.kind}
+
+
+@dataclass
+class Report:
+    """Data for one report: rows of raw values under the columns' keys, plus notes for people."""
+
+    name: str
+    title: str
+    columns: Sequence[Column]
+    rows: list[dict[str, Any]]
+    server_version: str | None = None
+    notes: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+    generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    def as_dict(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "report": self.name,
+            "generated_at": self.generated_at.isoformat(),
+            "server_version": self.server_version,
+            "columns": [c.as_dict() for c in self.columns],
+            "rows": [{c.key: row.get(c.key) for c in self.columns} for row in self.rows],
+        }
+        if self.notes:
+            doc["notes"] = list(self.notes)
+        if self.meta:
+            doc["meta"] = self.meta
+        return doc
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    return str(value)
+
+
+def to_json(doc: Mapping[str, Any] | Sequence[Any]) -> str:
+    return json.dumps(doc, indent=2, default=_json_default, ensure_ascii=False)
+
+
+# -- human formatting ---------------------------------------------------------------------------
+def human_bytes(value: float) -> str:
+    size = float(value)
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if abs(size) < 1024 or unit == "TB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    raise AssertionError("unreachable")
+
+
+def human_ms(value: float) -> str:
+    ms = float(value)
+    if ms < 1:
+        return f"{ms:.3f} ms"
+    if ms < 1000:
+        return f"{ms:.1f} ms"
+    if ms < 60_000:
+        return f"{ms / 1000:.2f} s"
+    return human_seconds(ms / 1000)
+
+
+def human_seconds(value: float) -> str:
+    seconds = float(value)
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, sec = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes}m"
+    return f"{minutes}m {sec}s"
+
+
+def format_value(value: Any, kind: Kind) -> str:
+    """How a value looks in a table for people."""
+    if value is None:
+        return "-"
+    if kind == "bytes":
+        return human_bytes(value)
+    if kind == "ms":
+        return human_ms(value)
+    if kind == "seconds":
+        return human_seconds(value)
+    if kind == "count":
+        return f"{int(value):,}"
+    if kind == "ratio":
+        return f"{float(value) * 100:.1f}%"
+    if kind == "number":
+        return f"{float(value):,.2f}"
+    if kind == "bool":
+        return "yes" if value else "no"
+    if kind == "timestamp" and isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, default=_json_default)
+    return str(value)
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list | tuple):
+        return json.dumps(value, default=_json_default)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+# -- output -------------------------------------------------------------------------------------
+def write_csv(report: Report, out: IO[str]) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([c.key for c in report.columns])
+    for row in report.rows:
+        writer.writerow([_csv_value(row.get(c.key)) for c in report.columns])
+
+
+def rich_table(report: Report) -> Any:
+    from rich.table import Table
+
+    table = Table(title=report.title, title_justify="left", expand=False)
+    numeric = {"bytes", "ms", "count", "ratio", "number", "seconds"}
+    for col in report.columns:
+        table.add_column(
+            col.title,
+            justify="right" if col.kind in numeric else "left",
+            overflow="ellipsis" if col.wrap else "fold",
+            no_wrap=col.wrap,
+            ratio=1 if col.wrap else None,
+            min_width=12 if col.wrap else None,
+        )
+    for row in report.rows:
+        table.add_row(*(format_value(row.get(c.key), c.kind) for c in report.columns))
+    return table
+
+
+def emit(
+    report: Report, fmt: str = "table", *, out: IO[str] | None = None, err: IO[str] | None = None
+) -> None:
+    """Write *report* to stdout in *fmt*; in table mode its notes go to stderr."""
+    stdout = out or sys.stdout
+    stderr = err or sys.stderr
+    if fmt == "json":
+        stdout.write(to_json(report.as_dict()) + "\n")
+    elif fmt == "csv":
+        write_csv(report, stdout)
+    elif fmt == "table":
+        from rich.console import Console
+
+        console = Console(file=stdout)
+        if report.rows:
+            console.print(rich_table(report))
+        else:
+            console.print(f"{report.title}: nothing to show")
+        for note in report.notes:
+            stderr.write(f"note: {note}\n")
+    else:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")

@@ -1,0 +1,157 @@
+"""The command line's contract: fast start-up, one-line errors, exit codes, the local server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from conftest import MUSICDB, musicdb_subprocess_env
+from musicdb import __version__
+
+
+def _run(*args: str, env: dict[str, str] | None = None, timeout: float = 120):
+    return subprocess.run(
+        [*MUSICDB, *args],
+        capture_output=True,
+        check=False,
+        text=True,
+        env=env or musicdb_subprocess_env(),
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_version(cli) -> None:
+    result = cli("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"musicdb {__version__}"
+
+
+def test_help_and_version_do_not_import_database_libraries() -> None:
+    code = (
+        "import sys\n"
+        "from musicdb.cli import main\n"
+        "for args in (['--help'], ['--version']):\n"
+        "    try:\n"
+        "        main(args)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'alembic', "
+        "'psycopg', 'rich'})\n"
+        "print('HEAVY', heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "HEAVY []" in out.stdout, out.stdout
+
+
+def _assert_one_line_error(proc, *must_contain: str) -> None:
+    assert proc.returncode == 1, (proc.returncode, proc.stdout, proc.stderr)
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert lines[0].startswith("musicdb: error: ")
+    for text in must_contain:
+        assert text in lines[0], lines[0]
+
+
+def test_unreachable_database_is_one_line_and_exit_1() -> None:
+    proc = _run("--database-url", "postgresql://bob:hunter2@127.0.0.1:1/nowhere",
+                "migrate", "status")  # fmt: skip
+    _assert_one_line_error(proc, "cannot connect", "bob:***@127.0.0.1:1")
+    assert "hunter2" not in proc.stderr + proc.stdout
+
+
+def test_missing_database_is_one_line_and_exit_1(pg_server) -> None:
+    url = pg_server.url("musicdb_no_such_database")
+    proc = _run("migrate", "status", env=musicdb_subprocess_env(MUSICDB_DATABASE_URL=url))
+    _assert_one_line_error(proc, "musicdb_no_such_database", "MUSICDB_DATABASE_URL")
+
+
+def test_bad_url_scheme_is_one_line(cli, clean_env) -> None:
+    clean_env.setenv("DATABASE_URL", "mysql://root:pw@localhost/x")
+    result = cli("migrate", "status")
+    assert result.exit_code == 1
+    assert result.stderr.strip().startswith("musicdb: error: DATABASE_URL: not a PostgreSQL URL")
+    assert ":pw@" not in result.stderr
+
+
+def test_no_server_binaries_and_nothing_configured(cli, clean_env, tmp_path: Path) -> None:
+    clean_env.setenv("MUSICDB_LOCAL_DIR", str(tmp_path / "local"))
+    clean_env.setenv("MUSICDB_PG_BINDIR", str(tmp_path / "nothing-here"))
+    result = cli("migrate", "status")
+    assert result.exit_code == 1
+    assert "holds no PostgreSQL server binaries" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_usage_error_exits_2(cli) -> None:
+    assert cli("migrate", "status", "--format", "yaml").exit_code == 2
+    assert cli("no-such-command").exit_code == 2
+
+
+@pytest.fixture
+def local_env():
+    """A private MUSICDB_LOCAL_DIR that the server's user can reach, and the session's binaries."""
+    root = Path(tempfile.mkdtemp(prefix="musicdb-local-", dir="/dev/shm" if os.path.isdir(
+        "/dev/shm") else None))  # fmt: skip
+    root.chmod(0o755)
+    extra = {"MUSICDB_LOCAL_DIR": str(root / "local")}
+    if os.environ.get("MUSICDB_TEST_PG_BINDIR"):
+        extra["MUSICDB_PG_BINDIR"] = os.environ["MUSICDB_TEST_PG_BINDIR"]
+    env = musicdb_subprocess_env(**extra)
+    yield env, root / "local"
+    subprocess.run([*MUSICDB, "local", "destroy", "--yes"], env=env, capture_output=True,
+                   check=False)  # fmt: skip
+    subprocess.run(["rm", "-rf", str(root)], check=False)
+
+
+def test_local_server_cycle(local_env) -> None:
+    env, base = local_env
+    status = _run("local", "status", "--format", "json", env=env)
+    assert status.returncode == 1
+    assert json.loads(status.stdout)["initialised"] is False
+
+    # Two commands starting at once: the file lock keeps initdb single.
+    procs = [
+        subprocess.Popen([*MUSICDB, "local", "start"], env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)  # fmt: skip
+        for _ in range(2)
+    ]
+    outs = [p.communicate(timeout=180) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    assert outs[0][0] == outs[1][0]
+    url = outs[0][0].strip()
+    assert url.startswith("postgresql://postgres@/musicdb?host=")
+
+    status = _run("local", "status", "--format", "json", env=env)
+    first = json.loads(status.stdout)
+    assert status.returncode == 0 and first["running"] is True and first["pid"]
+    socket_dir = base / "run"
+    assert oct(socket_dir.stat().st_mode & 0o777) == oct(0o700)
+    assert oct(base.stat().st_mode & 0o777) == oct(0o700)
+
+    # Nothing configured: commands use the local server, which is reused (same process).
+    migrate_status = _run("migrate", "status", "--format", "json", env=env)
+    assert migrate_status.returncode == 0, migrate_status.stderr
+    assert json.loads(migrate_status.stdout)["database"] == url
+    again = json.loads(_run("local", "status", "--format", "json", env=env).stdout)
+    assert again["pid"] == first["pid"]
+
+    stop = _run("local", "stop", env=env)
+    assert stop.returncode == 0
+    stopped = _run("local", "status", "--format", "json", env=env)
+    assert stopped.returncode == 1
+    assert json.loads(stopped.stdout)["running"] is False
+    assert json.loads(stopped.stdout)["initialised"] is True
+
+    # destroy asks for confirmation when not on a terminal
+    refused = _run("local", "destroy", env=env)
+    assert refused.returncode == 1 and base.exists()
+    assert _run("local", "destroy", "--yes", env=env).returncode == 0
+    assert not base.exists()

@@ -1,0 +1,90 @@
+"""Configuration: the four sources in CLI.md's order, and masked URLs, against a real server."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from musicdb import db
+from musicdb.config import DatabaseTarget, Settings, mask_url, normalise_url, resolve_target
+from musicdb.errors import ConfigError
+
+
+def test_mask_url_hides_passwords_everywhere() -> None:
+    assert mask_url("postgresql://bob:s3cret@db:5432/x") == "postgresql://bob:***@db:5432/x"
+    assert "s3cret" not in mask_url("postgresql://bob@db/x?password=s3cret&sslmode=require")
+    assert mask_url("postgresql://bob@db/x") == "postgresql://bob@db/x"
+    assert "p@ss" not in mask_url("postgresql://bob:p@ss@db/x")
+
+
+def test_normalise_accepts_both_schemes_and_rejects_others() -> None:
+    assert normalise_url("postgresql+psycopg://u@h/d", origin="x") == "postgresql://u@h/d"
+    assert normalise_url("postgres://u@h/d", origin="x") == "postgresql://u@h/d"
+    with pytest.raises(ConfigError, match="not a PostgreSQL URL"):
+        normalise_url("mysql://u:pw@h/d", origin="--database-url")
+    with pytest.raises(ConfigError) as info:
+        normalise_url("mysql://u:pw@h/d", origin="--database-url")
+    assert "pw" not in str(info.value)
+
+
+def _current_database(target: DatabaseTarget) -> str:
+    with db.connect(target) as conn:
+        row = conn.execute("SELECT current_database()").fetchone()
+        assert row is not None
+        return str(row[0])
+
+
+@pytest.fixture
+def four_databases(pg_server, clean_env):
+    names = [pg_server.create_database(prefix=f"musicdb_cfg{i}_") for i in range(4)]
+    yield [pg_server.url(n) for n in names], names
+    for name in names:
+        pg_server.drop_database(name)
+
+
+def test_precedence_of_the_four_sources(four_databases, clean_env, pg_server) -> None:
+    urls, names = four_databases
+    option_url, musicdb_url, database_url, _ = urls
+    env = {
+        "MUSICDB_DATABASE_URL": musicdb_url,
+        "DATABASE_URL": database_url,
+    }
+    libpq_url = psycopg.conninfo.conninfo_to_dict(pg_server.admin_url)
+    env["PGDATABASE"] = names[3]
+    env["PGHOST"] = str(libpq_url.get("host", ""))
+    if libpq_url.get("port"):
+        env["PGPORT"] = str(libpq_url["port"])
+    env["PGUSER"] = str(libpq_url.get("user", "postgres"))
+    if libpq_url.get("password"):
+        env["PGPASSWORD"] = str(libpq_url["password"])
+
+    # 1. the option beats everything
+    target = Settings(database_url=option_url, environ=env).target()
+    assert target.source == "--database-url"
+    assert _current_database(target) == names[0]
+    # 2. MUSICDB_DATABASE_URL, then DATABASE_URL
+    target = Settings(environ=env).target()
+    assert target.source == "MUSICDB_DATABASE_URL"
+    assert _current_database(target) == names[1]
+    del env["MUSICDB_DATABASE_URL"]
+    target = Settings(environ=env).target()
+    assert (target.source, _current_database(target)) == ("DATABASE_URL", names[2])
+    # 3. libpq's environment when any PG* variable is set (psycopg reads os.environ)
+    del env["DATABASE_URL"]
+    for key, value in env.items():
+        clean_env.setenv(key, value)
+    target = Settings(environ=env).target()
+    assert target.source == "libpq environment"
+    assert target.conninfo == ""
+    assert _current_database(target) == names[3]
+    assert f"PGDATABASE={names[3]}" in target.display
+    # 4. nothing set: the embedded local server
+    assert resolve_target(None, {}) is None
+
+
+def test_password_never_shown_in_connection_errors() -> None:
+    target = DatabaseTarget("postgresql://bob:Sup3rSecret@127.0.0.1:1/nowhere", "--database-url")
+    with pytest.raises(Exception) as info:
+        db.connect(target, connect_timeout=2)
+    assert "Sup3rSecret" not in str(info.value)
+    assert "bob:***@127.0.0.1:1" in str(info.value)
