@@ -55,9 +55,9 @@ transaction open, everything is committed on return.
 Readings chosen where the legacy description leaves room: tracks.title is ``text`` (the column
 table and the view's ``title text`` say so; the "appears to be varchar(255)" remark is not
 followed); users follows the live definition (is_active/is_admin/created_at/default_language
-nullable, no ``ix_users_*``), not the later ``add_users_table`` migration; primary keys and FKs carry
-PostgreSQL's default names (``<table>_pkey``, ``<table>_<column>_fkey``); the view is refreshed once
-after loading so that its legacy semantics are visible in the data.
+nullable, no ``ix_users_*``), not the later ``add_users_table`` migration; primary keys and FKs
+carry PostgreSQL's default names (``<table>_pkey``, ``<table>_<column>_fkey``); the view is
+refreshed once after loading so that its legacy semantics are visible in the data.
 """
 
 from __future__ import annotations
