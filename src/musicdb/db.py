@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from musicdb.config import DatabaseTarget
-from musicdb.errors import ConnectionFailed
+from musicdb.errors import ConnectionFailed, LockNotAvailable
 
 if TYPE_CHECKING:
     import psycopg
@@ -107,3 +110,52 @@ def set_timeouts(
     for name, value in pairs:
         if value is not None:
             conn.execute("SELECT set_config(%s, %s, %s)", (name, f"{int(value)}ms", local))
+
+
+@contextmanager
+def advisory_lock(
+    target: DatabaseTarget,
+    key: int,
+    *,
+    wait_s: float = 0.0,
+    what: str = "musicdb",
+    hint: str = "",
+    skip_if_busy: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> Iterator[bool]:
+    """Hold the session-level advisory lock *key* on a connection of its own.
+
+    Polls ``pg_try_advisory_lock`` (never queues inside the server) until *wait_s* has passed;
+    ``wait_s=0`` tries once. When the lock stays busy it raises :class:`LockNotAvailable`, or,
+    with ``skip_if_busy``, yields ``False`` so the caller can skip (cron overlap). Yields
+    ``True`` while the lock is held; it is released on exit (or when the connection ends).
+    """
+    conn = connect(target, application_name=f"musicdb {what} lock")
+    try:
+        deadline = time.monotonic() + max(0.0, wait_s)
+        delay = 0.05
+        told = False
+        while True:
+            row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+            if row and row[0]:
+                break
+            if time.monotonic() >= deadline:
+                if skip_if_busy:
+                    yield False
+                    return
+                raise LockNotAvailable(
+                    f"another {what} holds the {what} lock (advisory lock {key}); "
+                    f"gave up after {wait_s:g} s" + (f" ({hint})" if hint else "")
+                )
+            if not told and progress is not None:
+                progress(f"waiting for the {what} lock held by another session ...")
+                told = True
+            time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+            delay = min(delay * 2, 1.0)
+        try:
+            yield True
+        finally:
+            if not conn.closed:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+    finally:
+        conn.close()

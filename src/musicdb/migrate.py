@@ -166,33 +166,11 @@ def migration_lock(
     """Hold the session-level advisory lock *key* on a connection of its own.
 
     Polls ``pg_try_advisory_lock`` (never queues inside the server) until *wait_s* has passed.
+    The mechanism is :func:`musicdb.db.advisory_lock`, shared with the maintenance locks.
     """
-    conn = db.connect(target, application_name=f"musicdb {what} lock")
-    try:
-        deadline = time.monotonic() + max(0.0, wait_s)
-        delay = 0.05
-        told = False
-        while True:
-            row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
-            if row and row[0]:
-                break
-            if time.monotonic() >= deadline:
-                raise LockNotAvailable(
-                    f"another {what} holds the {what} lock (advisory lock {key}); "
-                    f"gave up after {wait_s:g} s (--lock-wait)"
-                )
-            if not told:
-                progress(f"waiting for the {what} lock held by another session ...")
-                told = True
-            time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
-            delay = min(delay * 2, 1.0)
-        try:
-            yield
-        finally:
-            if not conn.closed:
-                conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
-    finally:
-        conn.close()
+    with db.advisory_lock(target, key, wait_s=wait_s, what=what, hint="--lock-wait",
+                          progress=progress):  # fmt: skip
+        yield
 
 
 # -- running alembic ----------------------------------------------------------------------------
