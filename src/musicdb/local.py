@@ -247,12 +247,14 @@ class LocalCluster:
     def _run(
         self, args: list[str], *, check: bool = True, timeout: float = 120
     ) -> subprocess.CompletedProcess[str]:
-        kwargs: dict[str, object] = {}
+        user: int | None = None
+        group: int | None = None
+        extra_groups: list[int] | None = None
         if self.run_as:
             import pwd
 
             entry = pwd.getpwnam(self.run_as)
-            kwargs |= {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+            user, group, extra_groups = entry.pw_uid, entry.pw_gid, []
         cwd = self.base_dir if self.base_dir.is_dir() else None
         result = subprocess.run(  # noqa: PLW1510 - checked below with a readable message
             args,
@@ -262,7 +264,9 @@ class LocalCluster:
             env=self._env(),
             cwd=cwd,
             stdin=subprocess.DEVNULL,
-            **kwargs,  # type: ignore[arg-type]
+            user=user,
+            group=group,
+            extra_groups=extra_groups,
         )
         if check and result.returncode != 0:
             detail = (result.stderr or result.stdout).strip().splitlines()

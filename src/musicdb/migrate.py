@@ -13,6 +13,7 @@ Safety rules for every change of revision:
 
 from __future__ import annotations
 
+import functools
 import io
 import time
 import zlib
@@ -143,7 +144,11 @@ def history(target: DatabaseTarget | None = None) -> list[RevisionInfo]:
     return [
         RevisionInfo(
             revision=rev.revision,
-            down_revision=rev.down_revision,
+            down_revision=(
+                tuple(rev.down_revision)
+                if isinstance(rev.down_revision, list | tuple)
+                else rev.down_revision
+            ),
             doc=(rev.doc or "").strip(),
             is_head=rev.revision in head_set,
             is_current=rev.revision in current,
@@ -469,11 +474,10 @@ def expected_snapshot(target: DatabaseTarget, revisions: tuple[str, ...]) -> dic
 
     with scratch_database(target) as url:
         scratch = DatabaseTarget(url, "scratch")
-        for rev in revisions or ("base",):
-            if rev != "base":
-                _run_alembic(scratch, lambda cfg, r=rev: _alembic_upgrade(cfg, r),
-                             lock_timeout_ms=DEFAULT_LOCK_TIMEOUT_MS, statement_timeout_ms=None,
-                             progress=_quiet)  # fmt: skip
+        for rev in revisions:
+            _run_alembic(scratch, functools.partial(_alembic_upgrade, rev=rev),
+                         lock_timeout_ms=DEFAULT_LOCK_TIMEOUT_MS, statement_timeout_ms=None,
+                         progress=_quiet)  # fmt: skip
         with db.connect(scratch) as conn:
             return snapshot.snapshot(conn)
 
