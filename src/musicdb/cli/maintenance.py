@@ -1,0 +1,340 @@
+"""``refresh-view``, ``vacuum-table``, ``health-check``, ``maintain``: cron-safe maintenance."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from musicdb.cli._common import FormatOption, OutputFormat, app, settings
+
+if TYPE_CHECKING:
+    from musicdb.render import Report
+
+LockTimeout = Annotated[
+    int,
+    typer.Option("--lock-timeout", metavar="MS", min=1,
+                 help="lock_timeout: give up instead of queueing (with every reader behind) "
+                      "when another session holds a conflicting lock."),
+]  # fmt: skip
+StatementTimeout = Annotated[
+    int,
+    typer.Option("--statement-timeout", metavar="MS", min=0,
+                 help="statement_timeout for each statement (0 = none)."),
+]  # fmt: skip
+
+DEFAULT_LOCK_TIMEOUT_MS = 5_000
+DEFAULT_STATEMENT_TIMEOUT_MS = 3_600_000
+
+
+def _progress(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _tty_progress(message: str) -> None:
+    if sys.stderr.isatty():
+        typer.echo(message, err=True)
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"musicdb: error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _emit_or_line(report: Report, fmt: OutputFormat, lines: list[str]) -> None:
+    """JSON/CSV: the report; table: short lines (one per object), which cron mails read best."""
+    from musicdb.cli._common import emit
+
+    if fmt is OutputFormat.table:
+        for line in lines:
+            typer.echo(line)
+    else:
+        emit(report, fmt)
+
+
+# -- refresh-view ---------------------------------------------------------------------------------
+@app.command("refresh-view")
+def refresh_view(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A materialized view (name or schema.name).")],
+    allow_blocking: Annotated[
+        bool,
+        typer.Option("--allow-blocking",
+                     help="When CONCURRENTLY is impossible, refresh plainly (blocks readers)."),
+    ] = False,
+    wait: Annotated[
+        float | None,
+        typer.Option("--wait", metavar="SECONDS", min=0, show_default=False,
+                     help="Wait up to SECONDS for another refresh of the view to finish instead "
+                          "of skipping (--wait alone is not accepted: give seconds)."),
+    ] = None,
+    if_older_than: Annotated[
+        str | None,
+        typer.Option("--if-older-than", metavar="AGE", show_default=False,
+                     help="Refresh only when the last successful refresh is older (e.g. 6h)."),
+    ] = None,
+    lock_timeout: LockTimeout = DEFAULT_LOCK_TIMEOUT_MS,
+    statement_timeout: StatementTimeout = DEFAULT_STATEMENT_TIMEOUT_MS,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """REFRESH MATERIALIZED VIEW (CONCURRENTLY when possible); skips when already running."""
+    from musicdb import maintenance
+    from musicdb.render import Column, Report
+
+    age = maintenance.parse_duration(if_older_than) if if_older_than else None
+    result = maintenance.refresh_view(
+        settings(ctx).target(),
+        name,
+        allow_blocking=allow_blocking,
+        wait_s=wait or 0.0,
+        lock_timeout_ms=lock_timeout,
+        statement_timeout_ms=statement_timeout or None,
+        if_older_than=age,
+        progress=_progress,
+    )
+    report = Report(
+        name="refresh_view",
+        title="Materialized view refresh",
+        columns=[
+            Column("view", "view"),
+            Column("outcome", "outcome"),
+            Column("mode", "mode"),
+            Column("rows", "rows", "count"),
+            Column("duration_ms", "duration", "ms"),
+            Column("started_at", "started", "timestamp"),
+            Column("finished_at", "finished", "timestamp"),
+            Column("message", "message", wrap=True),
+            Column("error", "error", wrap=True),
+            Column("log_id", "log id", "count"),
+        ],
+        rows=[result.as_dict()],
+    )
+    if result.failed:
+        if fmt is not OutputFormat.table:
+            _emit_or_line(report, fmt, [])
+        raise _fail(result.message)
+    from musicdb.render import human_ms
+
+    line = result.message
+    if result.outcome == "ok" and result.duration_ms is not None:
+        line += f" in {human_ms(result.duration_ms)}"
+    if result.outcome == "ok" and result.log_id is None:
+        line += " (not recorded: maintenance_log is missing; run musicdb migrate up)"
+    _emit_or_line(report, fmt, [line])
+
+
+# -- vacuum-table ---------------------------------------------------------------------------------
+@app.command("vacuum-table")
+def vacuum_table(
+    ctx: typer.Context,
+    table: Annotated[
+        str | None, typer.Argument(help="A table (name or schema.name); or use --all.")
+    ] = None,
+    all_tables: Annotated[
+        bool, typer.Option("--all", help="Every table over the dead-row thresholds.")
+    ] = False,
+    min_dead_ratio: Annotated[
+        str,
+        typer.Option("--min-dead-ratio", metavar="R",
+                     help="With --all: dead / (live + dead) rows, e.g. 0.1 or 10%."),
+    ] = "0.1",
+    min_dead_rows: Annotated[
+        int,
+        typer.Option("--min-dead-rows", min=0, help="With --all: at least this many dead rows."),
+    ] = 50,
+    full: Annotated[
+        bool,
+        typer.Option("--full", help="VACUUM FULL: rewrites the table under an ACCESS EXCLUSIVE "
+                                    "lock (readers and writers wait); needs --yes."),
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Confirm --full.")] = False,
+    lock_timeout: LockTimeout = DEFAULT_LOCK_TIMEOUT_MS,
+    statement_timeout: StatementTimeout = DEFAULT_STATEMENT_TIMEOUT_MS,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """VACUUM (ANALYZE) one table, or --all tables over a dead-row threshold."""
+    from musicdb import maintenance
+    from musicdb.errors import UsageError
+    from musicdb.render import Column, Report, human_ms
+
+    if (table is None) == (not all_tables):
+        raise UsageError("give one TABLE or --all (not both)")
+    if full and not yes:
+        raise UsageError(
+            "--full rewrites the table under an ACCESS EXCLUSIVE lock that blocks its readers "
+            "and writers; pass --yes to confirm"
+        )
+    ratio = maintenance.parse_ratio(min_dead_ratio)
+    target = settings(ctx).target()
+    timeouts: dict[str, Any] = {"lock_timeout_ms": lock_timeout,
+                                "statement_timeout_ms": statement_timeout or None}  # fmt: skip
+    if table is not None:
+        results = [maintenance.vacuum_table(target, table, full=full, **timeouts)]
+        notes: list[str] = []
+    else:
+        run = maintenance.vacuum_all(target, min_dead_ratio=ratio, min_dead_rows=min_dead_rows,
+                                     full=full, progress=_tty_progress, **timeouts)  # fmt: skip
+        results = run.results
+        notes = [f"tables with {min_dead_rows}+ dead rows and a dead ratio of {ratio:.0%}+: "
+                 f"{len(results)}"]  # fmt: skip
+    report = Report(
+        name="vacuum_table",
+        title="VACUUM",
+        columns=[
+            Column("table", "table"),
+            Column("outcome", "outcome"),
+            Column("full", "full", "bool"),
+            Column("duration_ms", "duration", "ms"),
+            Column("dead_rows_before", "dead rows before", "count"),
+            Column("dead_ratio_before", "dead ratio before", "ratio"),
+            Column("live_rows", "live rows", "count"),
+            Column("message", "message", wrap=True),
+            Column("error", "error", wrap=True),
+            Column("log_id", "log id", "count"),
+        ],
+        rows=[r.as_dict() for r in results],
+        notes=notes,
+    )
+    lines = [f"{r.table}: {r.outcome} in {human_ms(r.duration_ms or 0)}"
+             + ("" if r.outcome == "ok" else f" ({r.message})") for r in results]  # fmt: skip
+    if not results:
+        lines = [f"no table has {min_dead_rows}+ dead rows and a dead ratio of {ratio:.0%}+; "
+                 "nothing to do"]  # fmt: skip
+    _emit_or_line(report, fmt, lines)
+    failed = [r for r in results if r.failed]
+    if failed:
+        raise _fail(f"{len(failed)} of {len(results)} vacuum(s) failed: "
+                    + "; ".join(r.message for r in failed[:3]))  # fmt: skip
+
+
+# -- health-check ---------------------------------------------------------------------------------
+@app.command("health-check")
+def health_check(
+    ctx: typer.Context,
+    threshold: Annotated[
+        list[str] | None,
+        typer.Option("--threshold", "-t", metavar="NAME=VALUE", show_default=False,
+                     help="Set a threshold (repeatable), e.g. view_stale_warning=2d; "
+                          "also MUSICDB_HEALTH_<NAME>. See --list."),
+    ] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", metavar="CHECK", show_default=False,
+                     help="Run only this check (repeatable)."),
+    ] = None,
+    skip: Annotated[
+        list[str] | None,
+        typer.Option("--skip", metavar="CHECK", show_default=False,
+                     help="Do not run this check (repeatable), e.g. --skip drift."),
+    ] = None,
+    list_checks: Annotated[
+        bool, typer.Option("--list", help="List the checks and thresholds, then exit.")
+    ] = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Run the health checks; exit 0 ok, 1 warning, 2 critical, 3 unknown (Nagios)."""
+    from musicdb import health
+
+    thresholds = health.Thresholds.from_sources(threshold or (), settings(ctx).environ)
+    if list_checks:
+        for name, description in health.describe_checks():
+            typer.echo(f"{name:20} {description}")
+        typer.echo("")
+        for name, value in thresholds.as_dict().items():
+            typer.echo(f"{name:30} {value}")
+        return
+    result = health.run_checks(
+        settings(ctx).target(), thresholds=thresholds, only=only or (), skip=skip or ()
+    )
+    _emit_health(result, fmt)
+    raise typer.Exit(result.exit_code)
+
+
+def _emit_health(result: Any, fmt: OutputFormat) -> None:
+    from musicdb.cli._common import emit
+
+    report = result.report()
+    if fmt is OutputFormat.table:
+        typer.echo(result.summary())
+        report.columns = [c for c in report.columns if c.key != "details"]
+        emit(report, fmt)
+    else:
+        emit(report, fmt)
+
+
+# -- maintain -------------------------------------------------------------------------------------
+@app.command("maintain")
+def maintain(
+    ctx: typer.Context,
+    schedule: Annotated[
+        str | None,
+        typer.Argument(metavar="[daily|weekly|monthly]", show_default=False,
+                       help="Which schedule to run."),
+    ] = None,
+    crontab: Annotated[
+        bool, typer.Option("--crontab", help="Print ready-to-paste crontab lines and exit.")
+    ] = False,
+    log_dir: Annotated[
+        str, typer.Option("--log-dir", help="With --crontab: where the cron lines append logs.")
+    ] = "/var/log/musicdb",
+    wait: Annotated[
+        float,
+        typer.Option("--wait", metavar="SECONDS", min=0,
+                     help="Wait up to SECONDS for an overlapping run instead of skipping."),
+    ] = 0.0,
+    allow_blocking: Annotated[
+        bool,
+        typer.Option("--allow-blocking",
+                     help="weekly: refresh views that cannot be refreshed CONCURRENTLY plainly."),
+    ] = False,
+    min_dead_ratio: Annotated[
+        str, typer.Option("--min-dead-ratio", metavar="R", help="monthly: vacuum threshold.")
+    ] = "0.1",
+    threshold: Annotated[
+        list[str] | None,
+        typer.Option("--threshold", "-t", metavar="NAME=VALUE", show_default=False,
+                     help="daily: a health-check threshold (repeatable)."),
+    ] = None,
+    skip: Annotated[
+        list[str] | None,
+        typer.Option("--skip", metavar="CHECK", show_default=False,
+                     help="daily: a health check not to run (repeatable)."),
+    ] = None,
+    lock_timeout: LockTimeout = DEFAULT_LOCK_TIMEOUT_MS,
+    statement_timeout: StatementTimeout = DEFAULT_STATEMENT_TIMEOUT_MS,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Run the daily, weekly or monthly maintenance as one cron-safe job."""
+    from musicdb import health, maintenance
+    from musicdb import schedule as sched
+    from musicdb.errors import UsageError
+
+    if crontab:
+        typer.echo(sched.crontab(sched.musicdb_command(), log_dir))
+        return
+    if schedule not in sched.SCHEDULES:
+        raise UsageError(f"give a schedule: {', '.join(sched.SCHEDULES)} (or --crontab)")
+    options = sched.MaintainOptions(
+        thresholds=health.Thresholds.from_sources(threshold or (), settings(ctx).environ),
+        skip_checks=tuple(skip or ()),
+        allow_blocking=allow_blocking,
+        min_dead_ratio=maintenance.parse_ratio(min_dead_ratio),
+        lock_timeout_ms=lock_timeout,
+        statement_timeout_ms=statement_timeout or None,
+    )
+    health.select_checks(skip=options.skip_checks)  # a bad name is a usage error before any work
+    result = sched.maintain(settings(ctx).target(), schedule, options=options, wait_s=wait,
+                            progress=_tty_progress)  # fmt: skip
+    from musicdb.cli._common import emit
+
+    report = result.report()
+    if fmt is OutputFormat.table:
+        typer.echo(result.summary())
+        if result.steps:
+            report.columns = [c for c in report.columns if c.key != "details"]
+            emit(report, fmt)
+    else:
+        emit(report, fmt)
+    if result.exit_code:
+        raise _fail(result.summary(), result.exit_code)

@@ -1,0 +1,892 @@
+"""``health-check``: the database's health as a list of checks, each ok/warning/critical/unknown.
+
+Checks are data (:class:`Check`): a stable name, a status, a one-line message and details with raw
+values. The worst status wins, in the order ok < unknown < warning < critical, so a check that
+could not run never hides a real problem; the exit code follows the Nagios convention (0 ok,
+1 warning, 2 critical, 3 unknown). A check that cannot run (no privilege, no extension, no
+CREATEDB for the drift check) is *unknown* with the reason, never a crash.
+
+Thresholds have defaults (:class:`Thresholds`), and can be set from the environment
+(``MUSICDB_HEALTH_<NAME>``, e.g. ``MUSICDB_HEALTH_VIEW_STALE_WARNING=2d``) and, over that, by
+options (``--threshold view_stale_warning=2d``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from musicdb import db
+from musicdb.config import DatabaseTarget
+from musicdb.errors import MusicdbError, UsageError
+from musicdb.maintenance import parse_duration, parse_ratio
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from musicdb.render import Report
+
+OK, WARNING, CRITICAL, UNKNOWN = "ok", "warning", "critical", "unknown"
+STATUSES = (OK, WARNING, CRITICAL, UNKNOWN)
+EXIT_CODES = {OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3}
+#: Which status wins when checks disagree: a check that could not run never hides a problem.
+SEVERITY = {OK: 0, UNKNOWN: 1, WARNING: 2, CRITICAL: 3}
+
+ENV_PREFIX = "MUSICDB_HEALTH_"
+#: Transaction IDs (and multixact IDs) wrap around at 2^31 of age.
+XID_HORIZON = 2**31
+#: The health check's own statements: short, and never queued behind a lock.
+CHECK_STATEMENT_TIMEOUT_MS = 10_000
+CHECK_LOCK_TIMEOUT_MS = 1_000
+
+
+@dataclass
+class Check:
+    name: str
+    status: str
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+    duration_ms: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.name,
+            "status": self.status,
+            "message": self.message,
+            "details": self.details,
+            "duration_ms": self.duration_ms,
+        }
+
+
+def worst(statuses: Iterable[str]) -> str:
+    result = OK
+    for status in statuses:
+        if SEVERITY[status] > SEVERITY[result]:
+            result = status
+    return result
+
+
+# -- thresholds ------------------------------------------------------------------------------------
+_D = dt.timedelta
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Every threshold the checks use; durations are timedeltas, ratios lie in [0, 1]."""
+
+    #: dead rows: ratio dead / (live + dead) of a table, judged only from this many dead rows on
+    dead_ratio_warning: float = 0.20
+    dead_ratio_critical: float = 0.50
+    dead_rows_min: int = 10_000
+    #: estimated bloat: share of a table's pages that hold no live data, from this size on
+    bloat_ratio_warning: float = 0.50
+    bloat_ratio_critical: float = 0.80
+    bloat_min_bytes: int = 50 * 1024 * 1024
+    #: share of the 2^31 transaction-ID (and multixact) horizon used by the oldest database
+    wraparound_warning: float = 0.50
+    wraparound_critical: float = 0.75
+    #: share of a sequence's range (or its column type's) already used
+    sequence_warning: float = 0.75
+    sequence_critical: float = 0.90
+    long_transaction_warning: dt.timedelta = _D(minutes=5)
+    long_transaction_critical: dt.timedelta = _D(hours=1)
+    idle_in_transaction_warning: dt.timedelta = _D(minutes=1)
+    idle_in_transaction_critical: dt.timedelta = _D(minutes=10)
+    #: how long a session has waited for a lock another session holds
+    blocking_warning: dt.timedelta = _D(seconds=30)
+    blocking_critical: dt.timedelta = _D(minutes=5)
+    #: buffer cache hit ratio of this database (lower is worse), judged from this many blocks on
+    cache_hit_warning: float = 0.90
+    cache_hit_critical: float = 0.80
+    cache_hit_min_blocks: int = 100_000
+    #: time since a materialized view's last successful refresh (maintain weekly refreshes them)
+    view_stale_warning: dt.timedelta = _D(days=8)
+    view_stale_critical: dt.timedelta = _D(days=15)
+    #: statistics must be this old before an index with no scans is called unused
+    unused_index_min_stats_age: dt.timedelta = _D(days=7)
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [f.name for f in dataclasses.fields(cls)]
+
+    def with_values(self, values: Mapping[str, str], origin: str) -> Thresholds:
+        """A copy with *values* (text, e.g. ``{"view_stale_warning": "2d"}``) parsed and set."""
+        fields = {f.name: f for f in dataclasses.fields(self)}
+        changes: dict[str, Any] = {}
+        for name, text in values.items():
+            key = name.strip().lower().replace("-", "_")
+            if key not in fields:
+                raise UsageError(
+                    f"{origin}: unknown threshold {name!r}; known: {', '.join(fields)}"
+                )
+            default = getattr(self, key)
+            try:
+                if isinstance(default, dt.timedelta):
+                    changes[key] = parse_duration(text)
+                elif isinstance(default, float):
+                    changes[key] = parse_ratio(text)
+                else:
+                    changes[key] = int(_size(text))
+            except UsageError as exc:
+                raise UsageError(f"{origin}: threshold {key}: {exc.message}") from None
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_sources(
+        cls, options: Sequence[str] = (), environ: Mapping[str, str] | None = None
+    ) -> Thresholds:
+        """Defaults, then ``MUSICDB_HEALTH_*`` variables, then ``NAME=VALUE`` options."""
+        import os
+
+        env = os.environ if environ is None else environ
+        from_env = {
+            key[len(ENV_PREFIX):].lower(): value
+            for key, value in env.items()
+            if key.startswith(ENV_PREFIX) and value.strip()
+        }
+        thresholds = cls().with_values(from_env, "environment (MUSICDB_HEALTH_*)")
+        pairs: dict[str, str] = {}
+        for option in options:
+            name, sep, value = option.partition("=")
+            if not sep or not name.strip():
+                raise UsageError(f"--threshold expects NAME=VALUE, got {option!r}")
+            pairs[name] = value
+        return thresholds.with_values(pairs, "--threshold")
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = value.total_seconds() if isinstance(value, dt.timedelta) else value
+        return out
+
+
+def _size(text: str) -> float:
+    """``"50MB"``, ``"1GB"``, ``"10000"`` -> a number (bytes, or a plain count)."""
+    raw = text.strip().upper().replace(" ", "")
+    for suffix, factor in (("TB", 1024**4), ("GB", 1024**3), ("MB", 1024**2), ("KB", 1024),
+                           ("B", 1)):  # fmt: skip
+        if raw.endswith(suffix):
+            raw, scale = raw[: -len(suffix)], factor
+            break
+    else:
+        scale = 1
+    try:
+        value = float(raw) * scale
+    except ValueError:
+        raise UsageError(f"not a number: {text!r}") from None
+    if value < 0:
+        raise UsageError(f"must not be negative: {text!r}")
+    return value
+
+
+# -- running checks --------------------------------------------------------------------------------
+@dataclass
+class Context:
+    target: DatabaseTarget
+    conn: psycopg.Connection[Any]
+    thresholds: Thresholds
+
+    def rows(self, query: str, params: Any = None) -> list[tuple[Any, ...]]:
+        return self.conn.execute(query, params).fetchall()
+
+    def one(self, query: str, params: Any = None) -> tuple[Any, ...]:
+        row = self.conn.execute(query, params).fetchone()
+        assert row is not None
+        return row
+
+
+class CannotRun(Exception):
+    """Raised by a check that cannot run here; it becomes *unknown* with this reason."""
+
+
+CheckFn = Callable[[Context], Check]
+CHECKS: dict[str, tuple[CheckFn, str]] = {}
+
+
+def check(name: str, description: str) -> Callable[[CheckFn], CheckFn]:
+    def register(fn: CheckFn) -> CheckFn:
+        CHECKS[name] = (fn, description)
+        return fn
+
+    return register
+
+
+def _level(value: float, warning: float, critical: float, *, higher_is_worse: bool = True) -> str:
+    if higher_is_worse:
+        return CRITICAL if value >= critical else WARNING if value >= warning else OK
+    return CRITICAL if value <= critical else WARNING if value <= warning else OK
+
+
+def _seconds(value: dt.timedelta | None) -> float | None:
+    return None if value is None else value.total_seconds()
+
+
+def _human(seconds: float) -> str:
+    from musicdb.render import human_seconds
+
+    return human_seconds(seconds)
+
+
+def _names(items: Sequence[str], limit: int = 5) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+# -- the checks, in the order they are reported -------------------------------------------------
+@check("at_head", "the database is at the migrations' head revision")
+def check_at_head(ctx: Context) -> Check:
+    from musicdb import migrate
+
+    current = migrate.current_revisions(ctx.conn)
+    heads = migrate.heads()
+    details = {"current": list(current), "heads": list(heads)}
+    if not current:
+        return Check("at_head", CRITICAL,
+                     "no revision stamped: the database is not under musicdb's migrations "
+                     "(musicdb migrate up, or migrate adopt)", details)  # fmt: skip
+    known = {r.revision for r in migrate.script_directory().walk_revisions()}
+    unknown = [r for r in current if r not in known]
+    if unknown:
+        details["unknown"] = unknown
+        return Check("at_head", WARNING,
+                     f"at revision {', '.join(unknown)}, which this musicdb does not know "
+                     "(a newer version migrated it?)", details)  # fmt: skip
+    if set(current) != set(heads):
+        return Check("at_head", WARNING,
+                     f"at {', '.join(current)}, not at head {', '.join(heads)} "
+                     "(musicdb migrate up)", details)  # fmt: skip
+    return Check("at_head", OK, f"at head {', '.join(heads)}", details)
+
+
+@check("drift", "the live schema matches what its migrations build (needs CREATEDB)")
+def check_drift(ctx: Context) -> Check:
+    from musicdb import migrate
+
+    try:
+        differences = migrate.drift(ctx.target)
+    except MusicdbError as exc:
+        raise CannotRun(exc.message) from exc
+    if not differences:
+        return Check("drift", OK, "the schema matches its migrations", {"differences": []})
+    items = [f"{d.kind} {d.name} {d.change}" for d in differences]
+    return Check("drift", WARNING,
+                 f"{len(differences)} difference(s) from the migrations: {_names(items, 3)} "
+                 "(musicdb migrate check)",
+                 {"differences": [{"kind": d.kind, "name": d.name, "change": d.change}
+                                  for d in differences]})  # fmt: skip
+
+
+@check("invalid_indexes", "no index is left INVALID (a failed CREATE INDEX CONCURRENTLY)")
+def check_invalid_indexes(ctx: Context) -> Check:
+    # An index being built concurrently right now is invalid until it is done: not a problem.
+    rows = ctx.rows(
+        "SELECT n.nspname || '.' || ic.relname, n.nspname || '.' || tc.relname,"
+        " pg_catalog.pg_relation_size(ic.oid)"
+        " FROM pg_catalog.pg_index AS i"
+        " JOIN pg_catalog.pg_class AS ic ON ic.oid = i.indexrelid"
+        " JOIN pg_catalog.pg_class AS tc ON tc.oid = i.indrelid"
+        " JOIN pg_catalog.pg_namespace AS n ON n.oid = ic.relnamespace"
+        " WHERE NOT i.indisvalid AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'"
+        "   AND i.indexrelid NOT IN (SELECT index_relid"
+        "                            FROM pg_catalog.pg_stat_progress_create_index"
+        "                            WHERE index_relid IS NOT NULL)"
+        " ORDER BY 1"
+    )
+    details = {"indexes": [{"index": r[0], "table": r[1], "bytes": r[2]} for r in rows]}
+    if rows:
+        return Check("invalid_indexes", CRITICAL,
+                     f"{len(rows)} invalid index(es): {_names([r[0] for r in rows])}; they slow "
+                     "every write and serve no read: DROP INDEX CONCURRENTLY and build again",
+                     details)  # fmt: skip
+    return Check("invalid_indexes", OK, "no invalid index", details)
+
+
+_INDEXES = """
+SELECT ic.oid, n.nspname || '.' || ic.relname AS index_name, n.nspname || '.' || tc.relname,
+       i.indrelid, i.indkey::int2[], i.indclass::oid[], i.indisunique, i.indisprimary,
+       pg_catalog.pg_get_expr(i.indexprs, i.indrelid),
+       pg_catalog.pg_get_expr(i.indpred, i.indrelid),
+       ic.relam, coalesce(s.idx_scan, 0), pg_catalog.pg_relation_size(ic.oid),
+       EXISTS (SELECT 1 FROM pg_catalog.pg_constraint AS fk
+               WHERE fk.contype = 'f' AND fk.conrelid = i.indrelid
+                 AND (i.indkey::int2[])[0:cardinality(fk.conkey) - 1] @> fk.conkey
+                 AND (i.indkey::int2[])[0:cardinality(fk.conkey) - 1] <@ fk.conkey),
+       EXISTS (SELECT 1 FROM pg_catalog.pg_constraint AS c WHERE c.conindid = i.indexrelid)
+FROM pg_catalog.pg_index AS i
+JOIN pg_catalog.pg_class AS ic ON ic.oid = i.indexrelid
+JOIN pg_catalog.pg_class AS tc ON tc.oid = i.indrelid
+JOIN pg_catalog.pg_namespace AS n ON n.oid = ic.relnamespace
+LEFT JOIN pg_catalog.pg_stat_all_indexes AS s ON s.indexrelid = i.indexrelid
+WHERE i.indisvalid AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+ORDER BY 2
+"""
+
+
+@dataclass(frozen=True)
+class _Index:
+    oid: int
+    name: str
+    table: str
+    table_oid: int
+    keys: tuple[int, ...]
+    opclasses: tuple[int, ...]
+    unique: bool
+    primary: bool
+    exprs: str | None
+    pred: str | None
+    am: int
+    scans: int
+    size: int
+    backs_fk: bool
+    backs_constraint: bool
+
+
+def _indexes(ctx: Context) -> list[_Index]:
+    return [
+        _Index(r[0], r[1], r[2], r[3], tuple(r[4]), tuple(r[5]), r[6], r[7], r[8], r[9], r[10],
+               int(r[11]), int(r[12]), bool(r[13]), bool(r[14]))
+        for r in ctx.rows(_INDEXES)
+    ]  # fmt: skip
+
+
+def _stats_age(ctx: Context) -> dt.timedelta | None:
+    """How long index statistics have been collected in this database (None if unknown)."""
+    row = ctx.one(
+        "SELECT now() - coalesce(d.stats_reset, pg_catalog.pg_postmaster_start_time())"
+        " FROM pg_catalog.pg_stat_database AS d WHERE d.datname = current_database()"
+    )
+    return row[0]
+
+
+@check("unused_indexes", "indexes never scanned since statistics began (not PK/unique/FK)")
+def check_unused_indexes(ctx: Context) -> Check:
+    age = _stats_age(ctx)
+    minimum = ctx.thresholds.unused_index_min_stats_age
+    details: dict[str, Any] = {"stats_age_s": _seconds(age), "indexes": []}
+    if age is None or age < minimum:
+        return Check("unused_indexes", OK,
+                     f"statistics are only {_human(_seconds(age) or 0)} old; indexes are judged "
+                     f"unused after {_human(minimum.total_seconds())} "
+                     "(unused_index_min_stats_age)", details)  # fmt: skip
+    unused = [
+        ix for ix in _indexes(ctx)
+        if ix.scans == 0 and not (ix.unique or ix.primary or ix.backs_fk or ix.backs_constraint)
+    ]  # fmt: skip
+    details["indexes"] = [{"index": ix.name, "table": ix.table, "bytes": ix.size} for ix in unused]
+    details["bytes"] = sum(ix.size for ix in unused)
+    if unused:
+        return Check("unused_indexes", WARNING,
+                     f"{len(unused)} index(es) never scanned in {_human(age.total_seconds())}: "
+                     f"{_names([ix.name for ix in unused])} (musicdb analyze-indexes)",
+                     details)  # fmt: skip
+    return Check("unused_indexes", OK,
+                 f"every index was scanned in {_human(age.total_seconds())}", details)
+
+
+@check("duplicate_indexes", "no exact duplicate or left-prefix-redundant btree index")
+def check_duplicate_indexes(ctx: Context) -> Check:
+    indexes = _indexes(ctx)
+    found: list[dict[str, Any]] = []
+    for ix in indexes:
+        for other in indexes:
+            if other.oid == ix.oid or other.table_oid != ix.table_oid or other.am != ix.am:
+                continue
+            if ix.exprs != other.exprs or ix.pred != other.pred or ix.exprs is not None:
+                continue
+            if ix.primary or (ix.unique and not other.unique) or (
+                    ix.unique and other.keys != ix.keys):  # fmt: skip
+                continue  # a constraint's index is the one to keep
+            n = len(ix.keys)
+            same_prefix = other.keys[:n] == ix.keys and other.opclasses[:n] == ix.opclasses
+            if not same_prefix:
+                continue
+            if other.keys == ix.keys and other.unique == ix.unique and ix.oid < other.oid:
+                continue  # exact twins: report the second one only
+            kind = "duplicate" if other.keys == ix.keys else "left-prefix"
+            found.append({"index": ix.name, "table": ix.table, "covered_by": other.name,
+                          "kind": kind, "bytes": ix.size})  # fmt: skip
+            break
+    details = {"indexes": found, "bytes": sum(f["bytes"] for f in found)}
+    if found:
+        items = [f"{f['index']} ({f['kind']} of {f['covered_by']})" for f in found]
+        return Check("duplicate_indexes", WARNING,
+                     f"{len(found)} redundant index(es): {_names(items, 3)}", details)  # fmt: skip
+    return Check("duplicate_indexes", OK, "no duplicate or left-prefix-redundant index", details)
+
+
+@check("dead_rows", "tables whose dead rows pile up (vacuum not keeping up)")
+def check_dead_rows(ctx: Context) -> Check:
+    from musicdb.maintenance import dead_rows
+
+    t = ctx.thresholds
+    tables = []
+    status = OK
+    for d in dead_rows(ctx.conn):
+        if d.dead_rows < max(1, t.dead_rows_min):
+            continue
+        level = _level(d.dead_ratio, t.dead_ratio_warning, t.dead_ratio_critical)
+        if level != OK:
+            tables.append({"table": d.table.qualified, "dead_rows": d.dead_rows,
+                           "live_rows": d.live_rows, "dead_ratio": d.dead_ratio,
+                           "status": level})  # fmt: skip
+            status = worst((status, level))
+    tables.sort(key=lambda x: -x["dead_ratio"])
+    details = {"tables": tables}
+    if tables:
+        items = [f"{x['table']} {x['dead_ratio']:.0%}" for x in tables]
+        return Check("dead_rows", status,
+                     f"{len(tables)} table(s) over the dead-row ratio: {_names(items)} "
+                     "(musicdb vacuum-table --all)", details)  # fmt: skip
+    return Check("dead_rows", OK,
+                 f"no table with {t.dead_rows_min}+ dead rows over "
+                 f"{t.dead_ratio_warning:.0%}", details)  # fmt: skip
+
+
+# An estimate in the manner of the well-known statistics-based queries: expected pages from the
+# planner's row count and average row width (pg_stats), against the pages the table has.
+_BLOAT = """
+SELECT n.nspname || '.' || c.relname, c.relpages::bigint,
+       c.relpages::bigint * current_setting('block_size')::bigint,
+       CEIL(c.reltuples * (24 + 4 + coalesce(w.width, 0))
+            / ((current_setting('block_size')::int - 24)
+               * coalesce((SELECT split_part(o, '=', 2)::int FROM unnest(c.reloptions) AS o
+                           WHERE o LIKE 'fillfactor=%%'), 100) / 100.0))::bigint
+FROM pg_catalog.pg_class AS c
+JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+LEFT JOIN LATERAL (
+    SELECT sum((1 - s.null_frac) * s.avg_width) AS width, count(*) AS ncols
+    FROM pg_catalog.pg_stats AS s
+    WHERE s.schemaname = n.nspname AND s.tablename = c.relname
+) AS w ON true
+WHERE c.relkind = 'r' AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+  AND c.relpages::bigint * current_setting('block_size')::bigint >= %s
+  AND c.reltuples >= 0 AND w.ncols > 0
+ORDER BY 3 DESC
+"""
+
+
+@check("bloat", "estimated table bloat (pages holding no live rows) of large tables")
+def check_bloat(ctx: Context) -> Check:
+    t = ctx.thresholds
+    tables = []
+    status = OK
+    judged = 0
+    for name, pages, size, expected in ctx.rows(_BLOAT, (t.bloat_min_bytes,)):
+        judged += 1
+        ratio = max(0.0, 1 - (expected or 0) / pages) if pages else 0.0
+        level = _level(ratio, t.bloat_ratio_warning, t.bloat_ratio_critical)
+        if level != OK:
+            tables.append({"table": name, "bytes": size, "bloat_ratio": ratio,
+                           "bloat_bytes": int(size * ratio), "status": level})  # fmt: skip
+            status = worst((status, level))
+    details = {"tables": tables, "tables_judged": judged, "min_bytes": t.bloat_min_bytes}
+    if tables:
+        items = [f"{x['table']} ~{x['bloat_ratio']:.0%}" for x in tables]
+        return Check("bloat", status,
+                     f"{len(tables)} table(s) with estimated bloat: {_names(items)} "
+                     "(musicdb table-stats --exact; VACUUM FULL or pg_repack)",
+                     details)  # fmt: skip
+    return Check("bloat", OK,
+                 f"no analysed table of {t.bloat_min_bytes // (1024 * 1024)} MB+ over "
+                 f"{t.bloat_ratio_warning:.0%} estimated bloat ({judged} judged)", details)
+
+
+@check("wraparound", "transaction-ID and multixact headroom before wraparound")
+def check_wraparound(ctx: Context) -> Check:
+    t = ctx.thresholds
+    rows = ctx.rows(
+        "SELECT datname, age(datfrozenxid)::bigint, mxid_age(datminmxid)::bigint"
+        " FROM pg_catalog.pg_database WHERE datallowconn ORDER BY 2 DESC"
+    )
+    databases = [{"database": r[0], "xid_age": r[1], "mxid_age": r[2],
+                  "used": max(r[1], r[2]) / XID_HORIZON} for r in rows]  # fmt: skip
+    if not databases:
+        raise CannotRun("no database visible in pg_database")
+    top = max(databases, key=lambda d: d["used"])
+    status = _level(top["used"], t.wraparound_warning, t.wraparound_critical)
+    message = (f"oldest: {top['database']} at xid age {top['xid_age']:,}, multixact age "
+               f"{top['mxid_age']:,} ({top['used']:.1%} of the 2^31 horizon)")  # fmt: skip
+    if status != OK:
+        message += "; VACUUM (FREEZE) that database and look for what holds back the horizon"
+    return Check("wraparound", status, message, {"databases": databases})
+
+
+_SEQUENCES = """
+SELECT s.schemaname || '.' || s.sequencename, s.last_value, s.min_value, s.max_value,
+       s.increment_by, s.cycle,
+       (SELECT min(CASE a.atttypid WHEN 'int2'::regtype THEN 32767
+                                   WHEN 'int4'::regtype THEN 2147483647 END)
+        FROM pg_catalog.pg_depend AS d
+        JOIN pg_catalog.pg_attribute AS a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+        WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid
+          AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.deptype IN ('a', 'i'))
+FROM pg_catalog.pg_sequences AS s
+JOIN pg_catalog.pg_namespace AS n ON n.nspname = s.schemaname
+JOIN pg_catalog.pg_class AS c ON c.relnamespace = n.oid AND c.relname = s.sequencename
+WHERE s.schemaname !~ '^pg_' AND s.schemaname <> 'information_schema'
+ORDER BY 1
+"""
+
+
+@check("sequences", "sequences (and the integer columns they feed) far from their maximum")
+def check_sequences(ctx: Context) -> Check:
+    t = ctx.thresholds
+    found = []
+    status = OK
+    unreadable = 0
+    for name, last, low, high, step, cycle, column_max in ctx.rows(_SEQUENCES):
+        if last is None:  # never used, or no USAGE/SELECT privilege on it
+            unreadable += 1
+            continue
+        if cycle:
+            continue
+        if step > 0:
+            limit = min(high, column_max) if column_max else high
+            used = (last - low) / (limit - low) if limit > low else 1.0
+        else:
+            used = (high - last) / (high - low) if high > low else 1.0
+        level = _level(used, t.sequence_warning, t.sequence_critical)
+        if level != OK:
+            found.append({"sequence": name, "last_value": last, "limit": limit if step > 0
+                          else low, "used": used, "status": level})  # fmt: skip
+            status = worst((status, level))
+    details = {"sequences": found, "not_read": unreadable}
+    if found:
+        items = [f"{s['sequence']} {s['used']:.0%}" for s in found]
+        return Check("sequences", status,
+                     f"{len(found)} sequence(s) near their maximum: {_names(items)}; "
+                     "widen the column to bigint", details)  # fmt: skip
+    return Check("sequences", OK,
+                 f"every used sequence is under {t.sequence_warning:.0%} of its range", details)
+
+
+def _sessions(ctx: Context, where: str) -> tuple[list[dict[str, Any]], int]:
+    """Client sessions other than ours matching *where*, and how many hide their details."""
+    rows = ctx.rows(
+        "SELECT pid, usename, application_name, state, now() - xact_start, now() - state_change,"
+        " left(query, 200), xact_start IS NULL AND query = '<insufficient privilege>'"
+        " FROM pg_catalog.pg_stat_activity"
+        " WHERE backend_type = 'client backend' AND pid <> pg_catalog.pg_backend_pid()"
+    )
+    hidden = sum(1 for r in rows if r[7])
+    out = [
+        {"pid": r[0], "user": r[1], "application": r[2], "state": r[3],
+         "transaction_s": _seconds(r[4]), "state_s": _seconds(r[5]), "query": r[6]}
+        for r in rows if not r[7]
+    ]  # fmt: skip
+    if where == "transaction":
+        out = [s for s in out if s["transaction_s"] is not None]
+    elif where == "idle":
+        out = [s for s in out if (s["state"] or "").startswith("idle in transaction")]
+    return out, hidden
+
+
+def _hidden_note(hidden: int) -> str:
+    return (f"; {hidden} session(s) of other roles not visible (grant pg_read_all_stats)"
+            if hidden else "")  # fmt: skip
+
+
+@check("long_transactions", "no transaction open for long (holds back vacuum, keeps locks)")
+def check_long_transactions(ctx: Context) -> Check:
+    t = ctx.thresholds
+    sessions, hidden = _sessions(ctx, "transaction")
+    sessions.sort(key=lambda s: -(s["transaction_s"] or 0))
+    longest = sessions[0]["transaction_s"] if sessions else 0.0
+    status = _level(longest, t.long_transaction_warning.total_seconds(),
+                    t.long_transaction_critical.total_seconds())  # fmt: skip
+    over = [s for s in sessions if s["transaction_s"] >= t.long_transaction_warning.total_seconds()]
+    details = {"longest_s": longest, "sessions": over, "hidden_sessions": hidden}
+    if status == OK:
+        return Check("long_transactions", OK,
+                     f"longest open transaction {_human(longest)}{_hidden_note(hidden)}",
+                     details)  # fmt: skip
+    top = over[0]
+    return Check("long_transactions", status,
+                 f"{len(over)} transaction(s) open longer than "
+                 f"{_human(t.long_transaction_warning.total_seconds())}; longest "
+                 f"{_human(longest)} (pid {top['pid']}, {top['application'] or 'no application'}, "
+                 f"{top['state']})", details)  # fmt: skip
+
+
+@check("idle_in_transaction", "no session sits idle inside an open transaction")
+def check_idle_in_transaction(ctx: Context) -> Check:
+    t = ctx.thresholds
+    sessions, hidden = _sessions(ctx, "idle")
+    sessions.sort(key=lambda s: -(s["state_s"] or 0))
+    longest = (sessions[0]["state_s"] or 0.0) if sessions else 0.0
+    status = _level(longest, t.idle_in_transaction_warning.total_seconds(),
+                    t.idle_in_transaction_critical.total_seconds())  # fmt: skip
+    details = {"longest_s": longest, "sessions": sessions, "hidden_sessions": hidden}
+    if status == OK:
+        message = (f"{len(sessions)} session(s) idle in transaction, longest {_human(longest)}"
+                   if sessions else "no session idle in transaction")  # fmt: skip
+        return Check("idle_in_transaction", OK, message + _hidden_note(hidden), details)
+    top = sessions[0]
+    return Check("idle_in_transaction", status,
+                 f"{len(sessions)} session(s) idle in transaction; longest {_human(longest)} "
+                 f"(pid {top['pid']}, {top['application'] or 'no application'}); set "
+                 "idle_in_transaction_session_timeout or fix the client", details)  # fmt: skip
+
+
+@check("blocking", "no session waits long for a lock another session holds")
+def check_blocking(ctx: Context) -> Check:
+    t = ctx.thresholds
+    rows = ctx.rows(
+        "SELECT a.pid, pg_catalog.pg_blocking_pids(a.pid), a.application_name,"
+        " now() - coalesce(min(l.waitstart), a.state_change), left(a.query, 200)"
+        " FROM pg_catalog.pg_stat_activity AS a"
+        " LEFT JOIN pg_catalog.pg_locks AS l ON l.pid = a.pid AND NOT l.granted"
+        " WHERE a.wait_event_type = 'Lock' AND a.pid <> pg_catalog.pg_backend_pid()"
+        " GROUP BY a.pid, a.application_name, a.state_change, a.query"
+    )
+    waiting = [{"pid": r[0], "blocked_by": list(r[1]), "application": r[2],
+                "waiting_s": _seconds(r[3]) or 0.0, "query": r[4]}
+               for r in rows if r[1]]  # fmt: skip
+    waiting.sort(key=lambda w: -w["waiting_s"])
+    longest = waiting[0]["waiting_s"] if waiting else 0.0
+    status = _level(longest, t.blocking_warning.total_seconds(),
+                    t.blocking_critical.total_seconds())  # fmt: skip
+    blockers = sorted({pid for w in waiting for pid in w["blocked_by"]})
+    details = {"waiting": waiting, "blockers": blockers, "longest_s": longest}
+    if not waiting:
+        return Check("blocking", OK, "no session waits for a lock", details)
+    message = (f"{len(waiting)} session(s) waiting for locks held by pid(s) "
+               f"{', '.join(map(str, blockers))}; longest wait {_human(longest)}")  # fmt: skip
+    if status != OK:
+        message += " (musicdb lock-info)"
+    return Check("blocking", status, message, details)
+
+
+@check("cache_hit_ratio", "share of block reads served from shared buffers in this database")
+def check_cache_hit_ratio(ctx: Context) -> Check:
+    t = ctx.thresholds
+    hit, read = ctx.one(
+        "SELECT blks_hit, blks_read FROM pg_catalog.pg_stat_database"
+        " WHERE datname = current_database()"
+    )
+    total = int(hit or 0) + int(read or 0)
+    ratio = (int(hit or 0) / total) if total else None
+    details = {"blks_hit": hit, "blks_read": read, "ratio": ratio}
+    if ratio is None or total < t.cache_hit_min_blocks:
+        return Check("cache_hit_ratio", OK,
+                     f"too little activity to judge ({total:,} block reads, "
+                     f"cache_hit_min_blocks {t.cache_hit_min_blocks:,})", details)  # fmt: skip
+    status = _level(ratio, t.cache_hit_warning, t.cache_hit_critical, higher_is_worse=False)
+    message = f"{ratio:.2%} of {total:,} block reads hit the cache"
+    if status != OK:
+        message += " (shared_buffers too small for the working set?)"
+    return Check("cache_hit_ratio", status, message, details)
+
+
+@check("view_staleness", "every materialized view is populated and refreshed recently")
+def check_view_staleness(ctx: Context) -> Check:
+    from musicdb import maintenance
+
+    t = ctx.thresholds
+    views = maintenance.list_relations(ctx.conn, ("m",))
+    if not views:
+        return Check("view_staleness", OK, "no materialized view", {"views": []})
+    if not maintenance.log_available(ctx.conn):
+        raise CannotRun("maintenance_log does not exist (musicdb migrate up), so refreshes "
+                        "are not recorded")  # fmt: skip
+    rows = ctx.rows(
+        "SELECT target, max(coalesce(finished_at, started_at)) FILTER (WHERE outcome = 'ok'),"
+        " max(started_at) FILTER (WHERE outcome <> 'ok'), now()"
+        " FROM public.maintenance_log WHERE operation = %s AND target = ANY (%s) GROUP BY target",
+        (maintenance.OP_REFRESH, [v.qualified for v in views]),
+    )
+    log = {r[0]: r for r in rows}
+    now = ctx.one("SELECT now()")[0]
+    items, status = [], OK
+    for view in views:
+        _, last_ok, last_failed, _ = log.get(view.qualified, (None, None, None, None))
+        age = (now - last_ok).total_seconds() if last_ok else None
+        if not view.populated:
+            level, why = CRITICAL, "not populated: reading it fails"
+        elif last_ok is None:
+            level, why = WARNING, "never refreshed by musicdb"
+        else:
+            level = _level(age or 0.0, t.view_stale_warning.total_seconds(),
+                           t.view_stale_critical.total_seconds())  # fmt: skip
+            why = f"refreshed {_human(age or 0.0)} ago"
+        if last_failed is not None and (last_ok is None or last_failed > last_ok):
+            why += "; the latest refresh attempt failed"
+        items.append({"view": view.qualified, "populated": view.populated,
+                      "last_refresh": last_ok, "age_s": age, "last_failure": last_failed,
+                      "status": level, "message": why})  # fmt: skip
+        status = worst((status, level))
+    details = {"views": items}
+    bad = [f"{i['view']} ({i['message']})" for i in items if i["status"] != OK]
+    if bad:
+        return Check("view_staleness", status,
+                     f"{_names(bad, 3)}; musicdb refresh-view NAME", details)  # fmt: skip
+    oldest = max(i["age_s"] or 0.0 for i in items)
+    return Check("view_staleness", OK,
+                 f"{len(items)} view(s) refreshed within {_human(oldest)}", details)
+
+
+@check("pg_stat_statements", "pg_stat_statements is installed and collecting")
+def check_pg_stat_statements(ctx: Context) -> Check:
+    import psycopg
+
+    row = ctx.rows("SELECT extversion FROM pg_catalog.pg_extension"
+                   " WHERE extname = 'pg_stat_statements'")  # fmt: skip
+    preload = ctx.one("SELECT current_setting('shared_preload_libraries')")[0]
+    details: dict[str, Any] = {"version": row[0][0] if row else None,
+                               "shared_preload_libraries": preload}  # fmt: skip
+    if not row:
+        raise CannotRun(
+            "the pg_stat_statements extension is not installed in this database "
+            "(CREATE EXTENSION pg_stat_statements; it needs shared_preload_libraries)"
+        )
+    schema = ctx.one("SELECT n.nspname FROM pg_catalog.pg_extension AS e JOIN"
+                     " pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace"
+                     " WHERE e.extname = 'pg_stat_statements'")[0]  # fmt: skip
+    from psycopg import sql
+
+    try:
+        count = ctx.one(sql.SQL("SELECT count(*) FROM {}").format(
+            sql.Identifier(schema, "pg_stat_statements")))[0]  # fmt: skip
+    except psycopg.Error as exc:
+        raise CannotRun(
+            f"pg_stat_statements is installed but cannot be read: {db.describe_error(exc)}"
+        ) from exc
+    details["statements"] = count
+    return Check("pg_stat_statements", OK,
+                 f"version {details['version']}, {count} statement(s) tracked", details)
+
+
+# -- the whole run ---------------------------------------------------------------------------------
+@dataclass
+class HealthResult:
+    database: str
+    checks: list[Check]
+    thresholds: Thresholds
+    server_version: str | None = None
+    generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    @property
+    def status(self) -> str:
+        return worst(c.status for c in self.checks)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.status]
+
+    def counts(self) -> dict[str, int]:
+        return {s: sum(1 for c in self.checks if c.status == s) for s in STATUSES}
+
+    def summary(self) -> str:
+        """One line in the Nagios manner: status, counts, and the checks that are not ok."""
+        counts = self.counts()
+        parts = ", ".join(f"{counts[s]} {s}" for s in STATUSES)
+        bad = sorted((c for c in self.checks if c.status != OK),
+                     key=lambda c: -SEVERITY[c.status])  # fmt: skip
+        line = f"MUSICDB {self.status.upper()} - {parts}"
+        if bad:
+            line += ": " + "; ".join(f"{c.name} {c.status}: {c.message}" for c in bad[:3])
+            if len(bad) > 3:
+                line += f"; and {len(bad) - 3} more"
+        return line
+
+    def report(self) -> Report:
+        from musicdb.render import Column, Report
+
+        return Report(
+            name="health_check",
+            title=f"Health: {self.status.upper()}",
+            columns=[
+                Column("check", "check"),
+                Column("status", "status"),
+                Column("message", "message"),
+                Column("details", "details"),
+                Column("duration_ms", "time", "ms"),
+            ],
+            rows=[c.as_dict() for c in self.checks],
+            server_version=self.server_version,
+            meta={
+                "status": self.status,
+                "exit_code": self.exit_code,
+                "counts": self.counts(),
+                "summary": self.summary(),
+                "database": self.database,
+                "thresholds": self.thresholds.as_dict(),
+            },
+            generated_at=self.generated_at,
+        )
+
+
+CHECK_NAMES = ("connectivity", *CHECKS)
+
+
+def select_checks(only: Sequence[str] = (), skip: Sequence[str] = ()) -> list[str]:
+    """The check names to run, in report order; unknown names are a usage error."""
+    known = list(CHECK_NAMES)
+    for name in (*only, *skip):
+        if name not in known:
+            raise UsageError(f"unknown check {name!r}; known: {', '.join(known)}")
+    chosen = [n for n in known if (not only or n in only) and n not in skip]
+    if "connectivity" not in chosen:
+        chosen.insert(0, "connectivity")  # every other check needs it
+    return chosen
+
+
+def run_checks(
+    target: DatabaseTarget,
+    *,
+    thresholds: Thresholds | None = None,
+    only: Sequence[str] = (),
+    skip: Sequence[str] = (),
+    statement_timeout_ms: int = CHECK_STATEMENT_TIMEOUT_MS,
+) -> HealthResult:
+    """Run the chosen checks; never raises for a check, only for bad arguments."""
+    thresholds = thresholds or Thresholds()
+    names = select_checks(only, skip)
+    clock = time.perf_counter()
+    try:
+        conn = db.connect(target, application_name="musicdb health-check", connect_timeout=10,
+                          lock_timeout_ms=CHECK_LOCK_TIMEOUT_MS,
+                          statement_timeout_ms=statement_timeout_ms)  # fmt: skip
+    except MusicdbError as exc:
+        checks = [Check("connectivity", CRITICAL, exc.message,
+                        duration_ms=(time.perf_counter() - clock) * 1000)]  # fmt: skip
+        checks += [Check(n, UNKNOWN, "not run: no connection") for n in names[1:]]
+        return HealthResult(target.display, checks, thresholds)
+    with conn:
+        version = conn.execute("SELECT current_setting('server_version')").fetchone()
+        server_version = version[0] if version else None
+        checks = [Check("connectivity", OK, f"connected to PostgreSQL {server_version}",
+                        {"server_version_num": db.server_version_num(conn)},
+                        (time.perf_counter() - clock) * 1000)]  # fmt: skip
+        ctx = Context(target, conn, thresholds)
+        for name in names[1:]:
+            checks.append(_run_one(ctx, name))
+    return HealthResult(target.display, checks, thresholds, server_version)
+
+
+def _run_one(ctx: Context, name: str) -> Check:
+    fn, _ = CHECKS[name]
+    clock = time.perf_counter()
+    try:
+        result = fn(ctx)
+    except CannotRun as exc:
+        result = Check(name, UNKNOWN, f"cannot check: {exc}")
+    except MusicdbError as exc:
+        result = Check(name, UNKNOWN, f"cannot check: {exc.message}")
+    except Exception as exc:
+        message = db.describe_error(exc)
+        if message is None:
+            message = f"{type(exc).__name__}: {exc}"
+        result = Check(name, UNKNOWN, f"cannot check: {message}")
+    result.duration_ms = (time.perf_counter() - clock) * 1000
+    return result
+
+
+def describe_checks() -> list[tuple[str, str]]:
+    return [("connectivity", "the database answers"),
+            *((name, desc) for name, (_, desc) in CHECKS.items())]  # fmt: skip

@@ -1,0 +1,682 @@
+"""Cron-safe maintenance: refreshing materialized views and vacuuming tables.
+
+Rules every operation here follows:
+
+- a user-given name is looked up in ``pg_class`` first (only the kinds the operation accepts) and
+  then quoted with :class:`psycopg.sql.Identifier`; no user text is ever formatted into SQL;
+- every statement runs under ``lock_timeout`` and ``statement_timeout`` (startup options of the
+  connection), so maintenance never queues behind a long transaction with the application's
+  queries queueing behind it;
+- a refresh takes a per-view advisory lock without waiting (``db.advisory_lock``): a second refresh
+  of the same view skips, which is the normal outcome of overlapping cron runs;
+- every refresh and vacuum that ran (or was refused for a reason the operator must act on) is
+  recorded in ``maintenance_log``; ``health-check`` reads it for view staleness.
+
+Functions return dataclasses and never print; the CLI renders them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from musicdb import db
+from musicdb.config import DatabaseTarget
+from musicdb.errors import NotFound, UsageError
+
+if TYPE_CHECKING:
+    import psycopg
+
+DEFAULT_LOCK_TIMEOUT_MS = 5_000
+#: A refresh or vacuum that runs longer than an hour is cancelled (0 on the CLI = no limit).
+DEFAULT_STATEMENT_TIMEOUT_MS = 3_600_000
+DEFAULT_MIN_DEAD_RATIO = 0.10
+#: Same as the server's default ``autovacuum_vacuum_threshold``: tiny tables are not worth a run.
+DEFAULT_MIN_DEAD_ROWS = 50
+
+OP_REFRESH = "refresh"
+OP_VACUUM = "vacuum"
+OP_VACUUM_FULL = "vacuum_full"
+
+LOG_TABLE = "public.maintenance_log"
+
+RELKIND_NAMES = {
+    "r": "table",
+    "p": "partitioned table",
+    "v": "view",
+    "m": "materialized view",
+    "i": "index",
+    "I": "partitioned index",
+    "S": "sequence",
+    "f": "foreign table",
+    "c": "composite type",
+    "t": "TOAST table",
+}
+
+Progress = Callable[[str], None]
+
+
+# -- small parsers shared with health checks and the CLI -----------------------------------------
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h|d|w)?\s*$", re.IGNORECASE)
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400,
+                 "w": 604800}  # fmt: skip
+
+
+def parse_duration(text: str | float | dt.timedelta) -> dt.timedelta:
+    """``"6h"``, ``"30m"``, ``"45s"``, ``"500ms"``, ``"2d"``, ``"1w"``; a bare number is seconds."""
+    if isinstance(text, dt.timedelta):
+        return text
+    if isinstance(text, int | float):
+        return dt.timedelta(seconds=float(text))
+    match = _DURATION.match(text)
+    if not match:
+        raise UsageError(f"not a duration: {text!r} (expected e.g. 500ms, 45s, 30m, 6h, 2d, 1w)")
+    unit = (match.group(2) or "s").lower()
+    return dt.timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[unit])
+
+
+def parse_ratio(text: str | float) -> float:
+    """``0.2`` or ``"20%"`` -> 0.2; must lie in [0, 1]."""
+    if isinstance(text, int | float):
+        value = float(text)
+    else:
+        raw = text.strip()
+        try:
+            value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+        except ValueError:
+            raise UsageError(f"not a ratio: {text!r} (expected e.g. 0.2 or 20%)") from None
+    if not 0.0 <= value <= 1.0:
+        raise UsageError(f"ratio out of range: {text!r} (expected between 0 and 1, or 0%-100%)")
+    return value
+
+
+# -- catalog lookups ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Relation:
+    """A relation found in ``pg_class``: the only source of identifiers put into SQL."""
+
+    oid: int
+    schema: str
+    name: str
+    kind: str
+    populated: bool = True
+
+    @property
+    def qualified(self) -> str:
+        """``schema.name`` as people read it (and as maintenance_log records it)."""
+        return f"{self.schema}.{self.name}"
+
+    @property
+    def kind_name(self) -> str:
+        return RELKIND_NAMES.get(self.kind, self.kind)
+
+    def identifier(self) -> Any:
+        from psycopg import sql
+
+        return sql.Identifier(self.schema, self.name)
+
+
+_USER_RELATIONS = """
+SELECT c.oid, n.nspname, c.relname, c.relkind::text, c.relispopulated,
+       n.nspname = ANY (pg_catalog.current_schemas(false)) AS on_path
+FROM pg_catalog.pg_class AS c
+JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+WHERE n.nspname <> 'information_schema'
+  AND n.nspname !~ '^pg_'
+"""
+
+
+def list_relations(conn: psycopg.Connection[Any], kinds: Sequence[str]) -> list[Relation]:
+    """Every user relation of *kinds* (e.g. ``("m",)`` for materialized views), by name."""
+    rows = conn.execute(
+        _USER_RELATIONS + " AND c.relkind::text = ANY (%s) ORDER BY n.nspname, c.relname",
+        (list(kinds),),
+    ).fetchall()
+    return [Relation(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+
+def find_relation(
+    conn: psycopg.Connection[Any], name: str, kinds: Sequence[str], what: str
+) -> Relation:
+    """The relation called *name* (``name`` or ``schema.name``) of one of *kinds*.
+
+    The name is only ever compared, as a bound value, with catalog names; anything else (a
+    statement, quotes, another kind of relation) is refused with a one-line :class:`NotFound`.
+    """
+    rows = conn.execute(
+        _USER_RELATIONS
+        + " AND (c.relname = %(name)s OR n.nspname || '.' || c.relname = %(name)s)"
+        " ORDER BY on_path DESC, n.nspname",
+        {"name": name},
+    ).fetchall()
+    matches = [(Relation(r[0], r[1], r[2], r[3], r[4]), r[5]) for r in rows if r[3] in kinds]
+    found = [rel for rel, _ in matches]
+    if len(found) > 1:
+        visible = [rel for rel, on_path in matches if on_path]
+        if len(visible) != 1:
+            names = ", ".join(rel.qualified for rel in found)
+            raise UsageError(f"{what} name {name!r} is ambiguous ({names}); give schema.name")
+        found = visible
+    if found:
+        return found[0]
+    existing = ", ".join(rel.qualified for rel in list_relations(conn, kinds)) or "none"
+    plural = what + "s"
+    if rows:
+        other = RELKIND_NAMES.get(rows[0][3], rows[0][3])
+        raise NotFound(
+            f"{name!r} is a {other}, not a {what}; {plural} in this database: {existing}"
+        )
+    raise NotFound(f"no {what} named {name!r}; {plural} in this database: {existing}")
+
+
+# -- the maintenance log --------------------------------------------------------------------------
+def log_available(conn: psycopg.Connection[Any]) -> bool:
+    row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (LOG_TABLE,)).fetchone()
+    return bool(row and row[0])
+
+
+def record(
+    conn: psycopg.Connection[Any],
+    *,
+    operation: str,
+    target: str,
+    started_at: dt.datetime,
+    finished_at: dt.datetime | None,
+    duration_ms: float | None,
+    rows: int | None,
+    outcome: str,
+    error: str | None,
+    details: dict[str, Any],
+) -> int | None:
+    """Insert one row into maintenance_log; its id, or None when the table does not exist."""
+    from psycopg.types.json import Jsonb
+
+    if not log_available(conn):
+        return None
+    row = conn.execute(
+        "INSERT INTO public.maintenance_log"
+        " (operation, target, started_at, finished_at, duration_ms, rows, outcome, error, details)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+        (operation, target, started_at, finished_at, duration_ms, rows, outcome, error,
+         Jsonb(details)),
+    ).fetchone()  # fmt: skip
+    return int(row[0]) if row else None
+
+
+def last_success(
+    conn: psycopg.Connection[Any], target: str, operation: str = OP_REFRESH
+) -> dt.datetime | None:
+    """When the last successful *operation* on *target* finished (None: never, or no log)."""
+    if not log_available(conn):
+        return None
+    row = conn.execute(
+        "SELECT max(coalesce(finished_at, started_at)) FROM public.maintenance_log"
+        " WHERE target = %s AND operation = %s AND outcome = 'ok'",
+        (target, operation),
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _server_now(conn: psycopg.Connection[Any]) -> dt.datetime:
+    row = conn.execute("SELECT clock_timestamp()").fetchone()
+    assert row is not None
+    return row[0]
+
+
+def _classify(exc: BaseException) -> tuple[str, str, str | None]:
+    """(outcome, one-line message, sqlstate) of a failed maintenance statement."""
+    sqlstate = getattr(exc, "sqlstate", None)
+    message = db.describe_error(exc) or f"{type(exc).__name__}: {exc}"
+    if sqlstate == "55P03":  # lock_not_available: lock_timeout fired
+        return "timeout", message, sqlstate
+    if sqlstate == "57014" and "timeout" in message:  # query_canceled by statement_timeout
+        return "timeout", message, sqlstate
+    return "failed", message, sqlstate
+
+
+# -- refresh-view ---------------------------------------------------------------------------------
+@dataclass
+class RefreshResult:
+    view: str
+    outcome: str  # ok | skipped | failed | timeout
+    message: str
+    mode: str | None = None  # concurrently | blocking
+    started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+    duration_ms: float | None = None
+    rows: int | None = None
+    error: str | None = None
+    sqlstate: str | None = None
+    log_id: int | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome in ("failed", "timeout")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "view": self.view,
+            "outcome": self.outcome,
+            "mode": self.mode,
+            "rows": self.rows,
+            "duration_ms": self.duration_ms,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "message": self.message,
+            "error": self.error,
+            "sqlstate": self.sqlstate,
+            "log_id": self.log_id,
+        }
+
+
+def refresh_lock_key(view: Relation) -> int:
+    """The advisory lock key of refreshes of *view* (stable, 32-bit, shown by lock-info)."""
+    return zlib.crc32(f"musicdb.refresh-view:{view.qualified}".encode())
+
+
+def concurrent_refresh_blocker(conn: psycopg.Connection[Any], view: Relation) -> str | None:
+    """Why ``REFRESH ... CONCURRENTLY`` cannot run on *view*, or None when it can."""
+    row = conn.execute(
+        "SELECT relispopulated FROM pg_catalog.pg_class WHERE oid = %s", (view.oid,)
+    ).fetchone()
+    if not row:
+        return "it no longer exists"
+    if not row[0]:
+        return "it is not populated (created WITH NO DATA), and CONCURRENTLY needs a populated view"
+    # The server's rule (matview.c is_usable_unique_index): a valid, immediate unique btree index
+    # on plain columns without a WHERE clause.
+    usable = conn.execute(
+        "SELECT count(*) FROM pg_catalog.pg_index AS i"
+        " JOIN pg_catalog.pg_class AS ic ON ic.oid = i.indexrelid"
+        " JOIN pg_catalog.pg_am AS am ON am.oid = ic.relam"
+        " WHERE i.indrelid = %s AND i.indisunique AND i.indimmediate AND i.indisvalid"
+        "   AND i.indpred IS NULL AND i.indexprs IS NULL AND am.amname = 'btree'",
+        (view.oid,),
+    ).fetchone()
+    if not usable or not usable[0]:
+        return (
+            "it has no unique index on plain columns without a WHERE clause, "
+            "which CONCURRENTLY needs"
+        )
+    return None
+
+
+def refresh_view(
+    target: DatabaseTarget,
+    name: str,
+    *,
+    allow_blocking: bool = False,
+    wait_s: float = 0.0,
+    lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS,
+    statement_timeout_ms: int | None = DEFAULT_STATEMENT_TIMEOUT_MS,
+    if_older_than: dt.timedelta | None = None,
+    progress: Progress | None = None,
+) -> RefreshResult:
+    """Refresh the materialized view *name*; see the module's rules.
+
+    Raises :class:`NotFound` / :class:`UsageError` for a name that is not a materialized view
+    (nothing is changed then). Every other outcome is returned: ``ok``, ``skipped`` (another
+    refresh holds the view's lock, or the last successful one is younger than *if_older_than*),
+    ``failed`` or ``timeout`` (lock or statement timeout).
+    """
+    with db.connect(
+        target,
+        application_name="musicdb refresh-view",
+        lock_timeout_ms=lock_timeout_ms,
+        statement_timeout_ms=statement_timeout_ms or None,
+    ) as conn:
+        view = find_relation(conn, name, ("m",), "materialized view")
+        with db.advisory_lock(
+            target,
+            refresh_lock_key(view),
+            wait_s=wait_s,
+            what="refresh-view",
+            skip_if_busy=True,
+            progress=progress,
+        ) as held:
+            if not held:
+                return RefreshResult(
+                    view.qualified,
+                    "skipped",
+                    f"another refresh of {view.qualified} is running (advisory lock "
+                    f"{refresh_lock_key(view)}); skipped",
+                )
+            if if_older_than is not None:
+                last = last_success(conn, view.qualified)
+                now = _server_now(conn)
+                if last is not None and now - last < if_older_than:
+                    age = (now - last).total_seconds()
+                    return RefreshResult(
+                        view.qualified,
+                        "skipped",
+                        f"last successful refresh of {view.qualified} finished {age:.0f} s ago, "
+                        f"less than {if_older_than.total_seconds():.0f} s (--if-older-than); "
+                        "skipped",
+                    )
+            return _refresh_locked(
+                conn, view, allow_blocking, lock_timeout_ms, statement_timeout_ms
+            )
+
+
+def _refresh_locked(
+    conn: psycopg.Connection[Any],
+    view: Relation,
+    allow_blocking: bool,
+    lock_timeout_ms: int,
+    statement_timeout_ms: int | None,
+) -> RefreshResult:
+    from psycopg import sql
+
+    blocker = concurrent_refresh_blocker(conn, view)
+    mode = "concurrently" if blocker is None else "blocking"
+    details: dict[str, Any] = {
+        "mode": mode,
+        "lock_timeout_ms": lock_timeout_ms,
+        "statement_timeout_ms": statement_timeout_ms or None,
+    }
+    started_at = _server_now(conn)
+    if blocker is not None and not allow_blocking:
+        message = (
+            f"cannot refresh {view.qualified} CONCURRENTLY: {blocker}; pass --allow-blocking "
+            "to refresh it with an ACCESS EXCLUSIVE lock that blocks its readers meanwhile"
+        )
+        details["refused"] = blocker
+        log_id = record(conn, operation=OP_REFRESH, target=view.qualified, started_at=started_at,
+                        finished_at=started_at, duration_ms=0.0, rows=None, outcome="failed",
+                        error=message, details=details)  # fmt: skip
+        return RefreshResult(view.qualified, "failed", message, mode=None, started_at=started_at,
+                             finished_at=started_at, duration_ms=0.0, error=message,
+                             log_id=log_id)  # fmt: skip
+    if blocker is None:
+        statement = sql.SQL("REFRESH MATERIALIZED VIEW CONCURRENTLY {}")
+    else:
+        details["why_not_concurrently"] = blocker
+        statement = sql.SQL("REFRESH MATERIALIZED VIEW {}")
+    clock = time.perf_counter()
+    outcome, error, sqlstate, rows = "ok", None, None, None
+    try:
+        conn.execute(statement.format(view.identifier()))
+    except Exception as exc:
+        import psycopg
+
+        if not isinstance(exc, psycopg.Error):
+            raise
+        outcome, error, sqlstate = _classify(exc)
+    duration_ms = (time.perf_counter() - clock) * 1000
+    finished_at = _server_now(conn)
+    if outcome == "ok":
+        counted = conn.execute(
+            sql.SQL("SELECT count(*) FROM {}").format(view.identifier())
+        ).fetchone()
+        rows = int(counted[0]) if counted else None
+        message = f"refreshed {view.qualified} {mode}: {rows} rows"
+    elif outcome == "timeout" and sqlstate == "55P03":
+        message = (
+            f"refresh of {view.qualified} gave up: another session holds a conflicting lock on "
+            f"it and lock_timeout ({lock_timeout_ms} ms, --lock-timeout) expired: {error}"
+        )
+    elif outcome == "timeout":
+        message = (
+            f"refresh of {view.qualified} was cancelled by statement_timeout "
+            f"({statement_timeout_ms} ms, --statement-timeout): {error}"
+        )
+    else:
+        message = f"refresh of {view.qualified} failed: {error}"
+    if sqlstate:
+        details["sqlstate"] = sqlstate
+    log_id = record(conn, operation=OP_REFRESH, target=view.qualified, started_at=started_at,
+                    finished_at=finished_at, duration_ms=duration_ms, rows=rows, outcome=outcome,
+                    error=error, details=details)  # fmt: skip
+    return RefreshResult(
+        view.qualified,
+        outcome,
+        message,
+        mode=mode,
+        started_at=started_at,
+        finished_at=finished_at,
+        duration_ms=duration_ms,
+        rows=rows,
+        error=error,
+        sqlstate=sqlstate,
+        log_id=log_id,
+    )
+
+
+# -- vacuum-table ---------------------------------------------------------------------------------
+@dataclass
+class VacuumResult:
+    table: str
+    outcome: str  # ok | failed | timeout
+    message: str
+    full: bool = False
+    duration_ms: float | None = None
+    dead_rows_before: int | None = None
+    dead_ratio_before: float | None = None
+    live_rows: int | None = None
+    started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+    error: str | None = None
+    sqlstate: str | None = None
+    log_id: int | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome in ("failed", "timeout")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "table": self.table,
+            "outcome": self.outcome,
+            "full": self.full,
+            "duration_ms": self.duration_ms,
+            "dead_rows_before": self.dead_rows_before,
+            "dead_ratio_before": self.dead_ratio_before,
+            "live_rows": self.live_rows,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "message": self.message,
+            "error": self.error,
+            "sqlstate": self.sqlstate,
+            "log_id": self.log_id,
+        }
+
+
+@dataclass(frozen=True)
+class DeadRows:
+    table: Relation
+    live_rows: int
+    dead_rows: int
+
+    @property
+    def dead_ratio(self) -> float:
+        total = self.live_rows + self.dead_rows
+        return self.dead_rows / total if total else 0.0
+
+
+_DEAD_ROWS = """
+SELECT c.oid, n.nspname, c.relname, c.relkind::text, c.relispopulated,
+       coalesce(s.n_live_tup, 0), coalesce(s.n_dead_tup, 0)
+FROM pg_catalog.pg_class AS c
+JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+LEFT JOIN pg_catalog.pg_stat_all_tables AS s ON s.relid = c.oid
+WHERE c.relkind = 'r' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
+"""
+
+
+def dead_rows(conn: psycopg.Connection[Any], oid: int | None = None) -> list[DeadRows]:
+    """Live and dead row counts from the cumulative statistics (every user table, or one)."""
+    query = _DEAD_ROWS + (" AND c.oid = %s" if oid is not None else "")
+    rows = conn.execute(
+        query + " ORDER BY n.nspname, c.relname", (oid,) if oid is not None else None
+    ).fetchall()
+    return [DeadRows(Relation(*r[:5]), int(r[5]), int(r[6])) for r in rows]
+
+
+def vacuum_candidates(
+    conn: psycopg.Connection[Any],
+    *,
+    min_dead_ratio: float = DEFAULT_MIN_DEAD_RATIO,
+    min_dead_rows: int = DEFAULT_MIN_DEAD_ROWS,
+) -> list[DeadRows]:
+    """Tables whose dead rows reach both thresholds, the most dead rows first."""
+    found = [
+        d for d in dead_rows(conn)
+        if d.dead_rows >= max(1, min_dead_rows) and d.dead_ratio >= min_dead_ratio
+    ]  # fmt: skip
+    return sorted(found, key=lambda d: (-d.dead_rows, d.table.qualified))
+
+
+def _vacuum_one(
+    conn: psycopg.Connection[Any],
+    table: Relation,
+    *,
+    full: bool,
+    lock_timeout_ms: int,
+    statement_timeout_ms: int | None,
+) -> VacuumResult:
+    from psycopg import sql
+
+    before = dead_rows(conn, table.oid)
+    started_at = _server_now(conn)
+    options = sql.SQL("FULL, ANALYZE" if full else "ANALYZE")
+    statement = sql.SQL("VACUUM ({}) {}").format(options, table.identifier())
+    clock = time.perf_counter()
+    outcome, error, sqlstate = "ok", None, None
+    try:
+        conn.execute(statement)  # autocommit: VACUUM cannot run inside a transaction block
+    except Exception as exc:
+        import psycopg
+
+        if not isinstance(exc, psycopg.Error):
+            raise
+        outcome, error, sqlstate = _classify(exc)
+    duration_ms = (time.perf_counter() - clock) * 1000
+    finished_at = _server_now(conn)
+    after = dead_rows(conn, table.oid)
+    what = "VACUUM (FULL, ANALYZE)" if full else "VACUUM (ANALYZE)"
+    if outcome == "ok":
+        message = f"{what} {table.qualified}: ok"
+    elif sqlstate == "55P03":
+        message = (
+            f"{what} {table.qualified} gave up: another session holds a conflicting lock and "
+            f"lock_timeout ({lock_timeout_ms} ms, --lock-timeout) expired"
+        )
+    else:
+        message = f"{what} {table.qualified} {outcome}: {error}"
+    details: dict[str, Any] = {
+        "full": full,
+        "dead_rows_before": before[0].dead_rows if before else None,
+        "dead_rows_after": after[0].dead_rows if after else None,
+        "lock_timeout_ms": lock_timeout_ms,
+        "statement_timeout_ms": statement_timeout_ms or None,
+    }
+    if sqlstate:
+        details["sqlstate"] = sqlstate
+    live = after[0].live_rows if after else None
+    log_id = record(conn, operation=OP_VACUUM_FULL if full else OP_VACUUM,
+                    target=table.qualified, started_at=started_at, finished_at=finished_at,
+                    duration_ms=duration_ms, rows=live, outcome=outcome, error=error,
+                    details=details)  # fmt: skip
+    return VacuumResult(
+        table.qualified,
+        outcome,
+        message,
+        full=full,
+        duration_ms=duration_ms,
+        dead_rows_before=before[0].dead_rows if before else None,
+        dead_ratio_before=before[0].dead_ratio if before else None,
+        live_rows=live,
+        started_at=started_at,
+        finished_at=finished_at,
+        error=error,
+        sqlstate=sqlstate,
+        log_id=log_id,
+    )
+
+
+def _vacuum_connection(
+    target: DatabaseTarget, lock_timeout_ms: int, statement_timeout_ms: int | None
+) -> psycopg.Connection[Any]:
+    return db.connect(
+        target,
+        autocommit=True,
+        application_name="musicdb vacuum-table",
+        lock_timeout_ms=lock_timeout_ms,
+        statement_timeout_ms=statement_timeout_ms or None,
+    )
+
+
+def vacuum_table(
+    target: DatabaseTarget,
+    name: str,
+    *,
+    full: bool = False,
+    lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS,
+    statement_timeout_ms: int | None = DEFAULT_STATEMENT_TIMEOUT_MS,
+) -> VacuumResult:
+    """``VACUUM (ANALYZE)`` (or ``FULL``) of the ordinary table *name*; the outcome as data."""
+    with _vacuum_connection(target, lock_timeout_ms, statement_timeout_ms) as conn:
+        table = find_relation(conn, name, ("r",), "table")
+        return _vacuum_one(conn, table, full=full, lock_timeout_ms=lock_timeout_ms,
+                           statement_timeout_ms=statement_timeout_ms)  # fmt: skip
+
+
+@dataclass
+class VacuumRun:
+    """``vacuum_all``: the thresholds used and one result per table that reached them."""
+
+    min_dead_ratio: float
+    min_dead_rows: int
+    results: list[VacuumResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return any(r.failed for r in self.results)
+
+
+def vacuum_all(
+    target: DatabaseTarget,
+    *,
+    min_dead_ratio: float = DEFAULT_MIN_DEAD_RATIO,
+    min_dead_rows: int = DEFAULT_MIN_DEAD_ROWS,
+    full: bool = False,
+    lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS,
+    statement_timeout_ms: int | None = DEFAULT_STATEMENT_TIMEOUT_MS,
+    progress: Progress | None = None,
+) -> VacuumRun:
+    """Vacuum every table over the dead-row thresholds; one failure does not stop the others."""
+    run = VacuumRun(min_dead_ratio, min_dead_rows)
+    with _vacuum_connection(target, lock_timeout_ms, statement_timeout_ms) as conn:
+        candidates = vacuum_candidates(
+            conn, min_dead_ratio=min_dead_ratio, min_dead_rows=min_dead_rows
+        )
+        for index, candidate in enumerate(candidates, 1):
+            if progress is not None:
+                progress(f"[{index}/{len(candidates)}] vacuuming {candidate.table.qualified} ...")
+            run.results.append(
+                _vacuum_one(conn, candidate.table, full=full, lock_timeout_ms=lock_timeout_ms,
+                            statement_timeout_ms=statement_timeout_ms)  # fmt: skip
+            )
+    return run
+
+
+def refresh_all_views(
+    target: DatabaseTarget,
+    *,
+    allow_blocking: bool = False,
+    lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS,
+    statement_timeout_ms: int | None = DEFAULT_STATEMENT_TIMEOUT_MS,
+) -> list[RefreshResult]:
+    """Refresh every materialized view of the database (each under its own lock)."""
+    with db.connect(target, application_name="musicdb refresh-view") as conn:
+        views = list_relations(conn, ("m",))
+    return [
+        refresh_view(target, view.qualified, allow_blocking=allow_blocking,
+                     lock_timeout_ms=lock_timeout_ms, statement_timeout_ms=statement_timeout_ms)
+        for view in views
+    ]  # fmt: skip

@@ -1,0 +1,351 @@
+"""``maintain daily|weekly|monthly``: the maintenance schedule as one cron-safe job per schedule.
+
+- daily: the health check, the slowest statements, the connections;
+- weekly: refresh every materialized view, review the indexes;
+- monthly: ``VACUUM (ANALYZE)`` of the tables that need it, review the unused indexes.
+
+Each schedule holds a job-level advisory lock of its own (``db.advisory_lock``, tried once): an
+overlapping run of the same schedule skips and says so. A step that raises becomes a *failed* step
+and the next steps still run; the job fails (exit 1) when a step failed. The daily health check
+fails its step only when a check is *critical*; warnings are reported, not failed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+import time
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from musicdb import db, health, maintenance
+from musicdb.config import DatabaseTarget
+
+if TYPE_CHECKING:
+    from musicdb.render import Report
+
+SCHEDULES: dict[str, tuple[str, ...]] = {
+    "daily": ("health_check", "slow_queries", "connections"),
+    "weekly": ("refresh_views", "index_review"),
+    "monthly": ("vacuum", "unused_index_review"),
+}
+
+#: When the crontab lines run them (minute hour day-of-month month day-of-week), staggered so
+#: that the heavier weekly and monthly jobs do not start together with the daily one.
+CRON_TIMES = {"daily": "15 3 * * *", "weekly": "45 3 * * 0", "monthly": "30 4 1 * *"}
+
+STEP_STATUSES = ("ok", "warning", "critical", "unknown", "failed", "skipped")
+
+Progress = Callable[[str], None]
+
+
+def job_lock_key(schedule: str) -> int:
+    """The advisory lock key of one schedule's job (stable, 32-bit, shown by lock-info)."""
+    return zlib.crc32(f"musicdb.maintain:{schedule}".encode())
+
+
+@dataclass(frozen=True)
+class MaintainOptions:
+    thresholds: health.Thresholds = field(default_factory=health.Thresholds)
+    skip_checks: tuple[str, ...] = ()
+    allow_blocking: bool = False
+    min_dead_ratio: float = maintenance.DEFAULT_MIN_DEAD_RATIO
+    min_dead_rows: int = maintenance.DEFAULT_MIN_DEAD_ROWS
+    lock_timeout_ms: int = maintenance.DEFAULT_LOCK_TIMEOUT_MS
+    statement_timeout_ms: int | None = maintenance.DEFAULT_STATEMENT_TIMEOUT_MS
+    slow_query_limit: int = 5
+
+
+@dataclass
+class Step:
+    name: str
+    status: str
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+    duration_ms: float | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.status in ("failed", "critical")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"step": self.name, "status": self.status, "message": self.message,
+                "duration_ms": self.duration_ms, "details": self.details}  # fmt: skip
+
+
+@dataclass
+class MaintainResult:
+    schedule: str
+    database: str
+    outcome: str  # ok | failed | skipped
+    steps: list[Step] = field(default_factory=list)
+    message: str = ""
+    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    duration_ms: float | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.outcome == "failed" else 0
+
+    def summary(self) -> str:
+        if self.outcome == "skipped":
+            return f"maintain {self.schedule}: skipped: {self.message}"
+        failed = [s.name for s in self.steps if s.failed]
+        text = f"maintain {self.schedule}: {self.outcome}, {len(self.steps)} step(s)"
+        if failed:
+            text += f", failed: {', '.join(failed)}"
+        return text
+
+    def report(self) -> Report:
+        from musicdb.render import Column, Report
+
+        return Report(
+            name="maintain",
+            title=f"maintain {self.schedule}: {self.outcome}",
+            columns=[
+                Column("step", "step"),
+                Column("status", "status"),
+                Column("duration_ms", "duration", "ms"),
+                Column("message", "message"),
+                Column("details", "details"),
+            ],
+            rows=[s.as_dict() for s in self.steps],
+            meta={
+                "schedule": self.schedule,
+                "outcome": self.outcome,
+                "exit_code": self.exit_code,
+                "summary": self.summary(),
+                "message": self.message,
+                "database": self.database,
+                "started_at": self.started_at.isoformat(),
+                "duration_ms": self.duration_ms,
+            },
+        )
+
+
+# -- the steps ------------------------------------------------------------------------------------
+StepFn = Callable[[DatabaseTarget, MaintainOptions], Step]
+
+
+def _health_check(target: DatabaseTarget, options: MaintainOptions) -> Step:
+    result = health.run_checks(target, thresholds=options.thresholds, skip=options.skip_checks)
+    not_ok = [c.as_dict() for c in result.checks if c.status != health.OK]
+    for item in not_ok:
+        item.pop("details", None)
+    return Step("health_check", result.status, result.summary(),
+                {"counts": result.counts(), "not_ok": not_ok})  # fmt: skip
+
+
+def _slow_queries(target: DatabaseTarget, options: MaintainOptions) -> Step:
+    """The statements with the most total execution time (pg_stat_statements, PG 14+ columns)."""
+    import psycopg
+    from psycopg import sql
+
+    with db.connect(target, application_name="musicdb maintain",
+                    statement_timeout_ms=30_000) as conn:  # fmt: skip
+        row = conn.execute(
+            "SELECT n.nspname FROM pg_catalog.pg_extension AS e"
+            " JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace"
+            " WHERE e.extname = 'pg_stat_statements'"
+        ).fetchone()
+        if row is None:
+            return Step("slow_queries", "skipped",
+                        "pg_stat_statements is not installed in this database "
+                        "(CREATE EXTENSION pg_stat_statements; needs shared_preload_libraries)")
+        query = sql.SQL(
+            "SELECT queryid, calls, total_exec_time, mean_exec_time, rows, left(query, 200)"
+            " FROM {} WHERE dbid = (SELECT oid FROM pg_catalog.pg_database"
+            "                       WHERE datname = current_database())"
+            " ORDER BY total_exec_time DESC LIMIT %s"
+        ).format(sql.Identifier(row[0], "pg_stat_statements"))
+        try:
+            rows = conn.execute(query, (options.slow_query_limit,)).fetchall()
+        except psycopg.Error as exc:
+            return Step("slow_queries", "skipped",
+                        f"pg_stat_statements cannot be read: {db.describe_error(exc)}")
+    top = [{"queryid": r[0], "calls": r[1], "total_ms": r[2], "mean_ms": r[3], "rows": r[4],
+            "query": r[5]} for r in rows]  # fmt: skip
+    if not top:
+        return Step("slow_queries", "ok", "no statement recorded yet", {"statements": []})
+    first = top[0]
+    return Step("slow_queries", "ok",
+                f"top {len(top)} statements by total time; first: {first['total_ms']:.0f} ms "
+                f"over {first['calls']} calls (musicdb analyze-queries)",
+                {"statements": top})  # fmt: skip
+
+
+def _connections(target: DatabaseTarget, options: MaintainOptions) -> Step:
+    with db.connect(target, application_name="musicdb maintain",
+                    statement_timeout_ms=30_000) as conn:  # fmt: skip
+        rows = conn.execute(
+            "SELECT coalesce(state, 'unknown'), count(*) FROM pg_catalog.pg_stat_activity"
+            " WHERE backend_type = 'client backend' GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        max_row = conn.execute("SELECT current_setting('max_connections')::int").fetchone()
+    by_state = {r[0]: int(r[1]) for r in rows}
+    total = sum(by_state.values())
+    limit = int(max_row[0]) if max_row else None
+    checks = health.run_checks(
+        target, thresholds=options.thresholds,
+        only=("long_transactions", "idle_in_transaction", "blocking"),
+    )  # fmt: skip
+    sessions = [c for c in checks.checks if c.name != "connectivity"]
+    status = health.worst(c.status for c in sessions)
+    used = f"{total} of {limit} connections" if limit else f"{total} connections"
+    states = ", ".join(f"{n} {s}" for s, n in by_state.items())
+    notes = "; ".join(c.message for c in sessions if c.status != health.OK)
+    return Step("connections", status if status != health.UNKNOWN else "ok",
+                f"{used} ({states})" + (f"; {notes}" if notes else ""),
+                {"by_state": by_state, "total": total, "max_connections": limit,
+                 "checks": [{"check": c.name, "status": c.status, "message": c.message}
+                            for c in sessions]})  # fmt: skip
+
+
+def _refresh_views(target: DatabaseTarget, options: MaintainOptions) -> Step:
+    results = maintenance.refresh_all_views(
+        target, allow_blocking=options.allow_blocking, lock_timeout_ms=options.lock_timeout_ms,
+        statement_timeout_ms=options.statement_timeout_ms,
+    )  # fmt: skip
+    failed = [r for r in results if r.failed]
+    items = [{"view": r.view, "outcome": r.outcome, "mode": r.mode, "rows": r.rows,
+              "duration_ms": r.duration_ms, "message": r.message} for r in results]  # fmt: skip
+    if not results:
+        return Step("refresh_views", "ok", "no materialized view", {"views": []})
+    parts = ", ".join(f"{r.view} {r.outcome}" for r in results)
+    if failed:
+        return Step("refresh_views", "failed",
+                    f"{len(failed)} of {len(results)} refresh(es) failed: "
+                    + "; ".join(r.message for r in failed), {"views": items})  # fmt: skip
+    return Step("refresh_views", "ok", parts, {"views": items})
+
+
+def _index_checks(target: DatabaseTarget, options: MaintainOptions, name: str,
+                  only: Sequence[str]) -> Step:  # fmt: skip
+    result = health.run_checks(target, thresholds=options.thresholds, only=only)
+    checks = [c for c in result.checks if c.name != "connectivity"]
+    status = health.worst(c.status for c in checks)
+    return Step(name, status, "; ".join(f"{c.name}: {c.message}" for c in checks),
+                {c.name: c.details for c in checks})  # fmt: skip
+
+
+def _index_review(target: DatabaseTarget, options: MaintainOptions) -> Step:
+    return _index_checks(target, options, "index_review",
+                         ("invalid_indexes", "duplicate_indexes", "unused_indexes"))
+
+
+def _unused_index_review(target: DatabaseTarget, options: MaintainOptions) -> Step:
+    return _index_checks(target, options, "unused_index_review", ("unused_indexes",))
+
+
+def _vacuum(target: DatabaseTarget, options: MaintainOptions) -> Step:
+    run = maintenance.vacuum_all(
+        target, min_dead_ratio=options.min_dead_ratio, min_dead_rows=options.min_dead_rows,
+        lock_timeout_ms=options.lock_timeout_ms, statement_timeout_ms=options.statement_timeout_ms,
+    )  # fmt: skip
+    items = [{"table": r.table, "outcome": r.outcome, "duration_ms": r.duration_ms,
+              "dead_rows_before": r.dead_rows_before, "message": r.message}
+             for r in run.results]  # fmt: skip
+    if not run.results:
+        return Step("vacuum", "ok",
+                    f"no table with {run.min_dead_rows}+ dead rows and a dead ratio of "
+                    f"{run.min_dead_ratio:.0%}+", {"tables": []})  # fmt: skip
+    failed = [r for r in run.results if r.failed]
+    if failed:
+        return Step("vacuum", "failed",
+                    f"{len(failed)} of {len(run.results)} vacuum(s) failed: "
+                    + "; ".join(r.message for r in failed), {"tables": items})  # fmt: skip
+    return Step("vacuum", "ok",
+                f"VACUUM (ANALYZE) of {len(run.results)} table(s): "
+                + ", ".join(r.table for r in run.results), {"tables": items})  # fmt: skip
+
+
+STEPS: dict[str, StepFn] = {
+    "health_check": _health_check,
+    "slow_queries": _slow_queries,
+    "connections": _connections,
+    "refresh_views": _refresh_views,
+    "index_review": _index_review,
+    "vacuum": _vacuum,
+    "unused_index_review": _unused_index_review,
+}
+
+
+def _run_step(name: str, target: DatabaseTarget, options: MaintainOptions) -> Step:
+    clock = time.perf_counter()
+    try:
+        step = STEPS[name](target, options)
+    except Exception as exc:
+        message = getattr(exc, "message", None) or db.describe_error(exc)
+        if message is None:
+            message = f"{type(exc).__name__}: {exc}"
+        step = Step(name, "failed", message)
+    step.duration_ms = (time.perf_counter() - clock) * 1000
+    return step
+
+
+def maintain(
+    target: DatabaseTarget,
+    schedule: str,
+    *,
+    options: MaintainOptions | None = None,
+    wait_s: float = 0.0,
+    progress: Progress | None = None,
+) -> MaintainResult:
+    """Run *schedule*'s steps under its job lock; an overlapping run skips (outcome skipped)."""
+    if schedule not in SCHEDULES:
+        from musicdb.errors import UsageError
+
+        raise UsageError(f"unknown schedule {schedule!r}; expected {', '.join(SCHEDULES)}")
+    options = options or MaintainOptions()
+    clock = time.perf_counter()
+    result = MaintainResult(schedule, target.display, "ok")
+    key = job_lock_key(schedule)
+    with db.advisory_lock(target, key, wait_s=wait_s, what=f"maintain {schedule}",
+                          skip_if_busy=True, progress=progress) as held:  # fmt: skip
+        if not held:
+            result.outcome = "skipped"
+            result.message = (f"another maintain {schedule} run holds the job lock "
+                              f"(advisory lock {key})")  # fmt: skip
+        else:
+            for name in SCHEDULES[schedule]:
+                if progress is not None:
+                    progress(f"maintain {schedule}: {name} ...")
+                result.steps.append(_run_step(name, target, options))
+            if any(s.failed for s in result.steps):
+                result.outcome = "failed"
+    result.duration_ms = (time.perf_counter() - clock) * 1000
+    return result
+
+
+# -- cron -----------------------------------------------------------------------------------------
+def musicdb_command() -> str:
+    """The absolute command cron should run (cron's PATH is minimal)."""
+    beside = Path(sys.executable).parent / "musicdb"  # the console script of this environment
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    found = shutil.which("musicdb")
+    if found:
+        return found
+    return f"{sys.executable} -m musicdb"
+
+
+def crontab(command: str, log_dir: str = "/var/log/musicdb") -> str:
+    """Ready-to-paste crontab lines for the three schedules."""
+    lines = [
+        "# musicdb maintenance (minute hour day-of-month month day-of-week).",
+        "# The database comes from the environment: set MUSICDB_DATABASE_URL (or PGHOST/PGUSER/",
+        "# PGDATABASE with the password in ~/.pgpass) above these lines; never put a password",
+        "# in a command line. Each schedule skips when its previous run is still going.",
+        f"# Create {log_dir} first; --format json gives one document per run to log collectors.",
+    ]
+    for schedule, when in CRON_TIMES.items():
+        lines.append(
+            f"{when} {command} maintain {schedule} --format json "
+            f">> {log_dir}/maintain-{schedule}.json 2>> {log_dir}/maintain-{schedule}.err"
+        )
+    return "\n".join(lines)
