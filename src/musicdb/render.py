@@ -29,6 +29,8 @@ class Column:
     kind: Kind = "text"
     #: For table output: the column may be cut to fit the terminal (query texts).
     wrap: bool = False
+    #: For table output: shown in the rich table (JSON and CSV always carry every column).
+    table: bool = True
 
     def as_dict(self) -> dict[str, str]:
         return {"name": self.key, "title": self.title, "kind": self.kind}
@@ -165,7 +167,8 @@ def rich_table(report: Report) -> Any:
 
     table = Table(title=report.title, title_justify="left", expand=False)
     numeric = {"bytes", "ms", "count", "ratio", "number", "seconds"}
-    for col in report.columns:
+    shown = [c for c in report.columns if c.table]
+    for col in shown:
         table.add_column(
             col.title,
             justify="right" if col.kind in numeric else "left",
@@ -175,7 +178,7 @@ def rich_table(report: Report) -> Any:
             min_width=12 if col.wrap else None,
         )
     for row in report.rows:
-        table.add_row(*(format_value(row.get(c.key), c.kind) for c in report.columns))
+        table.add_row(*(format_value(row.get(c.key), c.kind) for c in shown))
     return table
 
 
