@@ -46,7 +46,6 @@ def _global_options(
 
 # Registration: each module adds its commands to ``app`` when imported.
 from musicdb.cli import data as _data  # noqa: E402, F401
-from musicdb.cli import data as _data  # noqa: E402, F401
 from musicdb.cli import local as _local  # noqa: E402, F401
 from musicdb.cli import maintenance as _maintenance  # noqa: E402, F401
 from musicdb.cli import migrate as _migrate  # noqa: E402, F401
