@@ -370,6 +370,24 @@ def downgrade_steps(current: tuple[str, ...], revision: str) -> list[str]:
     ]
 
 
+def _main_line_target(current: tuple[str, ...], revision: str) -> str:
+    """``-N`` across a merge revision, which Alembic calls an ambiguous walk: follow the first
+    parent (the main line) N steps down and name that revision; otherwise *revision* unchanged."""
+    if not revision.startswith("-") or len(current) != 1:
+        return revision
+    script = script_directory()
+    rev = script.get_revision(current[0])
+    crossed = False
+    for _ in range(int(revision[1:])):
+        if rev is None or rev.down_revision is None:
+            return "base" if crossed else revision
+        down = rev.down_revision
+        if isinstance(down, tuple | list):
+            crossed, down = True, down[0]
+        rev = script.get_revision(down)
+    return rev.revision if crossed and rev is not None else revision
+
+
 def downgrade(
     target: DatabaseTarget,
     revision: str,
@@ -385,7 +403,7 @@ def downgrade(
 
     if revision in ("head", "heads"):
         raise UsageError("migrate down needs a lower revision, base or -N")
-    revision = resolve_revision(revision)
+    revision = _main_line_target(_read_current(target), resolve_revision(revision))
     return _migrate(
         target,
         lambda cfg: command.downgrade(cfg, revision),
