@@ -1,4 +1,4 @@
-"""Start-up time of the command line: ``musicdb --version`` and ``--help`` against a bare interpreter.
+"""Start-up time of `musicdb --version` and `--help` against a bare interpreter.
 
 Usage: python benchmarks/startup.py [--runs N]
 
