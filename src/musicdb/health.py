@@ -726,8 +726,11 @@ def check_view_staleness(ctx: Context) -> Check:
         return Check("view_staleness", status,
                      f"{_names(bad, 3)}; musicdb refresh-view NAME", details)  # fmt: skip
     oldest = max(i["age_s"] or 0.0 for i in items)
-    return Check("view_staleness", OK,
-                 f"{len(items)} view(s) refreshed within {_human(oldest)}", details)
+    message = f"{len(items)} view(s) refreshed within {_human(oldest)}"
+    failing = [i["view"] for i in items if i["message"].endswith("attempt failed")]
+    if failing:
+        message += f"; the latest refresh attempt failed: {', '.join(failing)}"
+    return Check("view_staleness", OK, message, details)
 
 
 @check("pg_stat_statements", "pg_stat_statements is installed and collecting")
