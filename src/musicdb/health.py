@@ -807,7 +807,7 @@ class HealthResult:
                 Column("check", "check"),
                 Column("status", "status"),
                 Column("message", "message"),
-                Column("details", "details"),
+                Column("details", "details", table=False),
                 Column("duration_ms", "time", "ms"),
             ],
             rows=[c.as_dict() for c in self.checks],

@@ -112,7 +112,7 @@ class MaintainResult:
                 Column("status", "status"),
                 Column("duration_ms", "duration", "ms"),
                 Column("message", "message"),
-                Column("details", "details"),
+                Column("details", "details", table=False),
             ],
             rows=[s.as_dict() for s in self.steps],
             meta={

@@ -257,10 +257,7 @@ def _emit_health(result: Any, fmt: OutputFormat) -> None:
     report = result.report()
     if fmt is OutputFormat.table:
         typer.echo(result.summary())
-        report.columns = [c for c in report.columns if c.key != "details"]
-        emit(report, fmt)
-    else:
-        emit(report, fmt)
+    emit(report, fmt)
 
 
 # -- maintain -------------------------------------------------------------------------------------
@@ -332,7 +329,6 @@ def maintain(
     if fmt is OutputFormat.table:
         typer.echo(result.summary())
         if result.steps:
-            report.columns = [c for c in report.columns if c.key != "details"]
             emit(report, fmt)
     else:
         emit(report, fmt)
