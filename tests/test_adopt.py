@@ -200,7 +200,7 @@ def test_an_interrupted_conversion_runs_again_to_completion(legacy_db, pg_server
         def run() -> None:
             try:
                 migrate.upgrade(target, "head", lock_timeout_ms=120_000, retries=0)
-            except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            except BaseException as exc:  # collected for the assertion
                 errors.append(exc)
 
         worker = threading.Thread(target=run)
