@@ -174,8 +174,13 @@ def _base62(value: int, width: int) -> str:
 
 
 def external_id(kind: int, local_id: int, width: int = 22) -> str:
-    """A random-looking but unique (per kind) external id for a local id."""
-    return _base62(((local_id * _MIX64) ^ (kind << 56)) & _MASK64, width)
+    """A random-looking but unique (per kind) external id for a local id: base62 of a bijective
+    scramble of the id (11 characters hold 64 bits), padded with more scrambled characters."""
+    head = _base62(((local_id * _MIX64) ^ (kind << 56)) & _MASK64, 11)
+    if width <= 11:
+        return head[:width]
+    tail = _base62((local_id * 0xD6E8FEB86659FD93 + kind) & _MASK64, 11)
+    return (head + tail)[:width]
 
 
 def _json_list(items: Any) -> str:

@@ -290,7 +290,9 @@ def draw_params(conn: psycopg.Connection[Any], pattern: Pattern, *, count: int =
     """Draw parameters for *pattern* from the data (``setseed`` makes ``random()`` repeat)."""
     if pattern.hot_sql is None:
         return Params()
-    conn.execute("SELECT setseed(%s)", ((seed % 1000) / 1000.0,))
+    # a seed per pattern, so that different patterns do not draw the same row positions
+    salt = sum(ord(c) * 31**i for i, c in enumerate(pattern.name))
+    conn.execute("SELECT setseed(%s)", (((seed * 7919 + salt) % 2000) / 1000.0 - 1.0,))
     hot = [_plain(r) for r in conn.execute(pattern.hot_sql, (count,)).fetchall()]
     cold = [_plain(r) for r in conn.execute(pattern.cold_sql or pattern.hot_sql,
                                             (count,)).fetchall()]  # fmt: skip

@@ -1,0 +1,188 @@
+"""``musicdb generate``: what it refuses, what it loads, and that the data looks real."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import psycopg
+import pytest
+
+from musicdb import generate
+from musicdb.config import DatabaseTarget
+from musicdb.snapshot import diff, snapshot
+
+UNTIL = "2026-01-01"
+
+
+def _count(url: str, table: str) -> int:
+    with psycopg.connect(url) as conn:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # fixed names only
+
+
+def _gen(cli, url: str, *extra: str):
+    return cli("generate", "--scale", "0.002", "--seed", "11", "--until", UNTIL, "--format",
+               "json", *extra, url=url)  # fmt: skip
+
+
+def test_generate_loads_every_table_and_reports_counts(cli, db_url, pg_server, template_db) -> None:
+    result = _gen(cli, db_url)
+    assert result.exit_code == 0, result.stderr
+    doc = result.json()
+    by_table = {r["table"]: r["rows"] for r in doc["rows"]}
+    assert set(generate.TABLES) <= set(by_table)
+    for table in generate.TABLES:
+        assert by_table[table] == _count(db_url, table) > 0, table
+    assert doc["meta"]["seed"] == 11 and doc["meta"]["rows"] == sum(
+        by_table[t] for t in generate.TABLES
+    )
+    assert "rows/s" in result.stderr
+    # the view was refreshed, and the bulk load put back every index and constraint it set
+    # aside: the schema is exactly the template's
+    assert _count(db_url, "mv_track_popularity") == by_table["tracks"]
+    with psycopg.connect(db_url) as after, pg_server.connect(template_db) as before:
+        assert diff(snapshot(before), snapshot(after)) == []
+        analyzed = after.execute(
+            "SELECT count(*) FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL "
+            "AND relname = ANY(%s)",
+            (list(generate.TABLES),),
+        ).fetchone()[0]
+    assert analyzed == len(generate.TABLES)
+
+
+def test_generate_refuses_a_database_not_at_head(cli, empty_db_url) -> None:
+    result = _gen(cli, empty_db_url)
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("musicdb: error:")]
+    assert len(errors) == 1 and "not at head" in errors[0] and "migrate up" in errors[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_generate_refuses_data_unless_append(cli, db_url) -> None:
+    assert _gen(cli, db_url).exit_code == 0
+    users = _count(db_url, "users")
+    again = _gen(cli, db_url)
+    assert again.exit_code == 1 and "--append" in again.stderr
+    assert _count(db_url, "users") == users  # nothing changed
+    more = _gen(cli, db_url, "--append")
+    assert more.exit_code == 0, more.stderr
+    assert _count(db_url, "users") == 2 * users
+    # ids were given explicitly; the identity sequences moved past them
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        new_id = conn.execute(
+            "INSERT INTO users (username, email, password_hash) VALUES ('x', 'x@y', 'h') "
+            "RETURNING id"
+        ).fetchone()[0]
+        before = conn.execute("SELECT max(id) FROM users WHERE username <> 'x'").fetchone()[0]
+        assert new_id > before
+
+
+def test_same_seed_same_rows(pg_server, template_db) -> None:
+    digests = []
+    for _ in range(2):
+        name = pg_server.create_database(template=template_db)
+        try:
+            generate.generate(DatabaseTarget(pg_server.url(name), "t"), scale=0.002, seed=5,
+                              until=dt.date(2026, 1, 1), analyze=False)  # fmt: skip
+            with pg_server.connect(name) as conn:
+                digests.append(conn.execute(
+                    "SELECT md5(string_agg(t::text, '|' ORDER BY id)) FROM ("
+                    "SELECT id, title, duration_ms, audio_features, artist_id, created_at "
+                    "FROM tracks) AS t"
+                ).fetchone()[0] + conn.execute(
+                    "SELECT md5(string_agg(t::text, '|' ORDER BY id)) FROM ("
+                    "SELECT id, user_id, track_id, interaction_type, created_at "
+                    "FROM user_interactions) AS t"
+                ).fetchone()[0])  # fmt: skip
+        finally:
+            pg_server.drop_database(name)
+    assert digests[0] == digests[1]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--scale", "-1"), "--scale"),
+        (("--users", "0"), "--users"),
+        (("--until", "yesterday"), "not a date"),
+    ],
+)
+def test_bad_options_are_usage_errors(cli, db_url, args, message) -> None:
+    result = cli("generate", *args, url=db_url)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert _count(db_url, "users") == 0
+
+
+def test_plan_counts_follow_the_overrides() -> None:
+    one = generate.plan_counts(1)
+    assert (one["users"], one["tracks"], one["user_interactions"]) == (10_000, 200_000, 1_000_000)
+    assert one["playlist_tracks"] == 1_000_000 and one["artists"] == 20_000
+    custom = generate.plan_counts(0.01, users=500, tracks=1000, interactions=7)
+    assert custom["users"] == custom["user_music_profiles"] == 500
+    assert custom["playlists"] == 2500 and custom["artists"] == 100
+    assert custom["user_interactions"] == 7
+
+
+# --- realism --------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def data(pg_server: Any, template_db: str):
+    name = pg_server.create_database(template=template_db)
+    generate.generate(DatabaseTarget(pg_server.url(name), "t"), scale=0.02, seed=3,
+                      until=dt.date(2026, 1, 1))  # fmt: skip
+    with pg_server.connect(name) as conn:
+        yield conn
+    pg_server.drop_database(name)
+
+
+def _one(conn: psycopg.Connection[Any], query: str) -> Any:
+    return conn.execute(query).fetchone()[0]
+
+
+def test_popularity_is_skewed(data) -> None:
+    plays = _one(data, "SELECT count(*) FROM user_interactions WHERE interaction_type = 'play'")
+    top = _one(data, "SELECT sum(total_plays) FROM (SELECT total_plays FROM mv_track_popularity "
+                     "ORDER BY total_plays DESC "
+                     "LIMIT (SELECT count(*) / 100 FROM tracks)) AS t")  # fmt: skip
+    assert top / plays > 0.2  # the top 1% of tracks get well over a fifth of the plays
+    never = _one(data, "SELECT count(*) FROM mv_track_popularity WHERE total_plays = 0")
+    assert never > 0
+
+
+def test_timestamps_span_a_year_with_a_daily_rhythm(data) -> None:
+    low, high = data.execute(
+        "SELECT min(created_at), max(created_at) FROM user_interactions"
+    ).fetchone()
+    end = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    assert end - dt.timedelta(days=366) <= low and high <= end
+    assert (high - low).days > 300
+    night = _one(data, "SELECT count(*) FROM user_interactions "
+                       "WHERE extract(hour FROM created_at AT TIME ZONE 'UTC') BETWEEN 2 AND 4")
+    evening = _one(data, "SELECT count(*) FROM user_interactions WHERE "
+                         "extract(hour FROM created_at AT TIME ZONE 'UTC') BETWEEN 19 AND 21")
+    assert evening > 5 * night
+
+
+def test_jsonb_fields_hold_plausible_keys(data) -> None:
+    bad_energy = _one(data, "SELECT count(*) FROM tracks WHERE NOT (audio_features ? 'energy' "
+                            "AND (audio_features->>'energy')::float8 BETWEEN 0 AND 1 "
+                            "AND (audio_features->>'danceability')::float8 "
+                            "BETWEEN 0 AND 1)")  # fmt: skip
+    assert bad_energy == 0
+    genres = {r[0] for r in data.execute(
+        "SELECT DISTINCT jsonb_array_elements_text(genres) FROM artists").fetchall()}  # fmt: skip
+    assert genres and genres <= set(generate.GENRES)
+    high = _one(data, "SELECT count(*) FROM tracks WHERE (audio_features->>'energy')::float8 > 0.8")
+    assert 0 < high < _one(data, "SELECT count(*) FROM tracks") / 4
+    assert _one(data, "SELECT count(*) FROM playlists WHERE is_dynamic "
+                      "AND NOT dynamic_rules ? 'genre'") == 0  # fmt: skip
+
+
+def test_text_is_searchable(data) -> None:
+    found = _one(data, "SELECT count(*) FROM tracks "
+                       "WHERE search_vector @@ websearch_to_tsquery('english', 'love')")
+    assert found > 0
+    stop_word = "SELECT count(*) FROM artists WHERE search_vector @@ "
+    assert _one(data, stop_word + "websearch_to_tsquery('english', 'the')") == 0
+    assert _one(data, "SELECT count(*) FROM playlists WHERE search_vector "
+                      "@@ websearch_to_tsquery('english', 'tracks')") > 0  # fmt: skip
