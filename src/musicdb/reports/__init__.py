@@ -1,8 +1,8 @@
 """DBA reports: one ``.sql`` file per report, a small registry, one plain function per report.
 
-Every function takes an open psycopg connection and returns a :class:`musicdb.render.Report` with raw
-values (bytes, milliseconds, counts, ratios); :func:`musicdb.render.emit` turns it into a table, JSON
-or CSV. The SQL reads ``pg_catalog``, binds every value and never formats numbers.
+Every function takes an open psycopg connection and returns a :class:`musicdb.render.Report` with
+raw values (bytes, milliseconds, counts, ratios); :func:`musicdb.render.emit` turns it into a table,
+JSON or CSV. The SQL reads ``pg_catalog``, binds every value and never formats numbers.
 
 Version variants are chosen by file name (like pg_activity's queries and check_pgactivity's
 ``query_ver``): ``name.sql`` is the base, ``name.pg16.sql`` is used from PostgreSQL 16 on and
@@ -12,7 +12,6 @@ version wins.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -100,9 +99,7 @@ def query_text(
     """The SQL of *base* for the server behind *conn*."""
     from musicdb.db import server_version_num
 
-    name = pick_sql_file(
-        base, server_version_num=server_version_num(conn), pss_version=pss_version
-    )
+    name = pick_sql_file(base, server_version_num=server_version_num(conn), pss_version=pss_version)
     return load_sql(name)
 
 
@@ -128,7 +125,7 @@ def fetch(
         return list(cur.fetchall())
 
 
-# -- the registry ---------------------------------------------------------------------------------
+# -- the registry ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ReportSpec:
     """A registered report: its CLI name, title, columns, SQL files and what it needs."""
@@ -205,7 +202,7 @@ def _check_positive(name: str, value: int | None, *, allow_zero: bool = True) ->
         raise UsageError(f"{name} must be {'zero or more' if allow_zero else 'positive'}")
 
 
-# -- statistics age ---------------------------------------------------------------------------------
+# -- statistics age --------------------------------------------------------------------------------
 def stats_since(conn: psycopg.Connection[Any]) -> dict[str, Any]:
     """Since when the cumulative statistics of this database have been collected.
 
@@ -233,7 +230,7 @@ def _age_text(seconds: float) -> str:
     return human_seconds(seconds)
 
 
-# == analyze-indexes ================================================================================
+# == analyze-indexes ===============================================================================
 INDEX_COLUMNS = (
     Column("schema", "Schema"),
     Column("table", "Table"),
@@ -269,7 +266,8 @@ def index_verdicts(
     * duplicate: same definition as another valid index of the table (``detail`` names the one to
       keep);
     * redundant: its key columns are a left prefix of another index's (btree, not unique);
-    * invalid: a failed ``CREATE INDEX CONCURRENTLY`` left it behind; it costs writes, serves nothing.
+    * invalid: a failed ``CREATE INDEX CONCURRENTLY`` left it behind; it costs writes,
+      serves nothing.
 
     The filters keep rows with any of the chosen verdicts (``duplicates`` covers both duplicate and
     redundant). Sizes come from ``pg_class.relpages`` (kept by VACUUM, ANALYZE and CREATE INDEX)
@@ -328,7 +326,9 @@ def index_verdicts(
     }
     when = since["stats_since"]
     if since["stats_reset"] is not None:
-        report.notes.append(f"index statistics collected since {when:%Y-%m-%d %H:%M %Z} (last reset)")
+        report.notes.append(
+            f"index statistics collected since {when:%Y-%m-%d %H:%M %Z} (last reset)"
+        )
     elif when is not None:
         report.notes.append(
             "index statistics never reset: collected since the database was created "
@@ -355,7 +355,7 @@ register(
 )
 
 
-# == table-stats ====================================================================================
+# == table-stats ===================================================================================
 TABLE_COLUMNS = (
     Column("schema", "Schema"),
     Column("table", "Table"),
