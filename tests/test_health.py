@@ -247,3 +247,23 @@ def test_bad_check_name_is_a_usage_error(cli) -> None:
     result = cli("health-check", "--only", "nope", url="postgresql://x@127.0.0.1:1/x")
     assert result.exit_code == 2
     assert "unknown check 'nope'" in result.stderr
+
+
+def test_index_checks_use_the_index_verdicts(db_url, pg_conn, cli) -> None:
+    only = ("--only", "duplicate_indexes", "--only", "unused_indexes")
+    result = cli("health-check", *only, *YOUNG_STATS, "-f", "json", url=db_url)
+    assert result.exit_code == 0, result.stdout  # the schema has no redundant index
+    pg_conn.execute("CREATE INDEX ix_tracks_artist_again ON tracks (artist_id)")
+    result = cli("health-check", *only, *YOUNG_STATS, "-f", "json", url=db_url)
+    rows = {r["check"]: r for r in result.json()["rows"]}
+    assert result.exit_code == 1
+    [found] = rows["duplicate_indexes"]["details"]["indexes"]
+    assert found["index"] == "public.ix_tracks_artist_again"
+    assert rows["unused_indexes"]["status"] == "ok"  # statistics too young to judge
+    result = cli("health-check", *only, "-t", "unused_index_min_stats_age=0s", "-f", "json",
+                 url=db_url)  # fmt: skip
+    rows = {r["check"]: r for r in result.json()["rows"]}
+    unused = [i["index"] for i in rows["unused_indexes"]["details"]["indexes"]]
+    assert "public.ix_artists_genres" in unused  # a GIN index nothing queried yet
+    assert "public.ix_tracks_artist_again" not in unused  # it backs the FK tracks.artist_id
+    assert not any(name.startswith("public.pk_") for name in unused)  # keys are never unused

@@ -281,159 +281,105 @@ def check_drift(ctx: Context) -> Check:
                                   for d in differences]})  # fmt: skip
 
 
+# The index and table checks judge what the DBA reports compute (musicdb.reports:
+# analyze-indexes and table-stats), so a check and its report never disagree.
+def _index_rows(ctx: Context) -> list[dict[str, Any]]:
+    from musicdb import reports
+
+    return reports.index_verdicts(ctx.conn).rows
+
+
+def _qualified(row: dict[str, Any], key: str) -> str:
+    return f"{row['schema']}.{row[key]}"
+
+
 @check("invalid_indexes", "no index is left INVALID (a failed CREATE INDEX CONCURRENTLY)")
 def check_invalid_indexes(ctx: Context) -> Check:
     # An index being built concurrently right now is invalid until it is done: not a problem.
-    rows = ctx.rows(
-        "SELECT n.nspname || '.' || ic.relname, n.nspname || '.' || tc.relname,"
-        " pg_catalog.pg_relation_size(ic.oid)"
-        " FROM pg_catalog.pg_index AS i"
-        " JOIN pg_catalog.pg_class AS ic ON ic.oid = i.indexrelid"
-        " JOIN pg_catalog.pg_class AS tc ON tc.oid = i.indrelid"
-        " JOIN pg_catalog.pg_namespace AS n ON n.oid = ic.relnamespace"
-        " WHERE NOT i.indisvalid AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'"
-        "   AND i.indexrelid NOT IN (SELECT index_relid"
-        "                            FROM pg_catalog.pg_stat_progress_create_index"
-        "                            WHERE index_relid IS NOT NULL)"
-        " ORDER BY 1"
-    )
-    details = {"indexes": [{"index": r[0], "table": r[1], "bytes": r[2]} for r in rows]}
-    if rows:
-        return Check("invalid_indexes", CRITICAL,
-                     f"{len(rows)} invalid index(es): {_names([r[0] for r in rows])}; they slow "
-                     "every write and serve no read: DROP INDEX CONCURRENTLY and build again",
-                     details)  # fmt: skip
-    return Check("invalid_indexes", OK, "no invalid index", details)
-
-
-_INDEXES = """
-SELECT ic.oid, n.nspname || '.' || ic.relname AS index_name, n.nspname || '.' || tc.relname,
-       i.indrelid, i.indkey::int2[], i.indclass::oid[], i.indisunique, i.indisprimary,
-       pg_catalog.pg_get_expr(i.indexprs, i.indrelid),
-       pg_catalog.pg_get_expr(i.indpred, i.indrelid),
-       ic.relam, coalesce(s.idx_scan, 0), pg_catalog.pg_relation_size(ic.oid),
-       EXISTS (SELECT 1 FROM pg_catalog.pg_constraint AS fk
-               WHERE fk.contype = 'f' AND fk.conrelid = i.indrelid
-                 AND (i.indkey::int2[])[0:cardinality(fk.conkey) - 1] @> fk.conkey
-                 AND (i.indkey::int2[])[0:cardinality(fk.conkey) - 1] <@ fk.conkey),
-       EXISTS (SELECT 1 FROM pg_catalog.pg_constraint AS c WHERE c.conindid = i.indexrelid)
-FROM pg_catalog.pg_index AS i
-JOIN pg_catalog.pg_class AS ic ON ic.oid = i.indexrelid
-JOIN pg_catalog.pg_class AS tc ON tc.oid = i.indrelid
-JOIN pg_catalog.pg_namespace AS n ON n.oid = ic.relnamespace
-LEFT JOIN pg_catalog.pg_stat_all_indexes AS s ON s.indexrelid = i.indexrelid
-WHERE i.indisvalid AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
-ORDER BY 2
-"""
-
-
-@dataclass(frozen=True)
-class _Index:
-    oid: int
-    name: str
-    table: str
-    table_oid: int
-    keys: tuple[int, ...]
-    opclasses: tuple[int, ...]
-    unique: bool
-    primary: bool
-    exprs: str | None
-    pred: str | None
-    am: int
-    scans: int
-    size: int
-    backs_fk: bool
-    backs_constraint: bool
-
-
-def _indexes(ctx: Context) -> list[_Index]:
-    return [
-        _Index(r[0], r[1], r[2], r[3], tuple(r[4]), tuple(r[5]), r[6], r[7], r[8], r[9], r[10],
-               int(r[11]), int(r[12]), bool(r[13]), bool(r[14]))
-        for r in ctx.rows(_INDEXES)
+    building = {r[0] for r in ctx.rows(
+        "SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_stat_progress_create_index AS p"
+        " JOIN pg_catalog.pg_class AS c ON c.oid = p.index_relid"
+        " JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace")}  # fmt: skip
+    invalid = [
+        {"index": _qualified(r, "index"), "table": _qualified(r, "table"),
+         "bytes": r["size_bytes"]}
+        for r in _index_rows(ctx)
+        if "invalid" in r["verdicts"] and _qualified(r, "index") not in building
     ]  # fmt: skip
-
-
-def _stats_age(ctx: Context) -> dt.timedelta | None:
-    """How long index statistics have been collected in this database (None if unknown)."""
-    row = ctx.one(
-        "SELECT now() - coalesce(d.stats_reset, pg_catalog.pg_postmaster_start_time())"
-        " FROM pg_catalog.pg_stat_database AS d WHERE d.datname = current_database()"
-    )
-    return row[0]
+    details = {"indexes": invalid}
+    if invalid:
+        return Check("invalid_indexes", CRITICAL,
+                     f"{len(invalid)} invalid index(es): {_names([i['index'] for i in invalid])}; "
+                     "they slow every write and serve no read: DROP INDEX CONCURRENTLY and build "
+                     "again", details)  # fmt: skip
+    return Check("invalid_indexes", OK, "no invalid index", details)
 
 
 @check("unused_indexes", "indexes never scanned since statistics began (not PK/unique/FK)")
 def check_unused_indexes(ctx: Context) -> Check:
-    age = _stats_age(ctx)
-    minimum = ctx.thresholds.unused_index_min_stats_age
-    details: dict[str, Any] = {"stats_age_s": _seconds(age), "indexes": []}
+    from musicdb import reports
+
+    age = reports.stats_since(ctx.conn)["stats_age_seconds"]
+    minimum = ctx.thresholds.unused_index_min_stats_age.total_seconds()
+    details: dict[str, Any] = {"stats_age_s": age, "indexes": []}
     if age is None or age < minimum:
         return Check("unused_indexes", OK,
-                     f"statistics are only {_human(_seconds(age) or 0)} old; indexes are judged "
-                     f"unused after {_human(minimum.total_seconds())} "
-                     "(unused_index_min_stats_age)", details)  # fmt: skip
-    unused = [
-        ix for ix in _indexes(ctx)
-        if ix.scans == 0 and not (ix.unique or ix.primary or ix.backs_fk or ix.backs_constraint)
-    ]  # fmt: skip
-    details["indexes"] = [{"index": ix.name, "table": ix.table, "bytes": ix.size} for ix in unused]
-    details["bytes"] = sum(ix.size for ix in unused)
+                     f"statistics are only {_human(age or 0)} old; indexes are judged unused "
+                     f"after {_human(minimum)} (unused_index_min_stats_age)", details)  # fmt: skip
+    unused = [{"index": _qualified(r, "index"), "table": _qualified(r, "table"),
+               "bytes": r["size_bytes"]}
+              for r in _index_rows(ctx) if "unused" in r["verdicts"]]  # fmt: skip
+    details["indexes"] = unused
+    details["bytes"] = sum(i["bytes"] or 0 for i in unused)
     if unused:
         return Check("unused_indexes", WARNING,
-                     f"{len(unused)} index(es) never scanned in {_human(age.total_seconds())}: "
-                     f"{_names([ix.name for ix in unused])} (musicdb analyze-indexes)",
+                     f"{len(unused)} index(es) never scanned in {_human(age)}: "
+                     f"{_names([i['index'] for i in unused])} (musicdb analyze-indexes)",
                      details)  # fmt: skip
-    return Check("unused_indexes", OK,
-                 f"every index was scanned in {_human(age.total_seconds())}", details)
+    return Check("unused_indexes", OK, f"every index was scanned in {_human(age)}", details)
 
 
 @check("duplicate_indexes", "no exact duplicate or left-prefix-redundant btree index")
 def check_duplicate_indexes(ctx: Context) -> Check:
-    indexes = _indexes(ctx)
-    found: list[dict[str, Any]] = []
-    for ix in indexes:
-        for other in indexes:
-            if other.oid == ix.oid or other.table_oid != ix.table_oid or other.am != ix.am:
-                continue
-            if ix.exprs != other.exprs or ix.pred != other.pred or ix.exprs is not None:
-                continue
-            if ix.primary or (ix.unique and not other.unique) or (
-                    ix.unique and other.keys != ix.keys):  # fmt: skip
-                continue  # a constraint's index is the one to keep
-            n = len(ix.keys)
-            same_prefix = other.keys[:n] == ix.keys and other.opclasses[:n] == ix.opclasses
-            if not same_prefix:
-                continue
-            if other.keys == ix.keys and other.unique == ix.unique and ix.oid < other.oid:
-                continue  # exact twins: report the second one only
-            kind = "duplicate" if other.keys == ix.keys else "left-prefix"
-            found.append({"index": ix.name, "table": ix.table, "covered_by": other.name,
-                          "kind": kind, "bytes": ix.size})  # fmt: skip
-            break
-    details = {"indexes": found, "bytes": sum(f["bytes"] for f in found)}
+    found = []
+    for r in _index_rows(ctx):
+        if r.get("duplicate_of"):
+            found.append({"index": _qualified(r, "index"), "table": _qualified(r, "table"),
+                          "kind": "duplicate", "covered_by": r["duplicate_of"],
+                          "bytes": r["size_bytes"]})  # fmt: skip
+        elif r.get("prefix_of"):
+            found.append({"index": _qualified(r, "index"), "table": _qualified(r, "table"),
+                          "kind": "left-prefix", "covered_by": r["prefix_of"],
+                          "bytes": r["size_bytes"]})  # fmt: skip
+    details = {"indexes": found, "bytes": sum(f["bytes"] or 0 for f in found)}
     if found:
         items = [f"{f['index']} ({f['kind']} of {f['covered_by']})" for f in found]
         return Check("duplicate_indexes", WARNING,
-                     f"{len(found)} redundant index(es): {_names(items, 3)}", details)  # fmt: skip
+                     f"{len(found)} redundant index(es): {_names(items, 3)} "
+                     "(musicdb analyze-indexes --duplicates)", details)  # fmt: skip
     return Check("duplicate_indexes", OK, "no duplicate or left-prefix-redundant index", details)
+
+
+def _table_rows(ctx: Context) -> list[dict[str, Any]]:
+    from musicdb import reports
+
+    return reports.table_stats(ctx.conn).rows
 
 
 @check("dead_rows", "tables whose dead rows pile up (vacuum not keeping up)")
 def check_dead_rows(ctx: Context) -> Check:
-    from musicdb.maintenance import dead_rows
-
     t = ctx.thresholds
     tables = []
     status = OK
-    for d in dead_rows(ctx.conn):
-        if d.dead_rows < max(1, t.dead_rows_min):
+    for r in _table_rows(ctx):
+        dead, live = int(r["dead_rows"] or 0), int(r["live_rows"] or 0)
+        if dead < max(1, t.dead_rows_min):
             continue
-        level = _level(d.dead_ratio, t.dead_ratio_warning, t.dead_ratio_critical)
+        ratio = dead / (dead + live)
+        level = _level(ratio, t.dead_ratio_warning, t.dead_ratio_critical)
         if level != OK:
-            tables.append({"table": d.table.qualified, "dead_rows": d.dead_rows,
-                           "live_rows": d.live_rows, "dead_ratio": d.dead_ratio,
-                           "status": level})  # fmt: skip
+            tables.append({"table": _qualified(r, "table"), "dead_rows": dead, "live_rows": live,
+                           "dead_ratio": ratio, "status": level})  # fmt: skip
             status = worst((status, level))
     tables.sort(key=lambda x: -x["dead_ratio"])
     details = {"tables": tables}
@@ -447,42 +393,22 @@ def check_dead_rows(ctx: Context) -> Check:
                  f"{t.dead_ratio_warning:.0%}", details)  # fmt: skip
 
 
-# An estimate in the manner of the well-known statistics-based queries: expected pages from the
-# planner's row count and average row width (pg_stats), against the pages the table has.
-_BLOAT = """
-SELECT n.nspname || '.' || c.relname, c.relpages::bigint,
-       c.relpages::bigint * current_setting('block_size')::bigint,
-       CEIL(c.reltuples * (24 + 4 + coalesce(w.width, 0))
-            / ((current_setting('block_size')::int - 24)
-               * coalesce((SELECT split_part(o, '=', 2)::int FROM unnest(c.reloptions) AS o
-                           WHERE o LIKE 'fillfactor=%%'), 100) / 100.0))::bigint
-FROM pg_catalog.pg_class AS c
-JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
-LEFT JOIN LATERAL (
-    SELECT sum((1 - s.null_frac) * s.avg_width) AS width, count(*) AS ncols
-    FROM pg_catalog.pg_stats AS s
-    WHERE s.schemaname = n.nspname AND s.tablename = c.relname
-) AS w ON true
-WHERE c.relkind = 'r' AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
-  AND c.relpages::bigint * current_setting('block_size')::bigint >= %s
-  AND c.reltuples >= 0 AND w.ncols > 0
-ORDER BY 3 DESC
-"""
-
-
-@check("bloat", "estimated table bloat (pages holding no live rows) of large tables")
+@check("bloat", "estimated table bloat (heap space holding no live rows) of large tables")
 def check_bloat(ctx: Context) -> Check:
     t = ctx.thresholds
     tables = []
     status = OK
     judged = 0
-    for name, pages, size, expected in ctx.rows(_BLOAT, (t.bloat_min_bytes,)):
+    for r in _table_rows(ctx):
+        if (r["heap_bytes"] or 0) < t.bloat_min_bytes or r["bloat_ratio"] is None:
+            continue
         judged += 1
-        ratio = max(0.0, 1 - (expected or 0) / pages) if pages else 0.0
+        ratio = float(r["bloat_ratio"])
         level = _level(ratio, t.bloat_ratio_warning, t.bloat_ratio_critical)
         if level != OK:
-            tables.append({"table": name, "bytes": size, "bloat_ratio": ratio,
-                           "bloat_bytes": int(size * ratio), "status": level})  # fmt: skip
+            tables.append({"table": _qualified(r, "table"), "bytes": r["heap_bytes"],
+                           "bloat_ratio": ratio, "bloat_bytes": r["bloat_bytes"],
+                           "basis": r["bloat_basis"], "status": level})  # fmt: skip
             status = worst((status, level))
     details = {"tables": tables, "tables_judged": judged, "min_bytes": t.bloat_min_bytes}
     if tables:
@@ -492,7 +418,7 @@ def check_bloat(ctx: Context) -> Check:
                      "(musicdb table-stats --exact; VACUUM FULL or pg_repack)",
                      details)  # fmt: skip
     return Check("bloat", OK,
-                 f"no analysed table of {t.bloat_min_bytes // (1024 * 1024)} MB+ over "
+                 f"no table of {t.bloat_min_bytes // (1024 * 1024)} MB+ over "
                  f"{t.bloat_ratio_warning:.0%} estimated bloat ({judged} judged)", details)
 
 
