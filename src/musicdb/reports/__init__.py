@@ -506,3 +506,397 @@ register(
         params={"exact": 1},
     )
 )
+
+
+# == missing-indexes ===============================================================================
+MISSING_COLUMNS = (
+    Column("finding", "Finding"),
+    Column("schema", "Schema"),
+    Column("table", "Table"),
+    Column("columns", "Columns"),
+    Column("rows", "Rows", "count"),
+    Column("seq_scans", "Seq scans", "count"),
+    Column("seq_rows_read", "Rows read by seq scans", "count"),
+    Column("idx_scans", "Index scans", "count"),
+    Column("cost_before", "Cost before", "number"),
+    Column("cost_after", "Cost after", "number"),
+    Column("detail", "Detail", wrap=True),
+)
+
+#: Tables below this many rows are never "dominated by sequential scans" (they fit a few pages).
+DEFAULT_MIN_ROWS = 10_000
+
+
+def missing_indexes(
+    conn: psycopg.Connection[Any],
+    schema: str | None = None,
+    *,
+    min_rows: int = DEFAULT_MIN_ROWS,
+    what_if: int = 10,
+) -> Report:
+    """Foreign keys without a leading index, tables dominated by sequential scans, and (with the
+    ``hypopg`` extension) what-if indexes for the costliest statements of pg_stat_statements.
+
+    ``finding`` is ``fk without index``, ``seq scans dominate`` or ``what-if index``.
+    """
+    _check_schema(conn, schema)
+    _check_positive("--min-rows", min_rows)
+    _check_positive("--what-if", what_if)
+    spec = REGISTRY["missing-indexes"]
+    rows: list[dict[str, Any]] = []
+    for r in fetch(conn, "fk_without_index", {"schema": schema}):
+        rows.append(
+            {
+                "finding": "fk without index",
+                "schema": r["schema_name"],
+                "table": r["table_name"],
+                "columns": r["columns"],
+                "rows": r["table_rows"],
+                "detail": f"{r['constraint_name']} references "
+                f"{r['referenced_schema']}.{r['referenced_table']}",
+                "constraint": r["constraint_name"],
+            }
+        )
+    for r in fetch(conn, "seq_scan_tables", {"schema": schema, "min_rows": min_rows}):
+        rows.append(
+            {
+                "finding": "seq scans dominate",
+                "schema": r["schema_name"],
+                "table": r["table_name"],
+                "columns": [],
+                "rows": r["table_rows"],
+                "seq_scans": r["seq_scans"],
+                "seq_rows_read": r["seq_rows_read"],
+                "idx_scans": r["idx_scans"],
+                "detail": "",
+            }
+        )
+    report = _report(conn, spec, rows)
+    report.meta = {"min_rows": min_rows, "hypopg": None}
+    if what_if:
+        from musicdb.reports import whatif
+
+        whatif.add_suggestions(conn, report, limit=what_if)
+    return report
+
+
+register(
+    ReportSpec(
+        name="missing-indexes",
+        title="Missing indexes",
+        columns=MISSING_COLUMNS,
+        sql=("fk_without_index", "seq_scan_tables"),
+        function=missing_indexes,
+        needs=("hypopg (optional)", "pg_stat_statements (optional)"),
+    )
+)
+
+
+# == analyze-queries ===============================================================================
+QUERY_COLUMNS = (
+    Column("rank", "#", "count"),
+    Column("calls", "Calls", "count"),
+    Column("rows", "Rows", "count"),
+    Column("mean_ms", "Mean", "ms"),
+    Column("total_ms", "Total", "ms"),
+    Column("share", "Share", "ratio"),
+    Column("io_ms", "I/O", "ms"),
+    Column("user", "User"),
+    Column("query", "Query", wrap=True),
+)
+ORDERS = ("total", "mean", "calls")
+HIDDEN_TEXT = "<insufficient privilege>"
+
+
+def pg_stat_statements_version(conn: psycopg.Connection[Any]) -> tuple[int, ...]:
+    """The installed pg_stat_statements version, or :class:`ReportUnavailable` saying what to do."""
+    import psycopg
+
+    version = installed_extension(conn, "pg_stat_statements")
+    if version is None:
+        preload = "" if _preloaded(conn) else (
+            " (and add it to shared_preload_libraries, then restart the server)"
+        )
+        raise ReportUnavailable(
+            "pg_stat_statements is not installed in this database: run "
+            f"'CREATE EXTENSION pg_stat_statements'{preload}"
+        )
+    try:
+        with conn.transaction():
+            conn.execute("SELECT 1 FROM pg_stat_statements(false) LIMIT 1")
+    except psycopg.errors.ObjectNotInPrerequisiteState:
+        raise ReportUnavailable(
+            "pg_stat_statements is installed but not loaded: add it to shared_preload_libraries "
+            "in postgresql.conf and restart the server"
+        ) from None
+    return version
+
+
+def _preloaded(conn: psycopg.Connection[Any]) -> bool:
+    value = _one(conn, "SELECT current_setting('shared_preload_libraries', true)")
+    return value is not None and "pg_stat_statements" in str(value)
+
+
+def analyze_queries(
+    conn: psycopg.Connection[Any],
+    *,
+    order: str = "total",
+    limit: int = 20,
+    all_databases: bool = False,
+) -> Report:
+    """Top statements from pg_stat_statements by total time, mean time or calls.
+
+    Statistics are read without texts first (``pg_stat_statements(false)``); the texts are then
+    fetched for the rows shown only. Texts keep their full length (whitespace collapsed); the table
+    renderer cuts them to the terminal width.
+    """
+    if order not in ORDERS:
+        raise UsageError(f"--order must be one of {', '.join(ORDERS)} (got {order!r})")
+    _check_positive("--limit", limit, allow_zero=False)
+    pss = pg_stat_statements_version(conn)
+    spec = REGISTRY["analyze-queries"]
+    params = {"order": order, "limit": limit, "all_databases": all_databases}
+    stats = fetch(conn, "query_stats", params, pss_version=pss)
+    ids = [r["queryid"] for r in stats if r["queryid"] is not None]
+    texts: dict[tuple[Any, Any, Any], str] = {}
+    if ids:
+        for t in fetch(conn, "query_texts", {"queryids": ids}, pss_version=pss):
+            texts[(t["queryid"], t["userid"], t["dbid"])] = t["query"]
+    rows = []
+    hidden = 0
+    for rank, r in enumerate(stats, 1):
+        text = texts.get((r["queryid"], r["userid"], r["dbid"]))
+        if text is None or text == HIDDEN_TEXT:
+            hidden += 1
+            text = HIDDEN_TEXT
+        rows.append(
+            {
+                "rank": rank,
+                "queryid": r["queryid"],
+                "calls": r["calls"],
+                "rows": r["rows"],
+                "mean_ms": float(r["mean_ms"]),
+                "total_ms": float(r["total_ms"]),
+                "share": float(r["share"]) if r["share"] is not None else None,
+                "io_ms": float(r["io_ms"]),
+                "user": r["user_name"],
+                "query": " ".join(text.split()),
+            }
+        )
+    report = _report(conn, spec, rows)
+    report.meta = {
+        "order": order,
+        "statements": stats[0]["statements"] if stats else 0,
+        "pg_stat_statements": ".".join(map(str, pss)),
+        "sql_file": pick_sql_file(
+            "query_stats", server_version_num=conn.info.server_version, pss_version=pss
+        ),
+    }
+    info = _pss_info(conn, pss)
+    if info:
+        report.meta["stats_reset"] = info
+    if hidden:
+        report.notes.append(
+            f"{hidden} statement text(s) hidden: other users' texts need pg_read_all_stats "
+            "(or pg_monitor)"
+        )
+    return report
+
+
+def _pss_info(conn: psycopg.Connection[Any], pss: tuple[int, ...]) -> Any:
+    """pg_stat_statements_info.stats_reset (pg_stat_statements 1.9 on), else None."""
+    if pss < (1, 9):
+        return None
+    return _one(conn, "SELECT stats_reset FROM pg_stat_statements_info")
+
+
+register(
+    ReportSpec(
+        name="analyze-queries",
+        title="Top statements (pg_stat_statements)",
+        columns=QUERY_COLUMNS,
+        sql=("query_stats", "query_texts"),
+        function=analyze_queries,
+        needs=("pg_stat_statements",),
+    )
+)
+
+
+# == connection-stats ==============================================================================
+CONNECTION_COLUMNS = (
+    Column("section", "Section"),
+    Column("name", "Name"),
+    Column("connections", "Connections", "count"),
+    Column("share", "Of max", "ratio"),
+    Column("pid", "PID"),
+    Column("user", "User"),
+    Column("application", "Application"),
+    Column("state", "State"),
+    Column("duration_s", "For", "seconds"),
+    Column("query", "Query", wrap=True),
+)
+
+
+def connection_stats(conn: psycopg.Connection[Any]) -> Report:
+    """Connections by state, application and user against ``max_connections``; the longest
+    running query, the oldest open transaction and idle-in-transaction sessions (this session
+    excluded)."""
+    spec = REGISTRY["connection-stats"]
+    max_conn = int(_one(conn, "SELECT current_setting('max_connections')::int"))
+    rows: list[dict[str, Any]] = []
+    totals: dict[str, int] = {}
+    for r in fetch(conn, "connection_groups"):
+        rows.append(
+            {
+                "section": f"by {r['grouping']}",
+                "name": r["name"],
+                "connections": r["connections"],
+                "share": r["connections"] / max_conn,
+            }
+        )
+        if r["grouping"] == "state":
+            totals[r["name"]] = r["connections"]
+    hidden = 0
+    for r in fetch(conn, "connection_sessions"):
+        if r["query"] == HIDDEN_TEXT:
+            hidden += 1
+        rows.append(
+            {
+                "section": r["kind"],
+                "name": r["kind"],
+                "pid": r["pid"],
+                "user": r["user_name"],
+                "application": r["application_name"],
+                "state": r["state"],
+                "duration_s": float(r["seconds"]) if r["seconds"] is not None else None,
+                "xact_s": float(r["xact_seconds"]) if r["xact_seconds"] is not None else None,
+                "query": " ".join((r["query"] or "").split()),
+            }
+        )
+    report = _report(conn, spec, rows)
+    total = sum(totals.values())
+    report.meta = {
+        "max_connections": max_conn,
+        "connections": total,
+        "usage": total / max_conn,
+        "by_state": totals,
+    }
+    if hidden:
+        report.notes.append(
+            f"{hidden} query text(s) hidden: other users' queries need pg_read_all_stats "
+            "(or pg_monitor)"
+        )
+    return report
+
+
+register(
+    ReportSpec(
+        name="connection-stats",
+        title="Connections",
+        columns=CONNECTION_COLUMNS,
+        sql=("connection_groups", "connection_sessions"),
+        function=connection_stats,
+    )
+)
+
+
+# == lock-info =====================================================================================
+LOCK_COLUMNS = (
+    Column("tree", "Session"),
+    Column("blocked_by", "Blocked by"),
+    Column("user", "User"),
+    Column("state", "State"),
+    Column("wait_s", "Waiting", "seconds"),
+    Column("mode", "Lock mode"),
+    Column("target", "Lock target"),
+    Column("query", "Query", wrap=True),
+)
+
+
+def _lock_target(r: Mapping[str, Any]) -> str | None:
+    kind = r["locktype"]
+    if kind is None:
+        return None
+    rel = f"{r['rel_schema']}.{r['rel_name']}" if r["rel_name"] else None
+    if kind == "relation":
+        return f"table {rel}" if rel else "relation (other database)"
+    if kind == "tuple":
+        return f"row ({r['page']},{r['tuple']}) of {rel or 'a relation'}"
+    if kind in ("page", "extend"):
+        return f"{kind} of {rel or 'a relation'}"
+    if kind == "transactionid":
+        return f"transaction {r['transactionid']}"
+    if kind == "virtualxid":
+        return f"virtual transaction {r['virtualxid']}"
+    if kind == "advisory":
+        # pg_advisory_lock(bigint) is stored as (classid = high 32 bits, objid = low, objsubid = 1);
+        # the two-int4 form as (classid = key1, objid = key2, objsubid = 2).
+        if r["objsubid"] == 1:
+            return f"advisory lock {(int(r['classid']) << 32) | int(r['objid'])}"
+        return f"advisory lock ({r['classid']}, {r['objid']})"
+    return f"{kind} {r['classid']}/{r['objid']}/{r['objsubid']}"
+
+
+def lock_info(conn: psycopg.Connection[Any]) -> Report:
+    """Who blocks whom, as a tree: blockers at the root, the sessions waiting for them beneath.
+
+    ``pg_blocking_pids()`` is asked for waiting sessions only. Each waiting row says how long it
+    has waited, the lock mode it asked for and the target (table, row, transaction id, advisory
+    key, ...).
+    """
+    spec = REGISTRY["lock-info"]
+    raw = {r["pid"]: r for r in fetch(conn, "lock_waits")}
+    children: dict[int, list[int]] = {}
+    for pid, r in raw.items():
+        for blocker in r["blocked_by"] or []:
+            children.setdefault(blocker, []).append(pid)
+    roots = [pid for pid, r in raw.items() if not r["blocked_by"]]
+    # Sessions in a wait cycle only (deadlock about to be detected) have no root: take the lowest.
+    rows: list[dict[str, Any]] = []
+    seen: set[int] = set()
+
+    def visit(pid: int, depth: int) -> None:
+        r = raw.get(pid)
+        if r is None or pid in seen:
+            return
+        seen.add(pid)
+        rows.append(
+            {
+                "tree": ("  " * depth + ("└─ " if depth else "")) + str(pid),
+                "pid": pid,
+                "depth": depth,
+                "blocked_by": list(r["blocked_by"] or []),
+                "user": r["user_name"],
+                "application": r["application_name"],
+                "state": r["state"],
+                "wait_s": float(r["wait_seconds"]) if r["locktype"] and r["wait_seconds"] else None,
+                "xact_s": float(r["xact_seconds"]) if r["xact_seconds"] is not None else None,
+                "mode": r["mode"],
+                "target": _lock_target(r),
+                "query": " ".join((r["query"] or "").split()),
+            }
+        )
+        for child in sorted(children.get(pid, [])):
+            visit(child, depth + 1)
+
+    for pid in sorted(roots):
+        visit(pid, 0)
+    for pid in sorted(raw):
+        visit(pid, 0)
+    report = _report(conn, spec, rows)
+    report.meta = {
+        "waiting": sum(1 for r in raw.values() if r["blocked_by"]),
+        "blocking": sorted(roots),
+    }
+    return report
+
+
+register(
+    ReportSpec(
+        name="lock-info",
+        title="Locks: who blocks whom",
+        columns=LOCK_COLUMNS,
+        sql=("lock_waits",),
+        function=lock_info,
+    )
+)

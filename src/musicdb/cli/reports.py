@@ -1,0 +1,148 @@
+"""DBA reports: ``analyze-indexes``, ``missing-indexes``, ``analyze-queries``, ``table-stats``,
+``connection-stats`` and ``lock-info``. Each is a thin wrapper over a function of
+:mod:`musicdb.reports`; the data goes to stdout in the chosen ``--format``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from musicdb.cli._common import FormatOption, OutputFormat, app, connect, emit
+
+if TYPE_CHECKING:
+    from musicdb.render import Report
+
+SchemaOption = Annotated[
+    str | None,
+    typer.Option("--schema", metavar="NAME", help="Only this schema.", show_default=False),
+]
+ExactSizes = Annotated[
+    bool,
+    typer.Option("--exact-sizes",
+                 help="Sizes from pg_relation_size() (opens every relation) instead of "
+                      "pg_class.relpages."),
+]  # fmt: skip
+
+#: In table format only these columns are shown (JSON and CSV carry all of them).
+TABLE_VIEW = {
+    "analyze-indexes": ("schema", "table", "index", "verdicts", "detail", "scans", "tuples_read",
+                        "size_bytes"),
+    "table-stats": ("schema", "table", "total_bytes", "heap_bytes", "index_bytes", "toast_bytes",
+                    "live_rows", "dead_rows", "dead_vs_threshold", "bloat_bytes", "bloat_ratio",
+                    "bloat_basis", "last_autovacuum", "last_analyze"),
+    "missing-indexes": ("finding", "schema", "table", "columns", "rows", "seq_scans",
+                        "seq_rows_read", "cost_before", "cost_after", "detail"),
+}  # fmt: skip
+
+
+def _run(ctx: typer.Context, fmt: OutputFormat, build: Callable[[Any], Report]) -> None:
+    from dataclasses import replace
+
+    with connect(ctx, application_name="musicdb-report") as conn:
+        report = build(conn)
+    keep = TABLE_VIEW.get(report.name)
+    if fmt is OutputFormat.table and keep:
+        report = replace(report, columns=[c for c in report.columns if c.key in keep])
+    emit(report, fmt)
+
+
+@app.command("analyze-indexes")
+def analyze_indexes(
+    ctx: typer.Context,
+    unused: Annotated[bool, typer.Option("--unused", help="Only unused indexes.")] = False,
+    duplicates: Annotated[
+        bool, typer.Option("--duplicates", help="Only exact duplicates and prefix-redundant ones.")
+    ] = False,
+    invalid: Annotated[bool, typer.Option("--invalid", help="Only invalid indexes.")] = False,
+    schema: SchemaOption = None,
+    exact_sizes: ExactSizes = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Every index: scans, tuples read, size, verdicts (unused, duplicate, redundant, invalid)."""
+    from musicdb import reports
+
+    _run(ctx, fmt, lambda conn: reports.index_verdicts(
+        conn, schema, unused=unused, duplicates=duplicates, invalid=invalid,
+        exact_sizes=exact_sizes))  # fmt: skip
+
+
+@app.command("missing-indexes")
+def missing_indexes(
+    ctx: typer.Context,
+    schema: SchemaOption = None,
+    min_rows: Annotated[
+        int, typer.Option("--min-rows", min=0,
+                          help="Tables smaller than this are never 'dominated by seq scans'.")
+    ] = 10_000,  # fmt: skip
+    what_if: Annotated[
+        int, typer.Option("--what-if", min=0,
+                          help="How many of the costliest statements to try hypothetical "
+                               "indexes on (hypopg; 0 = none).")
+    ] = 10,  # fmt: skip
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """FK columns without an index, seq-scan-heavy tables, hypopg what-if indexes."""
+    from musicdb import reports
+
+    _run(ctx, fmt, lambda conn: reports.missing_indexes(
+        conn, schema, min_rows=min_rows, what_if=what_if))  # fmt: skip
+
+
+@app.command("analyze-queries")
+def analyze_queries(
+    ctx: typer.Context,
+    order: Annotated[
+        str, typer.Option("--order", help="total (time), mean (time) or calls.")
+    ] = "total",
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many statements.")] = 20,
+    all_databases: Annotated[
+        bool, typer.Option("--all-databases", help="Statements of every database.")
+    ] = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Top statements from pg_stat_statements by total time, mean time or calls."""
+    from musicdb import reports
+
+    _run(ctx, fmt, lambda conn: reports.analyze_queries(
+        conn, order=order, limit=limit, all_databases=all_databases))  # fmt: skip
+
+
+@app.command("table-stats")
+def table_stats(
+    ctx: typer.Context,
+    schema: SchemaOption = None,
+    limit: Annotated[
+        int, typer.Option("--limit", min=0, help="The N largest tables (0 = all).")
+    ] = 50,
+    exact: Annotated[
+        int, typer.Option("--exact", metavar="N", min=0,
+                          help="Measure the bloat of the N largest tables with pgstattuple "
+                               "(reads them in full).")
+    ] = 0,  # fmt: skip
+    exact_sizes: ExactSizes = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Per table: sizes, live/dead rows against autovacuum's threshold, bloat, last maintenance."""
+    from musicdb import reports
+
+    _run(ctx, fmt, lambda conn: reports.table_stats(
+        conn, schema, limit=limit or None, exact=exact, exact_sizes=exact_sizes))  # fmt: skip
+
+
+@app.command("connection-stats")
+def connection_stats(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+    """Connections by state, application and user; longest query, oldest transaction, idle in
+    transaction."""
+    from musicdb import reports
+
+    _run(ctx, fmt, reports.connection_stats)
+
+
+@app.command("lock-info")
+def lock_info(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+    """Who blocks whom (a tree), waiting time, lock mode and target, query text."""
+    from musicdb import reports
+
+    _run(ctx, fmt, reports.lock_info)

@@ -1,0 +1,193 @@
+"""What-if indexes with ``hypopg`` for the costliest statements (the approach of Dexter).
+
+For each of the statements with the most total time in pg_stat_statements (SELECTs of this
+database only), the planner's estimated cost is taken, then for every sequential scan with a filter
+in its plan a hypothetical index on the filtered columns is created with ``hypopg_create_index()``
+and the statement is planned again. An index that at least halves the cost is suggested.
+
+Safety: the statement texts come from the server's own pg_stat_statements, never from the user.
+They are only planned (``EXPLAIN`` without ``ANALYZE``), one statement per call (the extended
+protocol refuses several), inside a read-only transaction with a statement timeout that is rolled
+back; hypothetical indexes live in this backend's memory only and are reset afterwards. Statements
+with parameters are planned generically: ``EXPLAIN (GENERIC_PLAN)`` from PostgreSQL 16 on, before
+that ``PREPARE`` plus ``EXPLAIN EXECUTE`` under ``plan_cache_mode = force_generic_plan``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from musicdb.reports import (
+    ReportUnavailable,
+    available_extension,
+    fetch,
+    installed_extension,
+    pg_stat_statements_version,
+)
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from musicdb.render import Report
+
+#: A hypothetical index must cut the estimated cost at least this much to be suggested.
+MIN_GAIN = 0.5
+STATEMENT_TIMEOUT_MS = 5_000
+_SELECT = re.compile(r"^\s*(?:/\*.*?\*/\s*)*select\b", re.IGNORECASE | re.DOTALL)
+_PARAM = re.compile(r"\$(\d+)")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+
+
+def add_suggestions(conn: psycopg.Connection[Any], report: Report, *, limit: int) -> None:
+    """Append ``what-if index`` rows to *report* (or one note saying why there are none)."""
+    version = installed_extension(conn, "hypopg")
+    if version is None:
+        report.meta["hypopg"] = "not installed"
+        if available_extension(conn, "hypopg"):
+            how = "CREATE EXTENSION hypopg in this database"
+        else:
+            how = "install hypopg on the server (e.g. the postgresql-NN-hypopg package)"
+        report.notes.append(f"what-if indexes skipped: hypopg is not installed ({how})")
+        return
+    report.meta["hypopg"] = ".".join(map(str, version))
+    try:
+        pss = pg_stat_statements_version(conn)
+    except ReportUnavailable as exc:
+        report.notes.append(f"what-if indexes skipped: {exc.message}")
+        return
+    stats = fetch(
+        conn,
+        "query_stats",
+        {"order": "total", "limit": limit * 5, "all_databases": False},
+        pss_version=pss,
+    )
+    ids = [r["queryid"] for r in stats if r["queryid"] is not None]
+    if not ids:
+        return
+    texts = fetch(conn, "query_texts", {"queryids": ids}, pss_version=pss)
+    by_key = {(t["queryid"], t["userid"]): t["query"] for t in texts}
+    tried = 0
+    for r in stats:
+        text = by_key.get((r["queryid"], r["userid"]))
+        if not text or not _SELECT.match(text):
+            continue
+        tried += 1
+        if tried > limit:
+            break
+        suggestion = _best_index(conn, text)
+        if suggestion is None:
+            continue
+        schema, table, columns, before, after = suggestion
+        report.rows.append(
+            {
+                "finding": "what-if index",
+                "schema": schema,
+                "table": table,
+                "columns": columns,
+                "cost_before": before,
+                "cost_after": after,
+                "detail": " ".join(text.split()),
+                "queryid": r["queryid"],
+                "total_ms": float(r["total_ms"]),
+            }
+        )
+    report.meta["what_if_statements"] = tried
+
+
+def _explain_cost(conn: psycopg.Connection[Any], text: str) -> tuple[float, dict[str, Any]]:
+    """The planner's total cost of *text* and its plan (generic when it has parameters)."""
+    from psycopg import sql
+
+    from musicdb.db import server_version_num
+
+    nparams = max((int(n) for n in _PARAM.findall(text)), default=0)
+    statement = sql.SQL(text)  # type: ignore[arg-type]  # from pg_stat_statements, planned only
+    if nparams and server_version_num(conn) < 160000:
+        conn.execute(sql.SQL("PREPARE musicdb_whatif AS ") + statement)
+        try:
+            conn.execute("SELECT set_config('plan_cache_mode', 'force_generic_plan', true)")
+            args = sql.SQL(", ").join([sql.SQL("NULL")] * nparams)
+            query = sql.SQL("EXPLAIN (FORMAT JSON, VERBOSE) EXECUTE musicdb_whatif ({})").format(
+                args
+            )
+            row = conn.execute(query).fetchone()
+        finally:
+            conn.execute("DEALLOCATE musicdb_whatif")
+    else:
+        option = sql.SQL(", GENERIC_PLAN") if nparams else sql.SQL("")
+        query = sql.SQL("EXPLAIN (FORMAT JSON, VERBOSE{}) ").format(option) + statement
+        row = conn.execute(query).fetchone()
+    assert row is not None
+    doc = row[0] if not isinstance(row[0], str) else json.loads(row[0])
+    plan = doc[0]["Plan"]
+    return float(plan["Total Cost"]), plan
+
+
+def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _nodes(child)
+
+
+def _candidates(
+    conn: psycopg.Connection[Any], plan: dict[str, Any]
+) -> list[tuple[str, str, list[str]]]:
+    """``(schema, table, columns)`` for each filtered sequential scan of the plan."""
+    found = []
+    for node in _nodes(plan):
+        if node.get("Node Type") != "Seq Scan" or "Filter" not in node:
+            continue
+        schema, table = node.get("Schema"), node.get("Relation Name")
+        if not schema or not table:
+            continue
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = %s AND c.relname = %s AND a.attnum > 0 AND NOT a.attisdropped",
+                (schema, table),
+            )
+        ]
+        used: list[str] = []
+        for word in _WORD.findall(node["Filter"]):
+            if word in names and word not in used:
+                used.append(word)
+        for column in used:
+            found.append((schema, table, [column]))
+        if len(used) > 1:
+            found.append((schema, table, used))
+    return found
+
+
+def _best_index(
+    conn: psycopg.Connection[Any], text: str
+) -> tuple[str, str, list[str], float, float] | None:
+    import psycopg
+    from psycopg import sql
+
+    best = None
+    try:
+        with conn.transaction(force_rollback=True):
+            conn.execute("SET TRANSACTION READ ONLY")
+            conn.execute(
+                "SELECT set_config('statement_timeout', %s, true)", (f"{STATEMENT_TIMEOUT_MS}ms",)
+            )
+            before, plan = _explain_cost(conn, text)
+            for schema, table, columns in _candidates(conn, plan):
+                ddl = sql.SQL("CREATE INDEX ON {}.{} ({})").format(
+                    sql.Identifier(schema),
+                    sql.Identifier(table),
+                    sql.SQL(", ").join(sql.Identifier(c) for c in columns),
+                )
+                conn.execute("SELECT hypopg_create_index(%s)", (ddl.as_string(conn),))
+                after, _ = _explain_cost(conn, text)
+                conn.execute("SELECT hypopg_reset()")
+                if after <= before * (1 - MIN_GAIN) and (best is None or after < best[4]):
+                    best = (schema, table, columns, before, after)
+    except psycopg.Error:
+        return None  # a statement that cannot be planned here (temp tables, dropped objects, ...)
+    return best
