@@ -73,13 +73,19 @@ def missing_indexes(
     ctx: typer.Context,
     schema: SchemaOption = None,
     min_rows: Annotated[
-        int, typer.Option("--min-rows", min=0,
-                          help="Tables smaller than this are never 'dominated by seq scans'.")
+        int,
+        typer.Option(
+            "--min-rows", min=0, help="Tables smaller than this are never 'dominated by seq scans'."
+        ),
     ] = 10_000,  # fmt: skip
     what_if: Annotated[
-        int, typer.Option("--what-if", min=0,
-                          help="How many of the costliest statements to try hypothetical "
-                               "indexes on (hypopg; 0 = none).")
+        int,
+        typer.Option(
+            "--what-if",
+            min=0,
+            help="How many of the costliest statements to try hypothetical "
+            "indexes on (hypopg; 0 = none).",
+        ),
     ] = 10,  # fmt: skip
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
@@ -117,9 +123,13 @@ def table_stats(
         int, typer.Option("--limit", min=0, help="The N largest tables (0 = all).")
     ] = 50,
     exact: Annotated[
-        int, typer.Option("--exact", metavar="N", min=0,
-                          help="Measure the bloat of the N largest tables with pgstattuple "
-                               "(reads them in full).")
+        int,
+        typer.Option(
+            "--exact",
+            metavar="N",
+            min=0,
+            help="Measure the bloat of the N largest tables with pgstattuple (reads them in full).",
+        ),
     ] = 0,  # fmt: skip
     exact_sizes: ExactSizes = False,
     fmt: FormatOption = OutputFormat.table,

@@ -614,8 +614,10 @@ def pg_stat_statements_version(conn: psycopg.Connection[Any]) -> tuple[int, ...]
 
     version = installed_extension(conn, "pg_stat_statements")
     if version is None:
-        preload = "" if _preloaded(conn) else (
-            " (and add it to shared_preload_libraries, then restart the server)"
+        preload = (
+            ""
+            if _preloaded(conn)
+            else (" (and add it to shared_preload_libraries, then restart the server)")
         )
         raise ReportUnavailable(
             "pg_stat_statements is not installed in this database: run "
@@ -803,6 +805,7 @@ register(
 # == lock-info =====================================================================================
 LOCK_COLUMNS = (
     Column("tree", "Session"),
+    Column("pid", "PID"),
     Column("blocked_by", "Blocked by"),
     Column("user", "User"),
     Column("state", "State"),
