@@ -406,11 +406,16 @@ def test_vacuum_gives_up_within_its_lock_timeout(db_url, pg_conn, cli) -> None:
 # -- maintain --------------------------------------------------------------------------------------
 def test_maintain_each_schedule_end_to_end(db_url, pg_conn, cli) -> None:
     _make_dead_rows(pg_conn)
+    pg_conn.execute("CREATE EXTENSION pg_stat_statements")
     result = cli("maintain", "daily", "-f", "json", url=db_url)
     assert result.exit_code == 0, result.stderr
     doc = result.json()
     assert [r["step"] for r in doc["rows"]] == list(schedule.SCHEDULES["daily"])
     assert doc["meta"]["outcome"] == "ok"
+    steps = {r["step"]: r for r in doc["rows"]}
+    assert steps["slow_queries"]["status"] == "ok"
+    assert steps["slow_queries"]["details"]["statements"]  # this very test's statements
+    assert steps["connections"]["details"]["max_connections"] > 0
     health_step = doc["rows"][0]
     # the view was never refreshed by musicdb: a warning, which does not fail the job
     assert health_step["status"] == "warning"

@@ -141,69 +141,50 @@ def _health_check(target: DatabaseTarget, options: MaintainOptions) -> Step:
                 {"counts": result.counts(), "not_ok": not_ok})  # fmt: skip
 
 
-def _slow_queries(target: DatabaseTarget, options: MaintainOptions) -> Step:
-    """The statements with the most total execution time (pg_stat_statements, PG 14+ columns)."""
-    import psycopg
-    from psycopg import sql
+def _report_connection(target: DatabaseTarget) -> Any:
+    return db.connect(target, application_name="musicdb maintain", statement_timeout_ms=30_000)
 
-    with db.connect(target, application_name="musicdb maintain",
-                    statement_timeout_ms=30_000) as conn:  # fmt: skip
-        row = conn.execute(
-            "SELECT n.nspname FROM pg_catalog.pg_extension AS e"
-            " JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace"
-            " WHERE e.extname = 'pg_stat_statements'"
-        ).fetchone()
-        if row is None:
-            return Step("slow_queries", "skipped",
-                        "pg_stat_statements is not installed in this database "
-                        "(CREATE EXTENSION pg_stat_statements; needs shared_preload_libraries)")
-        query = sql.SQL(
-            "SELECT queryid, calls, total_exec_time, mean_exec_time, rows, left(query, 200)"
-            " FROM {} WHERE dbid = (SELECT oid FROM pg_catalog.pg_database"
-            "                       WHERE datname = current_database())"
-            " ORDER BY total_exec_time DESC LIMIT %s"
-        ).format(sql.Identifier(row[0], "pg_stat_statements"))
+
+def _slow_queries(target: DatabaseTarget, options: MaintainOptions) -> Step:
+    """The statements with the most total time: the ``analyze-queries`` report's first rows."""
+    from musicdb import reports
+
+    with _report_connection(target) as conn:
         try:
-            rows = conn.execute(query, (options.slow_query_limit,)).fetchall()
-        except psycopg.Error as exc:
-            return Step("slow_queries", "skipped",
-                        f"pg_stat_statements cannot be read: {db.describe_error(exc)}")
-    top = [{"queryid": r[0], "calls": r[1], "total_ms": r[2], "mean_ms": r[3], "rows": r[4],
-            "query": r[5]} for r in rows]  # fmt: skip
+            report = reports.analyze_queries(conn, order="total", limit=options.slow_query_limit)
+        except reports.ReportUnavailable as exc:
+            return Step("slow_queries", "skipped", exc.message)
+    top = [{k: row.get(k) for k in ("calls", "total_ms", "mean_ms", "rows", "query")}
+           for row in report.rows]  # fmt: skip
     if not top:
         return Step("slow_queries", "ok", "no statement recorded yet", {"statements": []})
     first = top[0]
     return Step("slow_queries", "ok",
                 f"top {len(top)} statements by total time; first: {first['total_ms']:.0f} ms "
                 f"over {first['calls']} calls (musicdb analyze-queries)",
-                {"statements": top})  # fmt: skip
+                {"statements": top, "meta": report.meta})  # fmt: skip
 
 
 def _connections(target: DatabaseTarget, options: MaintainOptions) -> Step:
-    with db.connect(target, application_name="musicdb maintain",
-                    statement_timeout_ms=30_000) as conn:  # fmt: skip
-        rows = conn.execute(
-            "SELECT coalesce(state, 'unknown'), count(*) FROM pg_catalog.pg_stat_activity"
-            " WHERE backend_type = 'client backend' GROUP BY 1 ORDER BY 1"
-        ).fetchall()
-        max_row = conn.execute("SELECT current_setting('max_connections')::int").fetchone()
-    by_state = {r[0]: int(r[1]) for r in rows}
-    total = sum(by_state.values())
-    limit = int(max_row[0]) if max_row else None
+    """The ``connection-stats`` report's totals, judged by the session health checks."""
+    from musicdb import reports
+
+    with _report_connection(target) as conn:
+        report = reports.connection_stats(conn)
+    meta = report.meta
     checks = health.run_checks(
         target, thresholds=options.thresholds,
         only=("long_transactions", "idle_in_transaction", "blocking"),
     )  # fmt: skip
     sessions = [c for c in checks.checks if c.name != "connectivity"]
     status = health.worst(c.status for c in sessions)
-    used = f"{total} of {limit} connections" if limit else f"{total} connections"
-    states = ", ".join(f"{n} {s}" for s, n in by_state.items())
+    states = ", ".join(f"{n} {s}" for s, n in sorted(meta.get("by_state", {}).items()))
     notes = "; ".join(c.message for c in sessions if c.status != health.OK)
-    return Step("connections", status if status != health.UNKNOWN else "ok",
-                f"{used} ({states})" + (f"; {notes}" if notes else ""),
-                {"by_state": by_state, "total": total, "max_connections": limit,
-                 "checks": [{"check": c.name, "status": c.status, "message": c.message}
-                            for c in sessions]})  # fmt: skip
+    message = (f"{meta.get('connections')} of {meta.get('max_connections')} connections "
+               f"({states})" + (f"; {notes}" if notes else ""))  # fmt: skip
+    return Step("connections", status if status != health.UNKNOWN else "ok", message,
+                {**meta, "checks": [{"check": c.name, "status": c.status, "message": c.message}
+                                    for c in sessions]})  # fmt: skip
 
 
 def _refresh_views(target: DatabaseTarget, options: MaintainOptions) -> Step:
