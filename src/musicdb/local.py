@@ -227,21 +227,26 @@ class LocalCluster:
         package = install.parent
         libs = package.parent / f"{package.name}.libs"
         root = self.base_dir / "pgcopy"
-        target = root / package.name / install.name
-        if not (target / "bin" / "postgres").exists():
+        if not (root / package.name / install.name / "bin" / "postgres").exists():
+            # Built aside and renamed into place, so a concurrent command never sees half a copy.
             self._prepare_base()
-            shutil.copytree(install, target, symlinks=True, dirs_exist_ok=True)
+            staging = self.base_dir / f"pgcopy.{os.getpid()}.tmp"
+            shutil.copytree(install, staging / package.name / install.name, symlinks=True)
             if libs.is_dir():
-                shutil.copytree(libs, root / libs.name, symlinks=True, dirs_exist_ok=True)
-            for folder, dirs, files in os.walk(root):
+                shutil.copytree(libs, staging / libs.name, symlinks=True)
+            for folder, dirs, files in os.walk(staging):
                 for name in dirs + files:
                     path = Path(folder) / name
                     if not path.is_symlink():
                         extra = 0o055 if path.is_dir() else 0o044
                         path.chmod(path.stat().st_mode | extra)
-            for folder in (root, root / package.name):
+            for folder in (staging, staging / package.name):
                 folder.chmod(0o755)
-        return target / "bin"
+            try:
+                staging.rename(root)
+            except OSError:  # another command finished its copy first
+                shutil.rmtree(staging, ignore_errors=True)
+        return root / package.name / install.name / "bin"
 
     def version(self) -> str:
         out = self._run([str(self.bindir / "postgres"), "--version"], timeout=30).stdout
