@@ -465,6 +465,10 @@ class LocalCluster:
             ).fetchone()
             if not exists:
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.database)))
+        if not exists and self.database != "postgres":
+            # The server preloads it; creating it here lets analyze-queries work out of the box.
+            with psycopg.connect(self.url(), autocommit=True) as conn:
+                conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
 
     def stop(self) -> bool:
         """Stop the server; ``False`` when it was not running."""

@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import decimal
 import json
+import os
 import sys
 import uuid
 from collections.abc import Mapping, Sequence
@@ -18,6 +19,8 @@ from typing import IO, Any, Literal
 
 Kind = Literal["text", "bytes", "ms", "count", "ratio", "number", "timestamp", "bool", "seconds"]
 FORMATS = ("table", "json", "csv")
+#: Table width when stdout is not a terminal and COLUMNS is not set.
+PIPE_WIDTH = 200
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,7 @@ class Column:
     key: str
     title: str
     kind: Kind = "text"
-    #: For table output: the column may be cut to fit the terminal (query texts).
+    #: Free text (a query, a message): in tables it stays on one line, cut to fit the width.
     wrap: bool = False
     #: For table output: shown in the rich table (JSON and CSV always carry every column).
     table: bool = True
@@ -169,17 +172,27 @@ def rich_table(report: Report) -> Any:
     numeric = {"bytes", "ms", "count", "ratio", "number", "seconds"}
     shown = [c for c in report.columns if c.table]
     for col in shown:
+        # Numbers stay whole on one line; when the terminal is narrow, the other columns give
+        # up width, the widest (free text such as a query, then names and times) first.
         table.add_column(
             col.title,
             justify="right" if col.kind in numeric else "left",
-            overflow="ellipsis" if col.wrap else "fold",
-            no_wrap=col.wrap,
-            ratio=1 if col.wrap else None,
-            min_width=12 if col.wrap else None,
+            overflow="fold",
+            no_wrap=col.kind in numeric,
         )
     for row in report.rows:
-        table.add_row(*(format_value(row.get(c.key), c.kind) for c in shown))
+        table.add_row(*(_cell(row.get(c.key), c) for c in shown))
     return table
+
+
+def _cell(value: Any, col: Column) -> Any:
+    """A table cell; free text stays on one line, cut with an ellipsis to the column's width."""
+    text = format_value(value, col.kind)
+    if not col.wrap:
+        return text
+    from rich.text import Text
+
+    return Text(" ".join(text.split()), no_wrap=True, overflow="ellipsis")
 
 
 def emit(
@@ -195,7 +208,10 @@ def emit(
     elif fmt == "table":
         from rich.console import Console
 
-        console = Console(file=stdout)
+        # Sized to the terminal; without one (a pipe, a log) and without COLUMNS, wide enough
+        # that names are not folded.
+        width = None if stdout.isatty() or os.environ.get("COLUMNS") else PIPE_WIDTH
+        console = Console(file=stdout, width=width)
         if report.rows:
             console.print(rich_table(report))
         else:
