@@ -14,7 +14,14 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from legacy import LEGACY_REVISION, LEGACY_TABLES, legacy_schema_sql, load_legacy
+from legacy import (
+    INDEX_COUNT_QUERY,
+    LEGACY_INDEX_COUNT,
+    LEGACY_REVISION,
+    LEGACY_TABLES,
+    legacy_index_names,
+    load_legacy,
+)
 from musicdb import adopt, migrate
 from musicdb.config import DatabaseTarget
 
@@ -80,8 +87,18 @@ def _adopt_and_up(url: str) -> None:
     migrate.upgrade(target, "head")
 
 
-def test_package_knows_the_fixture_layout() -> None:
-    assert adopt.legacy_schema_sql() == legacy_schema_sql()
+def test_the_fixture_builds_the_packaged_legacy_layout(legacy_template, pg_server) -> None:
+    # the fixture runs the package's script: the database it leaves has exactly the indexes that
+    # script declares, the stamp adopt looks for, and all 20 tables
+    with pg_server.connect(legacy_template[0]) as conn:
+        assert conn.execute(INDEX_COUNT_QUERY).fetchone() == (LEGACY_INDEX_COUNT,)
+        names = {r[0] for r in conn.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")}  # fmt: skip
+        assert names == legacy_index_names()
+        assert migrate.current_revisions(conn) == (LEGACY_REVISION,)
+        tables = {r[0] for r in conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}  # fmt: skip
+    assert tables == {*LEGACY_TABLES, "alembic_version"}
 
 
 def test_adopt_then_up_keeps_every_row_and_value_and_ends_without_drift(

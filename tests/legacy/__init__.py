@@ -1,6 +1,7 @@
 """The legacy (hand-built) platform database as a reusable fixture.
 
-``legacy_schema.sql`` recreates the production database that ``musicdb migrate adopt`` must take
+The script packaged as ``musicdb/sql/legacy_platform.sql`` (``musicdb.adopt.legacy_schema_sql()``)
+recreates the production database that ``musicdb migrate adopt`` must take
 over: 20 tables plus ``alembic_version`` (varchar(64), stamped
 ``20250618_075149_add_performance_indexes``), serial ids, ``timestamp without time zone`` columns
 holding naive UTC, no server defaults, ON DELETE NO ACTION foreign keys, a plain ``text``
@@ -68,7 +69,6 @@ import re
 import uuid
 from collections import defaultdict
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -77,7 +77,6 @@ if TYPE_CHECKING:
 __all__ = [
     "LEGACY_INDEX_COUNT",
     "LEGACY_REVISION",
-    "LEGACY_SCHEMA_SQL",
     "LEGACY_TABLES",
     "TIMESTAMP_PROBES",
     "legacy_fixture_facts",
@@ -86,7 +85,6 @@ __all__ = [
     "load_legacy",
 ]
 
-LEGACY_SCHEMA_SQL: Path = Path(__file__).with_name("legacy_schema.sql")
 LEGACY_REVISION = "20250618_075149_add_performance_indexes"
 LEGACY_INDEX_COUNT = 106
 INDEX_COUNT_QUERY = "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'"
@@ -298,8 +296,10 @@ class _Json:
 
 
 def legacy_schema_sql() -> str:
-    """The DDL script that builds the empty legacy database."""
-    return LEGACY_SCHEMA_SQL.read_text(encoding="utf-8")
+    """The DDL script that builds the empty legacy database (the one packaged with musicdb)."""
+    from musicdb.adopt import legacy_schema_sql as packaged
+
+    return packaged()
 
 
 def legacy_index_names() -> set[str]:
@@ -1237,7 +1237,7 @@ def _copy_value(value: Any) -> Any:
 def load_legacy(conn: psycopg.Connection, rows_scale: int = 1) -> dict[str, Any]:
     """Build the legacy schema and its data in ``conn``'s (empty) database; return the facts.
 
-    Runs ``legacy_schema.sql`` as one script, COPYs every table in foreign-key order, sets each id
+    Runs ``legacy_schema_sql()`` as one script, COPYs every table in foreign-key order, sets each id
     sequence (see ``sequence_last_values``) and refreshes ``mv_track_popularity`` (blocking). The
     result is the same for the same ``rows_scale``.
     """
