@@ -13,7 +13,7 @@
 --   * mv_track_popularity has no unique index and counts every interaction type as listening;
 --   * column-level UNIQUE constraints carry the default `<table>_<column>_key` names.
 --
--- Runs unchanged with `psql -v ON_ERROR_STOP=1 -f legacy_schema.sql` and as one script through
+-- Runs unchanged with `psql -v ON_ERROR_STOP=1 -f legacy_platform.sql` and as one script through
 -- psycopg (`conn.execute(sql)` without parameters): no psql meta-commands, no transaction control.
 -- Expects an empty database (or at least an empty `public` schema) and creates everything in the
 -- current schema.
