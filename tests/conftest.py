@@ -103,6 +103,8 @@ def _local_server(tmp_root: Path) -> Iterator[TestServer]:
         bindir=Path(bindir) if bindir else None,
         durable=False,
         database="postgres",
+        # Tests that plant dead rows must not race autovacuum's schedule.
+        extra_settings={"autovacuum": "off"},
     )
     cluster.start()
     try:

@@ -346,6 +346,8 @@ def test_wait_takes_the_lock_when_the_other_refresh_ends(db_url, pg_conn) -> Non
 
 # -- vacuum ----------------------------------------------------------------------------------------
 def _make_dead_rows(conn: psycopg.Connection[Any], table: str = "artists", n: int = 1000) -> None:
+    # Autovacuum would clean them up on its own schedule (naptime 1 min) and race the test.
+    conn.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
     conn.execute(f"INSERT INTO {table} (name) SELECT 'a' || g FROM generate_series(1, {n}) g")
     conn.execute(f"DELETE FROM {table} WHERE id % 5 <> 0")
     conn.execute("SELECT pg_stat_force_next_flush()")  # PG 15+: report the dead rows now
@@ -366,6 +368,7 @@ def test_vacuum_one_table(db_url, pg_conn, cli) -> None:
 
 def test_vacuum_all_over_the_threshold(db_url, pg_conn, cli) -> None:
     _make_dead_rows(pg_conn, "artists")
+    pg_conn.execute("ALTER TABLE albums SET (autovacuum_enabled = false)")
     pg_conn.execute("INSERT INTO albums (title) SELECT 'b' || g FROM generate_series(1, 1000) g")
     pg_conn.execute("DELETE FROM albums WHERE id % 10 = 0")  # 10 % dead
     pg_conn.execute("SELECT pg_stat_force_next_flush()")
