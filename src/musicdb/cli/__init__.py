@@ -44,12 +44,15 @@ def _global_options(
     ctx.obj = Settings(database_url=database_url, debug=debug)
 
 
-# Registration: each module adds its commands to ``app`` when imported.
-from musicdb.cli import data as _data  # noqa: E402, F401
-from musicdb.cli import local as _local  # noqa: E402, F401
-from musicdb.cli import maintenance as _maintenance  # noqa: E402, F401
+# Registration: each module adds its commands to ``app`` when imported, in the order --help
+# lists them.
+# isort: off
 from musicdb.cli import migrate as _migrate  # noqa: E402, F401
 from musicdb.cli import reports as _reports  # noqa: E402, F401
+from musicdb.cli import maintenance as _maintenance  # noqa: E402, F401
+from musicdb.cli import data as _data  # noqa: E402, F401
+from musicdb.cli import local as _local  # noqa: E402, F401
+# isort: on
 
 
 def main(argv: list[str] | None = None) -> None:
