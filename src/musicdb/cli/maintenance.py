@@ -80,7 +80,6 @@ def refresh_view(
 ) -> None:
     """REFRESH MATERIALIZED VIEW (CONCURRENTLY when possible); skips when already running."""
     from musicdb import maintenance
-    from musicdb.render import Column, Report
 
     age = maintenance.parse_duration(if_older_than) if if_older_than else None
     result = maintenance.refresh_view(
@@ -93,23 +92,7 @@ def refresh_view(
         if_older_than=age,
         progress=_progress,
     )
-    report = Report(
-        name="refresh_view",
-        title="Materialized view refresh",
-        columns=[
-            Column("view", "view"),
-            Column("outcome", "outcome"),
-            Column("mode", "mode"),
-            Column("rows", "rows", "count"),
-            Column("duration_ms", "duration", "ms"),
-            Column("started_at", "started", "timestamp"),
-            Column("finished_at", "finished", "timestamp"),
-            Column("message", "message", wrap=True),
-            Column("error", "error", wrap=True),
-            Column("log_id", "log id", "count"),
-        ],
-        rows=[result.as_dict()],
-    )
+    report = maintenance.refresh_report([result])
     if result.failed:
         if fmt is not OutputFormat.table:
             _emit_or_line(report, fmt, [])
@@ -156,7 +139,7 @@ def vacuum_table(
     """VACUUM (ANALYZE) one table, or --all tables over a dead-row threshold."""
     from musicdb import maintenance
     from musicdb.errors import UsageError
-    from musicdb.render import Column, Report, human_ms
+    from musicdb.render import human_ms
 
     if (table is None) == (not all_tables):
         raise UsageError("give one TABLE or --all (not both)")
@@ -178,24 +161,7 @@ def vacuum_table(
         results = run.results
         notes = [f"tables with {min_dead_rows}+ dead rows and a dead ratio of {ratio:.0%}+: "
                  f"{len(results)}"]  # fmt: skip
-    report = Report(
-        name="vacuum_table",
-        title="VACUUM",
-        columns=[
-            Column("table", "table"),
-            Column("outcome", "outcome"),
-            Column("full", "full", "bool"),
-            Column("duration_ms", "duration", "ms"),
-            Column("dead_rows_before", "dead rows before", "count"),
-            Column("dead_ratio_before", "dead ratio before", "ratio"),
-            Column("live_rows", "live rows", "count"),
-            Column("message", "message", wrap=True),
-            Column("error", "error", wrap=True),
-            Column("log_id", "log id", "count"),
-        ],
-        rows=[r.as_dict() for r in results],
-        notes=notes,
-    )
+    report = maintenance.vacuum_report(results, notes)
     lines = [f"{r.table}: {r.outcome} in {human_ms(r.duration_ms or 0)}"
              + ("" if r.outcome == "ok" else f" ({r.message})") for r in results]  # fmt: skip
     if not results:
