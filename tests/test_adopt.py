@@ -22,7 +22,7 @@ from legacy import (
     legacy_index_names,
     load_legacy,
 )
-from musicdb import adopt, migrate
+from musicdb import adopt, adopt_target, migrate
 from musicdb.config import DatabaseTarget
 
 TS_TYPES = ("timestamp without time zone", "timestamp with time zone")
@@ -99,6 +99,20 @@ def test_the_fixture_builds_the_packaged_legacy_layout(legacy_template, pg_serve
         tables = {r[0] for r in conn.execute(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}  # fmt: skip
     assert tables == {*LEGACY_TABLES, "alembic_version"}
+
+
+def test_the_frozen_target_schema_does_not_change() -> None:
+    # the conversion converges onto this data: it is parsed from compact text, and must give the
+    # very dicts (order included) that were generated from the catalog at 20250618_075149
+    cols, cons, idx = adopt_target.COLUMNS, adopt_target.CONSTRAINTS, adopt_target.INDEXES
+    assert (len(cols), sum(map(len, cols.values())), len(cons), len(idx)) == (20, 297, 82, 44)
+    assert [t for t in cols if "search_vector" in cols[t]] == [
+        "artists", "albums", "tracks", "playlists"]  # fmt: skip
+    assert cons["playlists.ck_folder_not_dynamic"] == (
+        "check", "CHECK ((NOT (folder_type AND is_dynamic)))")  # fmt: skip
+    doc = [[(t, list(c.items())) for t, c in cols.items()], list(cons.items()), list(idx.items())]
+    digest = hashlib.sha256(json.dumps(doc).encode()).hexdigest()
+    assert digest == "a923bba851c79483219e8ed3759789f3c31ef99709913c8a9e27b98a4dbad632"
 
 
 def test_adopt_then_up_keeps_every_row_and_value_and_ends_without_drift(
