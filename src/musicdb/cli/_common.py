@@ -38,6 +38,11 @@ FormatOption = Annotated[
     OutputFormat,
     typer.Option("--format", "-f", help="Output format: table, json or csv.", case_sensitive=False),
 ]
+StatementTimeout = Annotated[
+    int,
+    typer.Option("--statement-timeout", metavar="MS", min=0,
+                 help="statement_timeout for each statement (0 = none)."),
+]  # fmt: skip
 
 
 def settings(ctx: typer.Context) -> Settings:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from musicdb.cli._common import FormatOption, OutputFormat, app, settings
+from musicdb.cli._common import FormatOption, OutputFormat, StatementTimeout, app, settings
 
 if TYPE_CHECKING:
     from musicdb.render import Report
@@ -17,11 +17,6 @@ LockTimeout = Annotated[
     typer.Option("--lock-timeout", metavar="MS", min=1,
                  help="lock_timeout: give up instead of queueing (with every reader behind) "
                       "when another session holds a conflicting lock."),
-]  # fmt: skip
-StatementTimeout = Annotated[
-    int,
-    typer.Option("--statement-timeout", metavar="MS", min=0,
-                 help="statement_timeout for each statement (0 = none)."),
 ]  # fmt: skip
 
 DEFAULT_LOCK_TIMEOUT_MS = 5_000

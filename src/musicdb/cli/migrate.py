@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from musicdb.cli._common import FormatOption, OutputFormat, app, settings
+from musicdb.cli._common import FormatOption, OutputFormat, StatementTimeout, app, settings
 
 migrate_app = typer.Typer(help="Build and evolve the schema (Alembic, driven from code).",
                           no_args_is_help=True)  # fmt: skip
@@ -23,11 +23,6 @@ LockTimeout = Annotated[
     typer.Option("--lock-timeout", metavar="MS", min=1,
                  help="lock_timeout for each statement, so a migration never queues behind "
                       "a long transaction."),
-]  # fmt: skip
-StatementTimeout = Annotated[
-    int,
-    typer.Option("--statement-timeout", metavar="MS", min=0,
-                 help="statement_timeout for each statement (0 = none)."),
 ]  # fmt: skip
 Retries = Annotated[
     int, typer.Option("--retries", min=0, help="Retries after a lock timeout.")
