@@ -27,11 +27,13 @@ import time
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from musicdb import db
 from musicdb.config import DatabaseTarget
 from musicdb.errors import MusicdbError, UsageError
+from musicdb.schema import PLATFORM_TABLES
 
 if TYPE_CHECKING:
     import psycopg
@@ -41,29 +43,10 @@ if TYPE_CHECKING:
 #: Advisory lock key held while generating, so two runs never load the same database at once.
 GENERATE_LOCK_KEY = zlib.crc32(b"musicdb.generate")
 
-#: Foreign-key order (parents first); the 20 platform tables.
-TABLES = (
-    "users",
-    "artists",
-    "albums",
-    "tracks",
-    "artist_sources",
-    "album_sources",
-    "track_sources",
-    "playlists",
-    "playlist_tracks",
-    "playlist_collaborators",
-    "playlist_activities",
-    "playlist_track_votes",
-    "playlist_follows",
-    "user_music_profiles",
-    "user_library",
-    "user_interactions",
-    "discovery_sessions",
-    "discovery_session_tracks",
-    "user_artist_follows",
-    "user_album_collections",
-)
+#: Foreign-key order (parents first): the 20 platform tables in schema.py's dependency order.
+#: The generator relies on it: each table's rows use facts (ids, owners, durations, sizes) left
+#: by the tables before it.
+TABLES: tuple[str, ...] = PLATFORM_TABLES
 
 #: Rows per table at scale 1 (the issue's figures; the rest in proportion).
 SCALE_1 = {
@@ -231,7 +214,10 @@ def plan_counts(
 class TableLoad:
     table: str
     rows: int
+    #: generating and copying the rows (the two overlap)
     seconds: float
+    #: rebuilding the table's indexes and validating its foreign keys (bulk load only)
+    index_seconds: float = 0.0
 
     @property
     def rows_per_s(self) -> float:
@@ -248,6 +234,7 @@ class GenerateResult:
     append: bool
     tables: list[TableLoad] = field(default_factory=list)
     load_seconds: float = 0.0
+    index_seconds: float = 0.0
     analyze_seconds: float = 0.0
     refresh_seconds: float = 0.0
     total_seconds: float = 0.0
@@ -268,16 +255,18 @@ class GenerateResult:
         from musicdb.render import Column, Report
 
         rows: list[dict[str, Any]] = [
-            {"table": t.table, "rows": t.rows, "seconds": t.seconds, "rows_per_s": t.rows_per_s}
+            {"table": t.table, "rows": t.rows, "seconds": t.seconds, "rows_per_s": t.rows_per_s,
+             "index_seconds": t.index_seconds}
             for t in self.tables
         ]
         rows.append(
             {"table": "(load, all tables)", "rows": self.rows, "seconds": self.load_seconds,
-             "rows_per_s": self.load_rows_per_s}
+             "rows_per_s": self.load_rows_per_s, "index_seconds": self.index_seconds}
         )  # fmt: skip
         rows.append(
             {"table": "(overall, with ANALYZE and view refresh)", "rows": self.rows,
-             "seconds": self.total_seconds, "rows_per_s": self.overall_rows_per_s}
+             "seconds": self.total_seconds, "rows_per_s": self.overall_rows_per_s,
+             "index_seconds": self.index_seconds}
         )  # fmt: skip
         return Report(
             name="generate",
@@ -287,11 +276,13 @@ class GenerateResult:
                 Column("rows", "rows", "count"),
                 Column("seconds", "seconds", "number"),
                 Column("rows_per_s", "rows/s", "count"),
+                Column("index_seconds", "index/FK seconds", "number"),
             ],
             rows=rows,
             notes=[
                 f"seed {self.seed}, timestamps over the 365 days before {self.until}",
-                f"ANALYZE {self.analyze_seconds:.2f} s, view refresh {self.refresh_seconds:.2f} s",
+                f"indexes and foreign keys {self.index_seconds:.2f} s, ANALYZE "
+                f"{self.analyze_seconds:.2f} s, view refresh {self.refresh_seconds:.2f} s",
             ],
             meta={
                 "seed": self.seed,
@@ -299,6 +290,7 @@ class GenerateResult:
                 "append": self.append,
                 "rows": self.rows,
                 "load_seconds": self.load_seconds,
+                "index_seconds": self.index_seconds,
                 "analyze_seconds": self.analyze_seconds,
                 "refresh_seconds": self.refresh_seconds,
                 "total_seconds": self.total_seconds,
@@ -326,6 +318,14 @@ class Progress:
 
 # --- the generator -------------------------------------------------------------------------------
 Chunks = Iterator[tuple[str, int]]
+Lines = Iterator[str]
+
+
+def _chunks(lines: Lines, size: int = 0) -> Chunks:
+    """COPY text chunks of *size* lines (default :data:`CHUNK_ROWS`): (text, row count)."""
+    size = size or CHUNK_ROWS
+    while batch := list(islice(lines, size)):
+        yield "".join(batch), len(batch)
 
 
 class _Generator:
@@ -408,10 +408,9 @@ class _Generator:
         return [lo + int(-extra * math.log(1.0 - rnd())) for _ in range(parents)]
 
     # -- tables
-    def users(self) -> Chunks:
+    def users(self) -> Lines:
         n, off, rnd = self.n["users"], self.off["users"], self.rng.random
         self.user_hour = []
-        lines = []
         for i in range(1, n + 1):
             uid = off + i
             hour, created = self.ts()
@@ -422,15 +421,10 @@ class _Generator:
             pw = f"pbkdf2:sha256:600000${salt:016x}${digest:064x}"
             active = "t" if rnd() < 0.97 else "f"
             admin = "t" if uid % 997 == 0 else "f"
-            lines.append(
+            yield (
                 f"{uid}\tuser{uid}\tuser{uid}@example.com\t{pw}\t{active}\t{admin}\t{created}\t"
                 f"{last}\t{lang}\n"
             )
-            if len(lines) >= CHUNK_ROWS:
-                yield "".join(lines), len(lines)
-                lines = []
-        if lines:
-            yield "".join(lines), len(lines)
 
     USERS_COLUMNS = ("id username email password_hash is_active is_admin created_at last_login "
                      "default_language")  # fmt: skip
@@ -440,11 +434,10 @@ class _Generator:
                        "follower_count monthly_listeners is_verified created_at "
                        "updated_at")  # fmt: skip
 
-    def artists(self) -> Chunks:
+    def artists(self) -> Lines:
         n, off, rng = self.n["artists"], self.off["artists"], self.rng
         rnd = rng.random
         self.artist_genres: list[list[str]] = []
-        lines = []
         for i in range(1, n + 1):
             aid = off + i
             r = rnd()
@@ -479,28 +472,22 @@ class _Generator:
             hour, created = self.ts()
             updated = self.ts_after(hour)[1]
             verified = "t" if popularity > 60 else "f"
-            lines.append(
+            yield (
                 f"{aid}\t{name}\t{sort_name}\t{self.uuid()}\t{external_id(1, aid)}\t{bio}\t"
                 f"{country}\t{formed}\t{disbanded}\thttps://img.example.org/a/{aid}.jpg\t"
                 f"{_json_list(genres)}\t{aliases}\t{members}\t{links}\t{popularity:.3f}\t"
                 f"{followers}\t{followers * 3 + int(rnd() * 1000)}\t{verified}\t{created}\t"
                 f"{updated}\n"
             )
-            if len(lines) >= CHUNK_ROWS:
-                yield "".join(lines), len(lines)
-                lines = []
-        if lines:
-            yield "".join(lines), len(lines)
 
     ALBUMS_COLUMNS = ("id title upc musicbrainz_id album_type release_date release_precision "
                       "cover_url label total_tracks genres moods credits popularity rating "
                       "rating_count is_remaster artist_id created_at updated_at")  # fmt: skip
 
-    def albums(self) -> Chunks:
+    def albums(self) -> Lines:
         n, off, rnd = self.n["albums"], self.off["albums"], self.rng.random
         n_artists = self.n["artists"]
         self.album_artist: list[int] = []
-        lines = []
         per_album = max(1, self.n["tracks"] // max(1, n))
         for i in range(1, n + 1):
             alid = off + i
@@ -519,7 +506,7 @@ class _Generator:
             rating = f"{1 + 4 * rnd():.2f}" if rnd() < 0.6 else "\\N"
             rating_count = int(rnd() * 5000) if rating != "\\N" else 0
             hour, created = self.ts()
-            lines.append(
+            yield (
                 f"{alid}\t{self.title(1, 3)}\t{self.rng.getrandbits(39):012d}\t{self.uuid()}\t"
                 f"{kind}\t{release}\tday\thttps://img.example.org/al/{alid}.jpg\t"
                 f"{LABELS[int(rnd() * len(LABELS))]}\t{per_album}\t{_json_list(genres)}\t"
@@ -527,17 +514,12 @@ class _Generator:
                 f"{'t' if rnd() < 0.05 else 'f'}\t{artist_id}\t{created}\t"
                 f"{self.ts_after(hour)[1]}\n"
             )
-            if len(lines) >= CHUNK_ROWS:
-                yield "".join(lines), len(lines)
-                lines = []
-        if lines:
-            yield "".join(lines), len(lines)
 
     TRACKS_COLUMNS = ("id title duration_ms isrc audio_features artist_id album_id explicit "
                       "popularity preview_url lyrics created_at updated_at "
                       "last_analyzed")  # fmt: skip
 
-    def tracks(self) -> Chunks:
+    def tracks(self) -> Lines:
         n, off, rnd = self.n["tracks"], self.off["tracks"], self.rng.random
         n_albums = max(1, self.n["albums"])
         # popularity rank -> track index (so popular tracks are not simply the first ids)
@@ -552,7 +534,6 @@ class _Generator:
         artists_off = self.off["artists"] + 1
         albums_off = self.off["albums"] + 1
         f3 = [f"{k / 1000:.3f}" for k in range(1001)]
-        lines = []
         for i in range(n):
             tid = off + i + 1
             album = i * n_albums // n
@@ -571,18 +552,13 @@ class _Generator:
             popularity = 100.0 * (1.0 - rank_of[i] / n) ** 3
             hour, created = self.ts()
             lyrics = f"{self.title(4, 8).lower()}" if rnd() < 0.1 else "\\N"
-            lines.append(
+            yield (
                 f"{tid}\t{self.title()}\t{duration}\tQZ{self.rng.getrandbits(33):010d}\t"
                 f"{features}\t{artist_id}\t{albums_off + album}\t"
                 f"{'t' if rnd() < 0.12 else 'f'}\t{popularity:.4f}\t"
                 f"https://cdn.example.org/p/{tid}.mp3\t{lyrics}\t{created}\t"
                 f"{self.ts_after(hour)[1]}\t{self.ts_after(hour)[1]}\n"
             )
-            if len(lines) >= CHUNK_ROWS:
-                yield "".join(lines), len(lines)
-                lines = []
-        if lines:
-            yield "".join(lines), len(lines)
 
     def track_id(self, power: float = 4.0) -> int:
         """A track id drawn by popularity (Zipf-like)."""
@@ -603,14 +579,13 @@ class _Generator:
         "geo_restrictions audio_quality last_synced created_at updated_at",
     }
 
-    def sources(self, table: str) -> Chunks:
+    def sources(self, table: str) -> Lines:
         parent = table.split("_", 1)[0] + "s"
         n_parent, target = self.n[parent], self.n[table]
         rnd = self.rng.random
         second_share = max(0.0, target / max(1, n_parent) - 1.0)
         sid = self.off[table]
         kind = TABLES.index(table) * 4
-        lines = []
         for i in range(1, n_parent + 1):
             if sid - self.off[table] >= target:
                 break
@@ -634,13 +609,8 @@ class _Generator:
                     geo = '{"blocked": ["KP", "IR"]}' if rnd() < 0.05 else "\\N"
                     quality = ("low", "normal", "high", "very_high")[int(rnd() * 4)]
                     extra = f"{'t' if rnd() < 0.95 else 'f'}\t{geo}\t{quality}"
-                lines.append(f"{sid}\t{pid}\t{stype}\t{ext}\t{uri}\t{extra}\t{synced}\t"
+                yield (f"{sid}\t{pid}\t{stype}\t{ext}\t{uri}\t{extra}\t{synced}\t"
                              f"{created}\t{synced}\n")  # fmt: skip
-            if len(lines) >= CHUNK_ROWS:
-                yield "".join(lines), len(lines)
-                lines = []
-        if lines:
-            yield "".join(lines), len(lines)
 
     PLAYLISTS_COLUMNS = ("id uuid name owner_id is_public is_collaborative folder_type "
                          "description tags is_dynamic dynamic_rules collaboration_mode "
@@ -648,7 +618,7 @@ class _Generator:
                          "total_duration_ms version last_modified_by created_at updated_at "
                          "last_played_at")  # fmt: skip
 
-    def playlists(self) -> Chunks:
+    def playlists(self) -> Lines:
         n, off, rnd = self.n["playlists"], self.off["playlists"], self.rng.random
         mean_tracks = self.n["playlist_tracks"] / max(1, n)
         self.pl_owner: list[int] = []
@@ -657,7 +627,6 @@ class _Generator:
         self.pl_collab: list[bool] = []
         self.pl_voting: list[bool] = []
         self.pl_public: list[bool] = []
-        lines = []
         for i in range(1, n + 1):
             pid = off + i
             owner = self.user_id(1.5)
@@ -685,7 +654,7 @@ class _Generator:
             hour, created = self.ts()
             self.pl_hour.append(hour)
             plays = int(10 ** (4 * rnd() ** 3))
-            lines.append(
+            yield (
                 f"{pid}\t{self.uuid()}\t{name}\t{owner}\t{'t' if public else 'f'}\t"
                 f"{'t' if collab else 'f'}\t{'t' if folder else 'f'}\t{desc}\t{tags}\t"
                 f"{'t' if dynamic else 'f'}\t{rules}\t{'voting' if voting else 'open'}\t"
@@ -693,17 +662,11 @@ class _Generator:
                 f"{size * 210_000}\t{1 + size // 5}\t{owner}\t{created}\t"
                 f"{self.ts_after(hour)[1]}\t{self.ts_after(hour)[1]}\n"
             )
-            if len(lines) >= CHUNK_ROWS:
-                yield "".join(lines), len(lines)
-                lines = []
-        if lines:
-            yield "".join(lines), len(lines)
 
-    def playlist_tracks(self) -> Chunks:
+    def playlist_tracks(self) -> Lines:
         rnd = self.rng.random
         pt_id = self.off["playlist_tracks"]
         self.pl_first_pt: list[int] = []
-        lines = []
         n_tracks = self.n["tracks"]
         track_str = [str(self.off["tracks"] + 1 + t) for t in self.track_by_rank]  # by rank
         hour_prefix, mmss = self.hour_prefix, self.mmss
@@ -718,23 +681,17 @@ class _Generator:
                 pt_id += 1
                 added_by = owner if not collab or rnd() < 0.5 else self.user_id()
                 h = min(last_hour, hour + int(rnd() * 200))
-                lines.append(
+                yield (
                     f"{pt_id}\t{pid}\t{track_str[int(n_tracks * rnd() ** 3)]}\t{pos}\t{added_by}\t"
                     f"{hour_prefix[h]}{mmss[int(rnd() * 3600)]}\n"
                 )
-            if len(lines) >= CHUNK_ROWS:
-                yield "".join(lines), len(lines)
-                lines = []
-        if lines:
-            yield "".join(lines), len(lines)
 
-    def playlist_collaborators(self) -> Chunks:
+    def playlist_collaborators(self) -> Lines:
         rnd = self.rng.random
         cid = self.off["playlist_collaborators"]
         collab_pls = [i for i, c in enumerate(self.pl_collab) if c]
         per = self.per_parent(len(collab_pls), self.n["playlist_collaborators"])
         self.pl_collaborators: dict[int, list[int]] = {}
-        lines = []
         for i, k in zip(collab_pls, per, strict=True):
             pid = self.off["playlists"] + i + 1
             owner = self.pl_owner[i]
@@ -751,19 +708,13 @@ class _Generator:
                 hour, invited = self.ts_after(self.pl_hour[i])
                 status = "accepted" if rnd() < 0.8 else "pending"
                 joined = self.ts_after(hour)[1] if status == "accepted" else "\\N"
-                lines.append(f"{cid}\t{pid}\t{u}\t{owner}\t{status}\t{int(rnd() * 20)}\t"
+                yield (f"{cid}\t{pid}\t{u}\t{owner}\t{status}\t{int(rnd() * 20)}\t"
                              f"{invited}\t{joined}\n")  # fmt: skip
-            if len(lines) >= CHUNK_ROWS:
-                yield "".join(lines), len(lines)
-                lines = []
-        if lines:
-            yield "".join(lines), len(lines)
 
-    def playlist_activities(self) -> Chunks:
+    def playlist_activities(self) -> Lines:
         rnd = self.rng.random
         aid = self.off["playlist_activities"]
         per = self.per_parent(len(self.pl_size), self.n["playlist_activities"])
-        lines = []
         for i, k in enumerate(per):
             pid = self.off["playlists"] + i + 1
             owner = self.pl_owner[i]
@@ -779,20 +730,14 @@ class _Generator:
                     hour = min(365 * 24 - 1, hour + int(rnd() * 100))
                     version += 1
                 when = self.hour_prefix[hour] + self.mmss[int(rnd() * 3600)]
-                lines.append(f"{aid}\t{pid}\t{owner}\t{kind}\t{data}\t{version}\t{when}\n")
-            if len(lines) >= CHUNK_ROWS:
-                yield "".join(lines), len(lines)
-                lines = []
-        if lines:
-            yield "".join(lines), len(lines)
+                yield (f"{aid}\t{pid}\t{owner}\t{kind}\t{data}\t{version}\t{when}\n")
 
-    def playlist_track_votes(self) -> Chunks:
+    def playlist_track_votes(self) -> Lines:
         rnd = self.rng.random
         vid = self.off["playlist_track_votes"]
         voting = [i for i, v in enumerate(self.pl_voting) if v and self.pl_size[i]]
         entries = sum(self.pl_size[i] for i in voting)
         mean = self.n["playlist_track_votes"] / max(1, entries)
-        lines = []
         for i in voting:
             voters = [self.pl_owner[i], *self.pl_collaborators.get(i, [])]
             first = self.pl_first_pt[i]
@@ -801,20 +746,14 @@ class _Generator:
                 for u in self.rng.sample(voters, k):
                     vid += 1
                     vote = 1 if rnd() < 0.8 else -1
-                    lines.append(f"{vid}\t{first + j}\t{u}\t{vote}\t{self.ts()[1]}\n")
-            if len(lines) >= CHUNK_ROWS:
-                yield "".join(lines), len(lines)
-                lines = []
-        if lines:
-            yield "".join(lines), len(lines)
+                    yield (f"{vid}\t{first + j}\t{u}\t{vote}\t{self.ts()[1]}\n")
 
     def _pairs(self, table: str, n_targets: int, target_off: int, power: float,
-               extra: Callable[[], str]) -> Chunks:  # fmt: skip
+               extra: Callable[[], str]) -> Lines:  # fmt: skip
         """(user, target) rows, distinct per user, targets drawn by rank (skewed)."""
         rid = self.off[table]
         per = self.per_parent(self.n["users"], self.n[table], lo=0)
         rnd = self.rng.random
-        lines = []
         for u_idx, wanted in enumerate(per):
             uid = self.off["users"] + u_idx + 1
             k = min(wanted, n_targets)
@@ -825,14 +764,9 @@ class _Generator:
                 seen.add(target_off + 1 + min(n_targets - 1, int(n_targets * rnd() ** power)))
             for t in seen:
                 rid += 1
-                lines.append(f"{rid}\t{uid}\t{t}\t{extra()}\n")
-            if len(lines) >= CHUNK_ROWS:
-                yield "".join(lines), len(lines)
-                lines = []
-        if lines:
-            yield "".join(lines), len(lines)
+                yield (f"{rid}\t{uid}\t{t}\t{extra()}\n")
 
-    def playlist_follows(self) -> Chunks:
+    def playlist_follows(self) -> Lines:
         rnd = self.rng.random
 
         def extra() -> str:
@@ -841,7 +775,7 @@ class _Generator:
         return self._pairs("playlist_follows", self.n["playlists"], self.off["playlists"], 2.0,
                            extra)  # fmt: skip
 
-    def user_artist_follows(self) -> Chunks:
+    def user_artist_follows(self) -> Lines:
         rnd = self.rng.random
         sources = ("search", "recommendation", "track_page", "import")
 
@@ -851,7 +785,7 @@ class _Generator:
         return self._pairs("user_artist_follows", self.n["artists"], self.off["artists"], 2.0,
                            extra)  # fmt: skip
 
-    def user_album_collections(self) -> Chunks:
+    def user_album_collections(self) -> Lines:
         rnd = self.rng.random
 
         def extra() -> str:
@@ -860,11 +794,10 @@ class _Generator:
         return self._pairs("user_album_collections", self.n["albums"], self.off["albums"], 2.0,
                            extra)  # fmt: skip
 
-    def user_library(self) -> Chunks:
+    def user_library(self) -> Lines:
         rnd = self.rng.random
         lid = self.off["user_library"]
         per = self.per_parent(self.n["users"], self.n["user_library"], lo=1)
-        lines = []
         for u_idx, wanted in enumerate(per):
             uid = self.off["users"] + u_idx + 1
             k = min(wanted, self.n["tracks"])
@@ -881,20 +814,14 @@ class _Generator:
                 plays = int(rnd() ** 2 * 200)
                 fav = "t" if rnd() < 0.15 else "f"
                 tags = '["workout"]' if rnd() < 0.05 else "[]"
-                lines.append(
+                yield (
                     f"{lid}\t{uid}\t{t}\t{added}\t{tags}\t{rating}\t{plays}\t{int(rnd() * 10)}\t"
                     f"{self.ts_after(hour)[1]}\t{plays * 180_000}\t{fav}\n"
                 )
-            if len(lines) >= CHUNK_ROWS:
-                yield "".join(lines), len(lines)
-                lines = []
-        if lines:
-            yield "".join(lines), len(lines)
 
-    def user_music_profiles(self) -> Chunks:
+    def user_music_profiles(self) -> Lines:
         rnd = self.rng.random
         off = self.off["user_music_profiles"]
-        lines = []
         for u_idx in range(self.n["users"]):
             uid = self.off["users"] + u_idx + 1
             fav = self.genres(1, 4)
@@ -902,18 +829,13 @@ class _Generator:
             decades = _json_list([f"{1960 + 10 * int(rnd() * 7)}s"])
             moods = f'{{"{MOODS[int(rnd() * len(MOODS))]}": {rnd():.2f}}}'
             played = int(rnd() ** 2 * 5000)
-            lines.append(
+            yield (
                 f"{off + u_idx + 1}\t{uid}\t{_json_list(fav)}\t{_json_list(dis)}\t{decades}\t"
                 f"{rnd():.3f}\t{moods}\t{played * 200_000}\t{played}\t{played // 3}\t"
                 f"{played // 10}\t{rnd():.3f}\t{rnd():.3f}\n"
             )
-            if len(lines) >= CHUNK_ROWS:
-                yield "".join(lines), len(lines)
-                lines = []
-        if lines:
-            yield "".join(lines), len(lines)
 
-    def user_interactions(self) -> Chunks:
+    def user_interactions(self) -> Lines:
         # The biggest table: everything that can be is a lookup into pre-formatted strings.
         rng = self.rng
         rnd = rng.random
@@ -945,8 +867,6 @@ class _Generator:
         tails = [f"{DEVICES[int(rnd() * 8)]}\t{sessions[int(rnd() * len(sessions))]}"
                  for _ in range(4096)]  # fmt: skip
         reasons = SKIP_REASONS
-        lines: list[str] = []
-        append = lines.append
         for i in range(off + 1, off + n + 1):
             t_idx = by_rank[int(n_tracks * rnd() ** 4)]
             kind = mix[int(rnd() * n_mix)]
@@ -961,31 +881,24 @@ class _Generator:
                         f"{pct[c]}\t{pos}\t{reasons[c & 3]}")  # fmt: skip
             else:
                 play = f"{kind}\t{contexts[int(rnd() * 4096)]}\t\\N\t\\N\t\\N\t\\N\t\\N"
-            append(
+            yield (
                 f"{i}\t{user_str[int(n_users * rnd() ** 2)]}\t{track_str[t_idx]}\t{play}\t"
                 f"{tails[int(rnd() * 4096)]}\t"
                 f"{hour_prefix[int(rnd() * 365) * 24 + hour_pick[int(rnd() * 1000)]]}"
                 f"{mmss[int(rnd() * 3600)]}\n"
             )
-            if len(lines) >= CHUNK_ROWS:
-                yield "".join(lines), len(lines)
-                lines = []
-                append = lines.append
-        if lines:
-            yield "".join(lines), len(lines)
 
     INTERACTIONS_COLUMNS = ("id user_id track_id interaction_type context_type context_id "
                             "play_duration_ms track_duration_ms completion_percentage "
                             "skip_position_ms skip_reason device_type session_id "
                             "created_at")  # fmt: skip
 
-    def discovery_sessions(self) -> Chunks:
+    def discovery_sessions(self) -> Lines:
         rnd = self.rng.random
         sid = self.off["discovery_sessions"]
         per = self.per_parent(self.n["users"], self.n["discovery_sessions"], lo=0)
         self.session_sizes: list[int] = []
         mean = self.n["discovery_session_tracks"] / max(1, self.n["discovery_sessions"])
-        lines = []
         for u_idx, k in enumerate(per):
             uid = self.off["users"] + u_idx + 1
             hours = sorted(self.ts()[0] for _ in range(k))
@@ -1001,18 +914,13 @@ class _Generator:
                 end_h = min(365 * 24 - 1, hour + 1)
                 ended = "\\N" if active else self.hour_prefix[end_h] + self.mmss[int(rnd() * 3600)]
                 seed = f'{{"genre": "{GENRES[int(rnd() * len(GENRES))]}"}}'
-                lines.append(
+                yield (
                     f"{sid}\t{self.uuid()}\t{uid}\t{stype}\t{stype.replace('_', ' ').title()}\t"
                     f"genre\t{seed}\t{size}\t{played}\t{size - played}\t{int(played * rnd())}\t"
                     f"{played * 150_000}\t{100 * rnd():.1f}\t{rnd():.3f}\tv{1 + int(rnd() * 3)}\t"
                     f"{'t' if active else 'f'}\t{played}\t{started}\t{ended}\t"
                     f"{ended if not active else started}\n"
                 )
-            if len(lines) >= CHUNK_ROWS:
-                yield "".join(lines), len(lines)
-                lines = []
-        if lines:
-            yield "".join(lines), len(lines)
 
     SESSIONS_COLUMNS = ("id uuid user_id session_type session_name seed_type seed_data "
                         "tracks_presented tracks_played tracks_skipped tracks_liked "
@@ -1020,10 +928,9 @@ class _Generator:
                         "algorithm_version is_active current_position started_at ended_at "
                         "last_interaction_at")  # fmt: skip
 
-    def discovery_session_tracks(self) -> Chunks:
+    def discovery_session_tracks(self) -> Lines:
         rnd = self.rng.random
         rid = self.off["discovery_session_tracks"]
-        lines = []
         reasons = ('["similar_artist"]', '["genre_match"]', '["popular_now"]',
                    '["similar_artist", "genre_match"]')  # fmt: skip
         for s_idx, size in enumerate(self.session_sizes):
@@ -1032,26 +939,22 @@ class _Generator:
             for pos in range(1, size + 1):
                 rid += 1
                 played = rnd() < 0.6
-                lines.append(
+                yield (
                     f"{rid}\t{sid}\t{self.track_id(2.0)}\t{pos}\t{rnd():.4f}\t"
                     f"{reasons[int(rnd() * 4)]}\t{'t' if played else 'f'}\t"
                     f"{'f' if played else 't'}\t{'t' if played and rnd() < 0.2 else 'f'}\t"
                     f"{presented}\n"
                 )
-            if len(lines) >= CHUNK_ROWS:
-                yield "".join(lines), len(lines)
-                lines = []
-        if lines:
-            yield "".join(lines), len(lines)
 
-    def columns(self, table: str) -> list[str]:
+    @classmethod
+    def columns(cls, table: str) -> list[str]:
         fixed = {
-            "users": self.USERS_COLUMNS,
-            "artists": self.ARTISTS_COLUMNS,
-            "albums": self.ALBUMS_COLUMNS,
-            "tracks": self.TRACKS_COLUMNS,
-            **self.SOURCES_COLUMNS,
-            "playlists": self.PLAYLISTS_COLUMNS,
+            "users": cls.USERS_COLUMNS,
+            "artists": cls.ARTISTS_COLUMNS,
+            "albums": cls.ALBUMS_COLUMNS,
+            "tracks": cls.TRACKS_COLUMNS,
+            **cls.SOURCES_COLUMNS,
+            "playlists": cls.PLAYLISTS_COLUMNS,
             "playlist_tracks": "id playlist_id track_id position added_by added_at",
             "playlist_collaborators": "id playlist_id user_id invited_by invitation_status "
             "tracks_added invited_at joined_at",
@@ -1064,8 +967,8 @@ class _Generator:
             "unique_tracks_played unique_artists_played discovery_ratio genre_diversity_score",
             "user_library": "id user_id track_id added_at tags rating play_count skip_count "
             "last_played_at total_play_time_ms is_favorite",
-            "user_interactions": self.INTERACTIONS_COLUMNS,
-            "discovery_sessions": self.SESSIONS_COLUMNS,
+            "user_interactions": cls.INTERACTIONS_COLUMNS,
+            "discovery_sessions": cls.SESSIONS_COLUMNS,
             "discovery_session_tracks": "id session_id track_id position recommendation_score "
             "recommendation_reasons was_played was_skipped was_liked presented_at",
             "user_artist_follows": "id user_id artist_id followed_at follow_source",
@@ -1074,10 +977,12 @@ class _Generator:
         return fixed[table].split()
 
     def rows(self, table: str) -> Chunks:
+        """The rows of *table* as COPY text chunks (tables in :data:`TABLES` order: each one
+        uses facts the earlier ones left on ``self``)."""
         if table.endswith("_sources"):
-            return self.sources(table)
-        method: Callable[[], Chunks] = getattr(self, table)
-        return method()
+            return _chunks(self.sources(table))
+        method: Callable[[], Lines] = getattr(self, table)
+        return _chunks(method())
 
 
 # --- running -------------------------------------------------------------------------------------
@@ -1118,12 +1023,12 @@ def _non_empty(conn: psycopg.Connection[Any]) -> list[str]:
 class _Deferred:
     """Secondary indexes and foreign keys set aside for a bulk load (restored before commit)."""
 
-    indexes: list[tuple[str, str]]  # (name, CREATE INDEX ...) as pg_get_indexdef gives it
+    indexes: list[tuple[str, str, str]]  # (table, name, CREATE INDEX ...) from pg_get_indexdef
     foreign_keys: list[tuple[str, str, str]]  # (table, name, definition)
 
 
 _SECONDARY_INDEXES = """
-SELECT i.relname, pg_get_indexdef(i.oid)
+SELECT t.relname, i.relname, pg_get_indexdef(i.oid)
 FROM pg_index AS x
 JOIN pg_class AS i ON i.oid = x.indexrelid
 JOIN pg_class AS t ON t.oid = x.indrelid
@@ -1151,7 +1056,7 @@ def _defer_checks(conn: psycopg.Connection[Any]) -> _Deferred:
     from psycopg import sql
 
     tables = list(TABLES)
-    indexes = [(r[0], r[1]) for r in conn.execute(_SECONDARY_INDEXES, (tables,)).fetchall()]
+    indexes = [(r[0], r[1], r[2]) for r in conn.execute(_SECONDARY_INDEXES, (tables,))]
     fks = [(r[0], r[1], r[2]) for r in conn.execute(_FOREIGN_KEYS, (tables,)).fetchall()]
     for table, name, _definition in fks:
         conn.execute(
@@ -1159,24 +1064,124 @@ def _defer_checks(conn: psycopg.Connection[Any]) -> _Deferred:
                 sql.Identifier(table), sql.Identifier(name)
             )
         )
-    for name, _definition in indexes:
+    for _table, name, _definition in indexes:
         conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
     return _Deferred(indexes, fks)
 
 
-def _restore_checks(conn: psycopg.Connection[Any], deferred: _Deferred) -> None:
-    """Recreate what :func:`_defer_checks` dropped, from the catalog's own definitions."""
+def _restore_checks(conn: psycopg.Connection[Any], deferred: _Deferred, table: str) -> None:
+    """Recreate what :func:`_defer_checks` dropped on *table*, from the catalog's own
+    definitions. Called as soon as *table* is loaded (its parents were loaded before it), so the
+    server builds these while the rows of the next tables are being generated."""
     from psycopg import sql
 
-    for _name, definition in deferred.indexes:
-        conn.execute(sql.SQL(definition))  # type: ignore[arg-type]  # catalog text, not user's
-    for table, name, definition in deferred.foreign_keys:
-        conn.execute(
-            sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(
-                sql.Identifier(table), sql.Identifier(name)
+    for owner, _name, definition in deferred.indexes:
+        if owner == table:
+            conn.execute(sql.SQL(definition))  # type: ignore[arg-type]  # catalog text
+    for owner, name, definition in deferred.foreign_keys:
+        if owner == table:
+            conn.execute(
+                sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(
+                    sql.Identifier(owner), sql.Identifier(name)
+                )
+                + sql.SQL(definition)  # type: ignore[arg-type]
             )
-            + sql.SQL(definition)  # type: ignore[arg-type]
-        )
+
+
+# --- a second process for the rows ---------------------------------------------------------------
+#: Plans of at least this many rows are generated in a second process while this one streams
+#: them to the server, so that Python and the server work at the same time; smaller plans are not
+#: worth starting a process for. Either way the rows are the same.
+PARALLEL_MIN_ROWS = 200_000
+#: Chunks the second process may run ahead (while the server builds a table's indexes).
+_QUEUE_CHUNKS = 96
+_FAILED = 0xFFFFFFFF
+
+
+def _produce(send: Any, counts: dict[str, int], offsets: dict[str, int], seed: int,
+             until: dt.date) -> None:  # fmt: skip
+    """The second process: every table's COPY chunks in :data:`TABLES` order, each sent as a
+    4-byte row count followed by the UTF-8 text; an empty message ends a table."""
+    try:
+        gen = _Generator(counts, offsets, seed, until)
+        for table in TABLES:
+            for text, n in gen.rows(table):
+                send.send_bytes(n.to_bytes(4, "little") + text.encode())
+            send.send_bytes(b"")
+    except BaseException as exc:  # reported to the loading process, which raises it
+        send.send_bytes(_FAILED.to_bytes(4, "little") + f"{type(exc).__name__}: {exc}".encode())
+    finally:
+        send.close()
+
+
+class _RowSource:
+    """COPY chunks per table, from this process or from a second one."""
+
+    def __init__(self, counts: dict[str, int], offsets: dict[str, int], seed: int,
+                 until: dt.date, parallel: bool) -> None:  # fmt: skip
+        self.gen: _Generator | None = None
+        self.proc: Any = None
+        if not parallel:
+            self.gen = _Generator(counts, offsets, seed, until)
+            return
+        import multiprocessing
+        import queue
+        import threading
+
+        # spawn, not fork: this process holds a server connection and may run a progress thread
+        ctx = multiprocessing.get_context("spawn")
+        recv, send = ctx.Pipe(duplex=False)
+        self.proc = ctx.Process(target=_produce, args=(send, counts, offsets, seed, until),
+                                name="musicdb generate rows", daemon=True)  # fmt: skip
+        self.proc.start()
+        send.close()
+        self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUE_CHUNKS)
+        self.closing = threading.Event()
+        # a thread keeps reading the pipe, so the other process never waits for this one
+        self.reader = threading.Thread(target=self._drain, args=(recv,), daemon=True)
+        self.reader.start()
+
+    def _drain(self, recv: Any) -> None:
+        import queue
+
+        try:
+            while not self.closing.is_set():
+                message: bytes | None = recv.recv_bytes()
+                while True:
+                    try:
+                        self.queue.put(message, timeout=0.2)
+                        break
+                    except queue.Full:
+                        if self.closing.is_set():
+                            return
+        except (EOFError, OSError):
+            self.queue.put(None)
+        finally:
+            recv.close()
+
+    def rows(self, table: str) -> Iterator[tuple[str | memoryview, int]]:
+        if self.gen is not None:
+            yield from self.gen.rows(table)
+            return
+        while True:
+            message = self.queue.get()
+            if message is None:
+                raise MusicdbError("the process generating rows ended unexpectedly")
+            if not message:
+                return
+            n = int.from_bytes(message[:4], "little")
+            if n == _FAILED:
+                raise MusicdbError(f"generating rows failed: {message[4:].decode()}")
+            yield memoryview(message)[4:], n
+
+    def close(self) -> None:
+        if self.proc is None:
+            return
+        self.closing.set()
+        if self.proc.is_alive():
+            self.proc.terminate()
+        self.proc.join(timeout=10)
+        self.reader.join(timeout=10)
 
 
 def generate(
@@ -1190,9 +1195,20 @@ def generate(
     until: dt.date | None = None,
     append: bool = False,
     analyze: bool = True,
+    parallel: bool | None = None,
     progress: Progress | None = None,
 ) -> GenerateResult:
-    """Load synthetic data into *target* (at head; empty unless *append*); return what it did."""
+    """Load synthetic data into *target* (at head; empty unless *append*); return what it did.
+
+    *parallel*: generate the rows in a second process (default: for plans of at least
+    :data:`PARALLEL_MIN_ROWS` rows); the rows do not depend on it.
+
+    On an empty database everything happens in one transaction, table by table: ``COPY ...
+    FREEZE`` into the table (truncated first, so the rows are written frozen and no later pass
+    rewrites their hint bits), then its indexes and foreign keys, then ``ANALYZE``, while the
+    next tables' rows are being generated; the popularity view is refreshed in the same
+    transaction once its tables are in. ``append`` copies into the live tables with their
+    indexes and checks, then analyzes and refreshes after the commit."""
     from psycopg import sql
 
     progress = progress or Progress()
@@ -1200,10 +1216,13 @@ def generate(
     if seed is None:
         seed = random.SystemRandom().randrange(1, 2**31)
     until = until or dt.datetime.now(dt.UTC).date()
+    if parallel is None:
+        parallel = sum(counts.values()) >= PARALLEL_MIN_ROWS
     started = time.perf_counter()
     with db.advisory_lock(target, GENERATE_LOCK_KEY, what="generate",
                           hint="another musicdb generate is loading this database"):  # fmt: skip
         conn = db.connect(target, autocommit=False, application_name="musicdb generate")
+        source: _RowSource | None = None
         try:
             at_head, current, heads = _is_at_head(conn)
             if not at_head:
@@ -1219,28 +1238,55 @@ def generate(
                 )
             offsets = _max_ids(conn)
             result = GenerateResult(target.display, seed, until, append)
-            gen = _Generator(counts, offsets, seed, until)
+            source = _RowSource(counts, offsets, seed, until, parallel)
             progress.start(sum(counts.values()))
             load_start = time.perf_counter()
-            deferred = _defer_checks(conn) if not busy else None
+            bulk = not busy
+            deferred = None
+            names = sql.SQL(", ").join(map(sql.Identifier, TABLES))
+            if bulk:
+                # the tables are empty; locked, re-checked, then truncated in this transaction,
+                # which is what lets COPY write frozen rows
+                conn.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(names))
+                busy = _non_empty(conn)
+                if busy:
+                    raise MusicdbError(f"{target.display} received rows while generate started "
+                                       f"({', '.join(busy[:4])}); nothing was loaded")  # fmt: skip
+                # big sorts for the index builds stay in memory (this transaction only)
+                conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
+                conn.execute(sql.SQL("TRUNCATE {}").format(names))
+                deferred = _defer_checks(conn)
+            view_refreshed = False
             with conn.cursor() as cur:
                 for table in TABLES:
                     progress.table(table, counts[table])
                     t0 = time.perf_counter()
-                    cols = gen.columns(table)
-                    copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
-                        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, cols))
+                    copy_sql = sql.SQL("COPY {} ({}) FROM STDIN{}").format(
+                        sql.Identifier(table),
+                        sql.SQL(", ").join(map(sql.Identifier, _Generator.columns(table))),
+                        sql.SQL(" (FREEZE)" if bulk else ""),
                     )
                     loaded = 0
                     with cur.copy(copy_sql) as copy:
-                        for text, n in gen.rows(table):
+                        for text, n in source.rows(table):
                             copy.write(text)
                             loaded += n
                             progress.advance(n)
-                    result.tables.append(TableLoad(table, loaded, time.perf_counter() - t0))
-                if deferred is not None:
-                    progress.phase("building indexes and checking foreign keys")
-                    _restore_checks(conn, deferred)
+                    load = TableLoad(table, loaded, time.perf_counter() - t0)
+                    result.tables.append(load)
+                    if deferred is None:
+                        continue
+                    t0 = time.perf_counter()
+                    _restore_checks(conn, deferred, table)
+                    load.index_seconds = time.perf_counter() - t0
+                    result.index_seconds += load.index_seconds
+                    if analyze:
+                        t0 = time.perf_counter()
+                        cur.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
+                        result.analyze_seconds += time.perf_counter() - t0
+                    if table == _VIEW_NEEDS:
+                        result.refresh_seconds = _refresh_view(conn, analyze)
+                        view_refreshed = True
                 # ids were given explicitly: move each identity past the largest one
                 for table in TABLES:
                     cur.execute(
@@ -1253,19 +1299,30 @@ def generate(
             conn.commit()
             result.load_seconds = time.perf_counter() - load_start
             conn.autocommit = True
-            if analyze:
+            if analyze and deferred is None:
                 progress.phase("ANALYZE")
                 t0 = time.perf_counter()
                 for table in TABLES:
                     conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
                 result.analyze_seconds = time.perf_counter() - t0
-            progress.phase("REFRESH MATERIALIZED VIEW mv_track_popularity")
-            t0 = time.perf_counter()
-            conn.execute("REFRESH MATERIALIZED VIEW mv_track_popularity")
-            if analyze:
-                conn.execute("ANALYZE mv_track_popularity")
-            result.refresh_seconds = time.perf_counter() - t0
+            if not view_refreshed:
+                progress.phase("REFRESH MATERIALIZED VIEW mv_track_popularity")
+                result.refresh_seconds = _refresh_view(conn, analyze)
         finally:
+            if source is not None:
+                source.close()
             conn.close()
     result.total_seconds = time.perf_counter() - started
     return result
+
+
+#: The last table the popularity view reads (tracks LEFT JOIN user_interactions).
+_VIEW_NEEDS = "user_interactions"
+
+
+def _refresh_view(conn: psycopg.Connection[Any], analyze: bool) -> float:
+    t0 = time.perf_counter()
+    conn.execute("REFRESH MATERIALIZED VIEW mv_track_popularity")
+    if analyze:
+        conn.execute("ANALYZE mv_track_popularity")
+    return time.perf_counter() - t0
