@@ -77,13 +77,14 @@ def test_generate_refuses_data_unless_append(cli, db_url) -> None:
         assert new_id > before
 
 
-def test_same_seed_same_rows(pg_server, template_db) -> None:
+def test_same_seed_same_rows_in_this_process_or_a_second_one(pg_server, template_db) -> None:
     digests = []
-    for _ in range(2):
+    for parallel in (False, True):
         name = pg_server.create_database(template=template_db)
         try:
             generate.generate(DatabaseTarget(pg_server.url(name), "t"), scale=0.002, seed=5,
-                              until=dt.date(2026, 1, 1), analyze=False)  # fmt: skip
+                              until=dt.date(2026, 1, 1), analyze=False,
+                              parallel=parallel)  # fmt: skip
             with pg_server.connect(name) as conn:
                 digests.append(conn.execute(
                     "SELECT md5(string_agg(t::text, '|' ORDER BY id)) FROM ("
@@ -93,6 +94,10 @@ def test_same_seed_same_rows(pg_server, template_db) -> None:
                     "SELECT md5(string_agg(t::text, '|' ORDER BY id)) FROM ("
                     "SELECT id, user_id, track_id, interaction_type, created_at "
                     "FROM user_interactions) AS t"
+                ).fetchone()[0] + conn.execute(
+                    "SELECT md5(string_agg(t::text, '|' ORDER BY id)) FROM ("
+                    "SELECT id, user_id, track_id, added_at, is_favorite "
+                    "FROM user_library) AS t"
                 ).fetchone()[0])  # fmt: skip
         finally:
             pg_server.drop_database(name)
@@ -186,3 +191,34 @@ def test_text_is_searchable(data) -> None:
     assert _one(data, stop_word + "websearch_to_tsquery('english', 'the')") == 0
     assert _one(data, "SELECT count(*) FROM playlists WHERE search_vector "
                       "@@ websearch_to_tsquery('english', 'tracks')") > 0  # fmt: skip
+
+
+def test_genres_are_a_large_vocabulary_with_zipf_like_use(data) -> None:
+    """Hundreds of genres: the commonest is on a large share of the artists, a typical one on
+    a fraction of a percent (what makes the GIN index of Q6 pay off)."""
+    assert len(set(generate.GENRES)) >= 250
+    artists = _one(data, "SELECT count(*) FROM artists")
+    counts = [r[0] for r in data.execute(
+        "SELECT count(*) FROM artists, jsonb_array_elements_text(genres) AS g "
+        "GROUP BY g ORDER BY count(*) DESC").fetchall()]  # fmt: skip
+    assert len(counts) > 100
+    assert counts[0] > 0.15 * artists
+    assert counts[len(counts) // 2] < 0.02 * artists
+
+
+def test_libraries_are_heavy_tailed_with_few_favourites(data) -> None:
+    sizes = [r[0] for r in data.execute(
+        "SELECT count(*) FROM user_library GROUP BY user_id ORDER BY 1").fetchall()]  # fmt: skip
+    assert sizes[-1] >= 20 * sizes[len(sizes) // 2]  # power users keep far more than most
+    share = _one(data, "SELECT avg(is_favorite::int) FROM user_library")
+    assert 0.01 < share < 0.06
+
+
+def test_bulk_load_writes_frozen_all_visible_pages(data) -> None:
+    """COPY FREEZE into the truncated tables: the pages are all-visible straight after the load
+    (a plain COPY leaves none so until a VACUUM), so no later pass has to set hint bits or
+    freeze the rows. The last page of each of COPY's insert batches may stay unmarked."""
+    pages, visible = data.execute(
+        "SELECT relpages, relallvisible FROM pg_class WHERE relname = 'user_interactions'"
+    ).fetchone()
+    assert pages > 0 and visible >= 0.9 * pages

@@ -63,6 +63,8 @@ class Timing:
     max_ms: float
     hot_p95_ms: float | None = None
     cold_p95_ms: float | None = None
+    hot_p50_ms: float | None = None
+    cold_p50_ms: float | None = None
 
     @classmethod
     def of(cls, samples: list[tuple[str, float]]) -> Timing:
@@ -78,6 +80,8 @@ class Timing:
             max(values) if values else math.nan,
             percentile(hot, 95) if hot else None,
             percentile(cold, 95) if cold else None,
+            percentile(hot, 50) if hot else None,
+            percentile(cold, 50) if cold else None,
         )
 
 
@@ -111,6 +115,14 @@ class PatternResult:
             return None
         return self.baseline.p95_ms / self.timing.p95_ms
 
+    def speedup_of(self, kind: str) -> float | None:
+        """Baseline p50 / p50 over the busy ("hot") or the uniformly drawn ("cold") keys."""
+        if self.baseline is None:
+            return None
+        mine = getattr(self.timing, f"{kind}_p50_ms")
+        theirs = getattr(self.baseline, f"{kind}_p50_ms")
+        return theirs / mine if mine and theirs is not None else None
+
     @property
     def p95_ratio(self) -> float | None:
         if not self.previous_p95_ms:
@@ -142,6 +154,12 @@ class PatternResult:
             "baseline_seq_scans": self.baseline_indexes if self.baseline else None,
             "speedup_p50": self.speedup_p50,
             "speedup_p95": self.speedup_p95,
+            "hot_p50_ms": t.hot_p50_ms,
+            "cold_p50_ms": t.cold_p50_ms,
+            "baseline_hot_p50_ms": self.baseline.hot_p50_ms if self.baseline else None,
+            "baseline_cold_p50_ms": self.baseline.cold_p50_ms if self.baseline else None,
+            "speedup_hot_p50": self.speedup_of("hot"),
+            "speedup_cold_p50": self.speedup_of("cold"),
             "previous_p95_ms": self.previous_p95_ms,
             "p95_ratio": ratio,
             "regressed": (ratio is not None and ratio > max_regression),
@@ -188,6 +206,8 @@ class BenchResult:
                 Column("baseline_p95_ms", "baseline p95", "ms"),
                 Column("speedup_p50", "speed-up p50", "number"),
                 Column("speedup_p95", "speed-up p95", "number"),
+                Column("speedup_hot_p50", "speed-up hot p50", "number"),
+                Column("speedup_cold_p50", "speed-up cold p50", "number"),
             ]
         if self.against:
             columns += [

@@ -77,12 +77,50 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 
 
-GENRES = _words(
+#: The broad genres, commonest first (ranks 0..40 of the Zipf-like use below).
+BROAD_GENRES = _words(
     "pop rock hip-hop electronic indie r&b jazz classical metal folk country house techno "
     "soul funk reggae blues punk ambient latin k-pop disco trap drum-and-bass dubstep "
     "afrobeats gospel grunge shoegaze synthwave lo-fi trance garage emo ska bossa-nova "
     "flamenco bluegrass zydeco qawwali fado"
 )
+#: Styles and scenes: a streaming service tags artists with hundreds of (micro) genres.
+STYLE_GENRES = tuple(
+    g.replace("_", " ")
+    for g in _words(
+        "indie_rock dream_pop deep_house synth-pop alternative_rock tech_house post-punk "
+        "indie_folk neo-soul boom_bap drill uk_garage grime melodic_techno progressive_house "
+        "art_pop singer-songwriter americana alt-country trip-hop downtempo reggaeton "
+        "dancehall afrobeat amapiano j-pop city_pop hyperpop bedroom_pop cloud_rap "
+        "contemporary_r&b electropop indie_pop post-rock prog_rock garage_rock "
+        "psychedelic_rock stoner_rock pop_punk hardcore_punk death_metal black_metal "
+        "doom_metal thrash_metal nu_metal power_metal metalcore deathcore djent sludge_metal "
+        "jazz_fusion bebop smooth_jazz free_jazz acid_house minimal_techno hard_techno "
+        "liquid_drum-and-bass neurofunk idm glitch vaporwave chillwave dub roots_reggae "
+        "cumbia salsa bachata mpb samba highlife gqom kwaito soukous mbalax rai j-rock "
+        "anime c-pop mandopop cantopop bollywood bhangra freak_folk outlaw_country "
+        "chamber_pop baroque_pop soundtrack modern_classical minimalism opera choral "
+        "new_age lounge big_beat breakbeat hardstyle eurodance italo_disco nu-disco "
+        "french_house electro industrial ebm darkwave coldwave gothic_rock emo_rap "
+        "math_rock midwest_emo screamo krautrock klezmer polka tango rebetiko cajun "
+        "christian_rock worship blues_rock delta_blues chicago_blues funk_rock p-funk "
+        "go-go new_jack_swing quiet_storm motown doo-wop rockabilly surf_rock ska_punk "
+        "afro_house k-indie trot conscious_hip-hop"
+    )
+)
+#: Regional scenes (``swedish pop``, ``brazilian jazz``, ...).
+REGIONAL_GENRES = tuple(
+    f"{region} {style}"
+    for style in _words("pop indie hip-hop rock jazz techno")
+    for region in _words(
+        "swedish german french uk brazilian japanese korean nigerian mexican spanish italian "
+        "dutch polish australian canadian irish norwegian finnish turkish indian"
+    )
+)
+#: Every genre, in order of how common it is: a genre of rank r is picked with weight
+#: 1/(r+1) (Zipf), so the top few are on a large share of artists while a typical genre is
+#: on a fraction of a percent of them, as on a real catalogue.
+GENRES = BROAD_GENRES + STYLE_GENRES + REGIONAL_GENRES
 MOODS = _words("chill happy sad energetic focus party romantic dark dreamy angry calm epic")
 WORDS = _words(
     "love night heart fire dream light rain summer midnight shadow ocean river city road "
@@ -146,6 +184,9 @@ _MIX64 = 0x9E3779B97F4A7C15  # odd: multiplication mod 2**64 is a bijection (uni
 _MASK64 = (1 << 64) - 1
 
 CHUNK_ROWS = 5_000
+#: Share of a user's library marked favourite.
+FAVOURITE_SHARE = 0.03
+GENRE_POOL = 1 << 16
 
 
 def _base62(value: int, width: int) -> str:
@@ -352,8 +393,10 @@ class _Generator:
         # word frequency falls with rank, but not so steeply that one word is in most titles
         self.word_pick = [words[min(len(words) - 1, int(len(words) * self.rng.random() ** 1.6))]
                           for _ in range(4096)]  # fmt: skip
-        self.genre_pick = [GENRES[min(len(GENRES) - 1, int(len(GENRES) * self.rng.random() ** 2))]
-                           for _ in range(4096)]  # fmt: skip
+        # Zipf over the genre vocabulary; a pool big enough that the rarest genres occur
+        self.genre_pick = self.rng.choices(
+            GENRES, weights=[1.0 / (r + 1) for r in range(len(GENRES))], k=GENRE_POOL
+        )
         self.uuids_made = 0
 
     # -- small helpers
@@ -386,7 +429,7 @@ class _Generator:
         k = lo + int((hi - lo + 1) * rnd())
         out: list[str] = []
         for _ in range(k):
-            g = self.genre_pick[int(rnd() * 4096)]
+            g = self.genre_pick[int(rnd() * GENRE_POOL)]
             if g not in out:
                 out.append(g)
         return out
@@ -406,6 +449,17 @@ class _Generator:
         rnd = self.rng.random
         extra = max(0.0, mean - lo)
         return [lo + int(-extra * math.log(1.0 - rnd())) for _ in range(parents)]
+
+    def heavy_tailed(self, parents: int, total: int, lo: int = 1,
+                     sigma: float = 1.8) -> list[int]:  # fmt: skip
+        """Children per parent summing to about *total*, log-normally spread: the median parent
+        has a few, the top ones have hundreds of times the mean."""
+        if parents <= 0:
+            return []
+        extra = max(1e-9, total / parents - lo)
+        mu = math.log(extra) - sigma * sigma / 2  # so that the mean stays total / parents
+        draw = self.rng.lognormvariate
+        return [lo + int(draw(mu, sigma)) for _ in range(parents)]
 
     # -- tables
     def users(self) -> Lines:
@@ -797,7 +851,9 @@ class _Generator:
     def user_library(self) -> Lines:
         rnd = self.rng.random
         lid = self.off["user_library"]
-        per = self.per_parent(self.n["users"], self.n["user_library"], lo=1)
+        # library sizes are heavy-tailed: most users keep a handful of tracks, power users
+        # thousands; a few percent of a library is marked favourite
+        per = self.heavy_tailed(self.n["users"], self.n["user_library"], lo=1)
         for u_idx, wanted in enumerate(per):
             uid = self.off["users"] + u_idx + 1
             k = min(wanted, self.n["tracks"])
@@ -812,7 +868,7 @@ class _Generator:
                 hour, added = self.ts_after(hour0)
                 rating = str(1 + int(rnd() * 5)) if rnd() < 0.3 else "\\N"
                 plays = int(rnd() ** 2 * 200)
-                fav = "t" if rnd() < 0.15 else "f"
+                fav = "t" if rnd() < FAVOURITE_SHARE else "f"
                 tags = '["workout"]' if rnd() < 0.05 else "[]"
                 yield (
                     f"{lid}\t{uid}\t{t}\t{added}\t{tags}\t{rating}\t{plays}\t{int(rnd() * 10)}\t"
