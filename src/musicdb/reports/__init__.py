@@ -12,6 +12,7 @@ version wins.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -103,26 +104,62 @@ def query_text(
     return load_sql(name)
 
 
+def _statement(
+    conn: psycopg.Connection[Any],
+    base: str,
+    *,
+    pss_version: tuple[int, ...] | None,
+    identifiers: Mapping[str, str] | None,
+) -> Any:
+    """The SQL of *base*; ``{name}`` placeholders become the quoted *identifiers* (catalog names
+    such as an extension's schema, looked up by the caller, never user text)."""
+    text = query_text(conn, base, pss_version=pss_version)
+    if not identifiers:
+        return text
+    from psycopg import sql
+
+    names = {key: sql.Identifier(value) for key, value in identifiers.items()}
+    return sql.SQL(text).format(**names)  # type: ignore[arg-type]  # a packaged file
+
+
+def fetch_tuples(
+    conn: psycopg.Connection[Any],
+    base: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    pss_version: tuple[int, ...] | None = None,
+    identifiers: Mapping[str, str] | None = None,
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run the report query *base* (its variant for this server): ``(column names, rows)``.
+
+    Runs in its own read-only transaction with :data:`QUERY_SETTINGS` set locally, so the caller's
+    session settings are untouched. Plain tuples: cheaper than dict rows for tens of thousands.
+    """
+    statement = _statement(conn, base, pss_version=pss_version, identifiers=identifiers)
+    with conn.transaction(), conn.cursor() as cur:
+        cur.execute(
+            "SELECT set_config(name, value, true) "
+            "FROM unnest(%s::text[], %s::text[]) AS s(name, value)",
+            (list(QUERY_SETTINGS), list(QUERY_SETTINGS.values())),
+        )
+        cur.execute(statement, dict(params or {}))  # a packaged file, values are bound
+        columns = [c.name for c in cur.description or ()]
+        return columns, list(cur.fetchall())
+
+
 def fetch(
     conn: psycopg.Connection[Any],
     base: str,
     params: Mapping[str, Any] | None = None,
     *,
     pss_version: tuple[int, ...] | None = None,
+    identifiers: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Run the report query *base* (its variant for this server) and return dict rows.
-
-    Runs in its own read-only transaction with :data:`QUERY_SETTINGS` set locally, so the caller's
-    session settings are untouched.
-    """
-    from psycopg.rows import dict_row
-
-    text = query_text(conn, base, pss_version=pss_version)
-    with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
-        for name, value in QUERY_SETTINGS.items():
-            cur.execute("SELECT set_config(%s, %s, true)", (name, value))
-        cur.execute(text, dict(params or {}))  # the text is a packaged file, values are bound
-        return list(cur.fetchall())
+    """Like :func:`fetch_tuples`, as dict rows."""
+    columns, rows = fetch_tuples(
+        conn, base, params, pss_version=pss_version, identifiers=identifiers
+    )
+    return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
 # -- the registry ----------------------------------------------------------------------------------
@@ -177,12 +214,32 @@ def _one(conn: psycopg.Connection[Any], query: str, params: Sequence[Any] = ()) 
     return row[0] if row else None
 
 
+@dataclass(frozen=True)
+class Extension:
+    """An extension installed in this database: its version and the schema holding its objects."""
+
+    name: str
+    version: tuple[int, ...]
+    schema: str
+
+
+def extension(conn: psycopg.Connection[Any], name: str) -> Extension | None:
+    """Extension *name* as installed in this database, or None."""
+    row = conn.execute(
+        "SELECT e.extversion, n.nspname FROM pg_extension e "
+        "JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = %s",
+        (name,),
+    ).fetchone()
+    if row is None:
+        return None
+    version = tuple(int(p) for p in re.findall(r"\d+", str(row[0]))) or (0,)
+    return Extension(name, version, str(row[1]))
+
+
 def installed_extension(conn: psycopg.Connection[Any], name: str) -> tuple[int, ...] | None:
     """The installed version of extension *name* in this database, or None."""
-    version = _one(conn, "SELECT extversion FROM pg_extension WHERE extname = %s", (name,))
-    if version is None:
-        return None
-    return tuple(int(p) for p in re.findall(r"\d+", str(version))) or (0,)
+    found = extension(conn, name)
+    return found.version if found else None
 
 
 def available_extension(conn: psycopg.Connection[Any], name: str) -> bool:
@@ -275,37 +332,48 @@ def index_verdicts(
     """
     _check_schema(conn, schema)
     spec = REGISTRY["analyze-indexes"]
-    raw = fetch(conn, "index_verdicts", {"schema": schema, "exact_sizes": exact_sizes})
+    columns, raw = fetch_tuples(
+        conn, "index_verdicts", {"schema": schema, "exact_sizes": exact_sizes}
+    )
+    at = {name: i for i, name in enumerate(columns)}
+    i_schema, i_table, i_index, i_role, i_valid = (
+        at["schema_name"], at["table_name"], at["index_name"], at["role"], at["valid"]
+    )  # fmt: skip
+    i_scans, i_read, i_fetched, i_size, i_last = (
+        at["scans"], at["tuples_read"], at["tuples_fetched"], at["size_bytes"], at["last_scan"]
+    )  # fmt: skip
+    i_dup, i_prefix = at["duplicate_of"], at["prefix_of"]
     rows = []
     for r in raw:
         verdicts: list[str] = []
         details: list[str] = []
-        if not r["valid"]:
+        if not r[i_valid]:
             verdicts.append("invalid")
             details.append("invalid: a failed concurrent build; drop it or REINDEX it")
-        elif r["scans"] == 0 and r["role"] == "":
+        elif r[i_scans] == 0 and r[i_role] == "":
             verdicts.append("unused")
-        if r["duplicate_of"]:
+        duplicate_of, prefix_of = r[i_dup], r[i_prefix]
+        if duplicate_of:
             verdicts.append("duplicate")
-            details.append(f"duplicate of {r['duplicate_of']}")
-        if r["prefix_of"]:
+            details.append(f"duplicate of {duplicate_of}")
+        if prefix_of:
             verdicts.append("redundant")
-            details.append(f"left prefix of {r['prefix_of']}")
+            details.append(f"left prefix of {prefix_of}")
         rows.append(
             {
-                "schema": r["schema_name"],
-                "table": r["table_name"],
-                "index": r["index_name"],
+                "schema": r[i_schema],
+                "table": r[i_table],
+                "index": r[i_index],
                 "verdicts": verdicts,
                 "detail": "; ".join(details),
-                "role": r["role"],
-                "scans": r["scans"],
-                "tuples_read": r["tuples_read"],
-                "tuples_fetched": r["tuples_fetched"],
-                "size_bytes": r["size_bytes"],
-                "last_scan": r["last_scan"],
-                "duplicate_of": r["duplicate_of"],
-                "prefix_of": r["prefix_of"],
+                "role": r[i_role],
+                "scans": r[i_scans],
+                "tuples_read": r[i_read],
+                "tuples_fetched": r[i_fetched],
+                "size_bytes": r[i_size],
+                "last_scan": r[i_last],
+                "duplicate_of": duplicate_of,
+                "prefix_of": prefix_of,
             }
         )
     wanted: set[str] = set()
@@ -399,10 +467,11 @@ def table_stats(
     raw = fetch(
         conn, "table_stats", {"schema": schema, "exact_sizes": exact_sizes, "limit": limit or None}
     )
+    widths = _table_widths(conn, raw)
     rows = []
     for r in raw:
+        basis, bloat = _bloat_estimate(r, widths.get(r["oid"]))
         heap_stats = r["heap_stats_bytes"]
-        bloat = r["bloat_bytes"]
         rows.append(
             {
                 "oid": r["oid"],
@@ -420,7 +489,7 @@ def table_stats(
                 "bloat_ratio": (bloat / heap_stats if heap_stats else 0.0)
                 if bloat is not None
                 else None,
-                "bloat_basis": r["bloat_basis"],
+                "bloat_basis": basis,
                 "last_vacuum": r["last_vacuum"],
                 "last_autovacuum": r["last_autovacuum"],
                 "last_analyze": r["last_analyze"],
@@ -454,6 +523,60 @@ def table_stats(
     if not exact_sizes:
         report.notes.append("sizes from pg_class.relpages (as of the last VACUUM/ANALYZE)")
     return report
+
+
+def _table_widths(
+    conn: psycopg.Connection[Any], raw: list[dict[str, Any]]
+) -> dict[int, dict[str, Any]]:
+    """``{oid: figures}`` the bloat estimate needs, for the tables of *raw* only.
+
+    A role that may read ``pg_statistic`` (a superuser) gets them from there; any other role from
+    the ``pg_stats`` view, which hides the columns it may not SELECT.
+    """
+    if not raw:
+        return {}
+    params = {
+        "oids": [r["oid"] for r in raw],
+        "schemas": [r["schema_name"] for r in raw],
+        "tables": [r["table_name"] for r in raw],
+    }
+    direct = _one(conn, "SELECT has_table_privilege('pg_catalog.pg_statistic', 'SELECT')")
+    base = "table_widths_statistic" if direct else "table_widths"
+    return {w["oid"]: w for w in fetch(conn, base, params)}
+
+
+def _bloat_estimate(r: Mapping[str, Any], w: Mapping[str, Any] | None) -> tuple[str, int | None]:
+    """``(bloat_basis, bloat bytes or None)`` of one table from its pages, rows and column widths.
+
+    Expected heap pages: rows / rows per page, a row being its header (23 bytes plus the NULL
+    bitmap, MAXALIGNed), its data (the sum of average widths weighted by the non-NULL fraction,
+    MAXALIGNed) and a 4-byte line pointer, pages holding (block size - 24) * fillfactor bytes.
+    Unknown (None) when the statistics are missing, hidden or stale: never a guess.
+    """
+    ncols = int(w["ncols"]) if w else 0
+    with_stats = int(w["ncols_with_stats"] or 0) if w else 0
+    if r["relpages"] == 0:
+        basis = "estimate"
+    elif r["reltuples"] < 0:
+        basis = "unknown: never analyzed"
+    elif with_stats < ncols and not r["can_select"]:
+        basis = "unknown: no SELECT privilege (pg_stats hides the statistics)"
+    elif with_stats < ncols:
+        basis = "unknown: no statistics"
+    elif r["mod_since_analyze"] > r["analyze_threshold"]:
+        basis = "unknown: stale statistics"
+    else:
+        basis = "estimate"
+    if basis != "estimate":
+        return basis, None
+    bs = int(r["bs"])
+    max_null_frac = float(w["max_null_frac"] or 0) if w else 0.0
+    data_width = float(w["data_width"] or 0) if w else 0.0
+    header = 23 + (math.ceil(ncols / 8) if max_null_frac > 0 else 0)
+    tuple_bytes = math.ceil(header / 8) * 8 + math.ceil(data_width / 8) * 8 + 4
+    per_page = max(math.floor((bs - 24) * float(r["fillfactor"]) / 100 / tuple_bytes), 1)
+    expected = math.ceil(max(float(r["reltuples"]), 0.0) / per_page)
+    return basis, max(int(r["relpages"]) - expected, 0) * bs
 
 
 def _measure_exact(
@@ -608,12 +731,19 @@ ORDERS = ("total", "mean", "calls")
 HIDDEN_TEXT = "<insufficient privilege>"
 
 
-def pg_stat_statements_version(conn: psycopg.Connection[Any]) -> tuple[int, ...]:
-    """The installed pg_stat_statements version, or :class:`ReportUnavailable` saying what to do."""
-    import psycopg
+def pg_stat_statements_extension(conn: psycopg.Connection[Any]) -> Extension:
+    """pg_stat_statements as installed here (version and schema) and loaded, or
+    :class:`ReportUnavailable` saying what to do.
 
-    version = installed_extension(conn, "pg_stat_statements")
-    if version is None:
+    Its objects are called qualified with its schema (``CREATE EXTENSION ... SCHEMA ext`` puts them
+    outside the search path). Whether the library is loaded is asked of the cheap
+    ``pg_stat_statements_info`` view (1.9 on) rather than a read of every statement.
+    """
+    import psycopg
+    from psycopg import sql
+
+    found = extension(conn, "pg_stat_statements")
+    if found is None:
         preload = (
             ""
             if _preloaded(conn)
@@ -623,15 +753,25 @@ def pg_stat_statements_version(conn: psycopg.Connection[Any]) -> tuple[int, ...]
             "pg_stat_statements is not installed in this database: run "
             f"'CREATE EXTENSION pg_stat_statements'{preload}"
         )
+    probe = (
+        "SELECT stats_reset FROM {}.pg_stat_statements_info"
+        if found.version >= (1, 9)
+        else "SELECT 1 FROM {}.pg_stat_statements(false) LIMIT 1"
+    )
     try:
         with conn.transaction():
-            conn.execute("SELECT 1 FROM pg_stat_statements(false) LIMIT 1")
+            conn.execute(sql.SQL(probe).format(sql.Identifier(found.schema)))
     except psycopg.errors.ObjectNotInPrerequisiteState:
         raise ReportUnavailable(
             "pg_stat_statements is installed but not loaded: add it to shared_preload_libraries "
             "in postgresql.conf and restart the server"
         ) from None
-    return version
+    return found
+
+
+def pg_stat_statements_version(conn: psycopg.Connection[Any]) -> tuple[int, ...]:
+    """The installed pg_stat_statements version (see :func:`pg_stat_statements_extension`)."""
+    return pg_stat_statements_extension(conn).version
 
 
 def _preloaded(conn: psycopg.Connection[Any]) -> bool:
@@ -655,14 +795,16 @@ def analyze_queries(
     if order not in ORDERS:
         raise UsageError(f"--order must be one of {', '.join(ORDERS)} (got {order!r})")
     _check_positive("--limit", limit, allow_zero=False)
-    pss = pg_stat_statements_version(conn)
+    ext = pg_stat_statements_extension(conn)
+    pss, schema = ext.version, {"pss": ext.schema}
     spec = REGISTRY["analyze-queries"]
     params = {"order": order, "limit": limit, "all_databases": all_databases}
-    stats = fetch(conn, "query_stats", params, pss_version=pss)
+    stats = fetch(conn, "query_stats", params, pss_version=pss, identifiers=schema)
     ids = [r["queryid"] for r in stats if r["queryid"] is not None]
     texts: dict[tuple[Any, Any, Any], str] = {}
     if ids:
-        for t in fetch(conn, "query_texts", {"queryids": ids}, pss_version=pss):
+        for t in fetch(conn, "query_texts", {"queryids": ids}, pss_version=pss,
+                       identifiers=schema):  # fmt: skip
             texts[(t["queryid"], t["userid"], t["dbid"])] = t["query"]
     rows = []
     hidden = 0
@@ -694,7 +836,7 @@ def analyze_queries(
             "query_stats", server_version_num=conn.info.server_version, pss_version=pss
         ),
     }
-    info = _pss_info(conn, pss)
+    info = _pss_info(conn, ext)
     if info:
         report.meta["stats_reset"] = info
     if hidden:
@@ -705,11 +847,17 @@ def analyze_queries(
     return report
 
 
-def _pss_info(conn: psycopg.Connection[Any], pss: tuple[int, ...]) -> Any:
+def _pss_info(conn: psycopg.Connection[Any], ext: Extension) -> Any:
     """pg_stat_statements_info.stats_reset (pg_stat_statements 1.9 on), else None."""
-    if pss < (1, 9):
+    from psycopg import sql
+
+    if ext.version < (1, 9):
         return None
-    return _one(conn, "SELECT stats_reset FROM pg_stat_statements_info")
+    query = sql.SQL("SELECT stats_reset FROM {}.pg_stat_statements_info").format(
+        sql.Identifier(ext.schema)
+    )
+    row = conn.execute(query).fetchone()
+    return row[0] if row else None
 
 
 register(

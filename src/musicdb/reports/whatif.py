@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 from musicdb.reports import (
     ReportUnavailable,
     available_extension,
+    extension,
     fetch,
-    installed_extension,
-    pg_stat_statements_version,
+    pg_stat_statements_extension,
 )
 
 if TYPE_CHECKING:
@@ -43,8 +43,8 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 
 def add_suggestions(conn: psycopg.Connection[Any], report: Report, *, limit: int) -> None:
     """Append ``what-if index`` rows to *report* (or one note saying why there are none)."""
-    version = installed_extension(conn, "hypopg")
-    if version is None:
+    hypopg = extension(conn, "hypopg")
+    if hypopg is None:
         report.meta["hypopg"] = "not installed"
         if available_extension(conn, "hypopg"):
             how = "CREATE EXTENSION hypopg in this database"
@@ -52,22 +52,26 @@ def add_suggestions(conn: psycopg.Connection[Any], report: Report, *, limit: int
             how = "install hypopg on the server (e.g. the postgresql-NN-hypopg package)"
         report.notes.append(f"what-if indexes skipped: hypopg is not installed ({how})")
         return
-    report.meta["hypopg"] = ".".join(map(str, version))
+    report.meta["hypopg"] = ".".join(map(str, hypopg.version))
     try:
-        pss = pg_stat_statements_version(conn)
+        pss = pg_stat_statements_extension(conn)
     except ReportUnavailable as exc:
         report.notes.append(f"what-if indexes skipped: {exc.message}")
         return
+    schema = {"pss": pss.schema}
     stats = fetch(
         conn,
         "query_stats",
         {"order": "total", "limit": limit * 5, "all_databases": False},
-        pss_version=pss,
+        pss_version=pss.version,
+        identifiers=schema,
     )
     ids = [r["queryid"] for r in stats if r["queryid"] is not None]
     if not ids:
         return
-    texts = fetch(conn, "query_texts", {"queryids": ids}, pss_version=pss)
+    texts = fetch(
+        conn, "query_texts", {"queryids": ids}, pss_version=pss.version, identifiers=schema
+    )
     by_key = {(t["queryid"], t["userid"]): t["query"] for t in texts}
     tried = 0
     for r in stats:
@@ -77,7 +81,7 @@ def add_suggestions(conn: psycopg.Connection[Any], report: Report, *, limit: int
         tried += 1
         if tried > limit:
             break
-        suggestion = _best_index(conn, text)
+        suggestion = _best_index(conn, text, hypopg.schema)
         if suggestion is None:
             continue
         schema, table, columns, before, after = suggestion
@@ -164,12 +168,15 @@ def _candidates(
 
 
 def _best_index(
-    conn: psycopg.Connection[Any], text: str
+    conn: psycopg.Connection[Any], text: str, hypopg_schema: str
 ) -> tuple[str, str, list[str], float, float] | None:
     import psycopg
     from psycopg import sql
 
     best = None
+    # hypopg's functions, qualified with the schema it was installed in
+    create = sql.SQL("SELECT {}.hypopg_create_index(%s)").format(sql.Identifier(hypopg_schema))
+    reset = sql.SQL("SELECT {}.hypopg_reset()").format(sql.Identifier(hypopg_schema))
     try:
         with conn.transaction(force_rollback=True):
             conn.execute("SET TRANSACTION READ ONLY")
@@ -183,9 +190,9 @@ def _best_index(
                     sql.Identifier(table),
                     sql.SQL(", ").join(sql.Identifier(c) for c in columns),
                 )
-                conn.execute("SELECT hypopg_create_index(%s)", (ddl.as_string(conn),))
+                conn.execute(create, (ddl.as_string(conn),))
                 after, _ = _explain_cost(conn, text)
-                conn.execute("SELECT hypopg_reset()")
+                conn.execute(reset)
                 if after <= before * (1 - MIN_GAIN) and (best is None or after < best[4]):
                     best = (schema, table, columns, before, after)
     except psycopg.Error:

@@ -1,11 +1,12 @@
 -- analyze-queries: statement statistics without their texts (pg_stat_statements(false)), top N by
 -- the chosen order; the texts of the rows shown are fetched afterwards (query_texts.sql).
+-- {pss} is the extension's schema (from pg_extension), quoted as an identifier by the caller.
 -- pg_stat_statements 1.8 to 1.10 (PostgreSQL 13 to 16): total_exec_time, mean_exec_time.
 WITH s AS (
   SELECT p.queryid, p.userid, p.dbid, p.calls, p.rows,
          p.total_exec_time AS total_ms, p.mean_exec_time AS mean_ms,
          p.blk_read_time + p.blk_write_time AS io_ms
-  FROM pg_stat_statements(false) p
+  FROM {pss}.pg_stat_statements(false) p
   WHERE %(all_databases)s OR p.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
 )
 SELECT s.queryid, s.userid, s.dbid, r.rolname AS user_name, s.calls, s.rows, s.total_ms, s.mean_ms,
