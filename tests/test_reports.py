@@ -38,6 +38,23 @@ def _wait_for(predicate, what: str, attempts: int = 100) -> Any:
     raise AssertionError(f"never saw {what}")
 
 
+def _plant_probe(url: str) -> None:
+    """Run the probe statement 5 times on a clean slate for this database.
+
+    pg_stat_statements keeps one shared table for the whole server; other tests fill it and, once
+    it is full, the least-used entries are evicted, the probe's among them. Resetting this
+    database's entries first (not the other databases') and running the probe right before the
+    report reads it keeps the entry there.
+    """
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_stat_statements_reset(0, oid, 0) FROM pg_database "
+            "WHERE datname = current_database()"
+        )
+        for _ in range(5):
+            conn.execute(PROBE)
+
+
 def _seed(conn: psycopg.Connection[Any]) -> None:
     conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
     conn.execute("CREATE EXTENSION IF NOT EXISTS pgstattuple")
@@ -211,6 +228,48 @@ def test_index_filters_and_stats_since(cli, seeded_url) -> None:
     assert not names & {"items_pkey", "parents_pkey", "children_other", "items_kind_invalid"}
 
 
+def test_index_verdicts_compare_whole_definitions(cli, seeded_url) -> None:
+    """Duplicates need the same columns, INCLUDE list, sort options, expressions and predicate;
+    only plain non-unique btree indexes can be a left prefix of another."""
+    statements = [
+        "CREATE SCHEMA rv",
+        "CREATE TABLE rv.t (id int PRIMARY KEY, a int, b int, c text)",
+        "CREATE INDEX t_a ON rv.t (a)",
+        "CREATE INDEX t_a_again ON rv.t (a)",
+        "CREATE INDEX t_a_incl ON rv.t (a) INCLUDE (b)",
+        "CREATE INDEX t_a_desc ON rv.t (a DESC)",
+        "CREATE INDEX t_a_part ON rv.t (a) WHERE b > 0",
+        "CREATE INDEX t_a_b ON rv.t (a, b)",
+        "CREATE INDEX t_lower ON rv.t (lower(c))",
+        "CREATE INDEX t_lower_again ON rv.t ((lower( c )))",
+        "CREATE UNIQUE INDEX t_b_uniq ON rv.t (b)",
+        "CREATE INDEX t_b_c ON rv.t (b, c)",
+    ]
+    with psycopg.connect(seeded_url, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+    try:
+        rows = _rows(cli("analyze-indexes", "--schema", "rv", "--format", "json",
+                         url=seeded_url))  # fmt: skip
+    finally:
+        with psycopg.connect(seeded_url, autocommit=True) as conn:
+            conn.execute("DROP SCHEMA rv CASCADE")
+    found = {r["index"]: (sorted(set(r["verdicts"]) - {"unused"}), r["detail"]) for r in rows}
+    assert found == {
+        "t_pkey": ([], ""),
+        "t_a": (["redundant"], "left prefix of t_a_b"),
+        "t_a_again": (["duplicate", "redundant"], "duplicate of t_a; left prefix of t_a_b"),
+        "t_a_incl": ([], ""),
+        "t_a_desc": ([], ""),
+        "t_a_part": ([], ""),
+        "t_a_b": ([], ""),
+        "t_lower": ([], ""),
+        "t_lower_again": (["duplicate"], "duplicate of t_lower"),
+        "t_b_uniq": ([], ""),
+        "t_b_c": ([], ""),
+    }
+
+
 def test_unknown_schema_is_a_one_line_error(cli, seeded_url) -> None:
     result = cli("analyze-indexes", "--schema", "nope", url=seeded_url)
     assert result.exit_code == 1
@@ -251,6 +310,7 @@ def test_missing_indexes(cli, seeded_url, pg_server) -> None:
 
 # -- analyze-queries -------------------------------------------------------------------------------
 def test_statement_shows_up_in_analyze_queries(cli, seeded_url) -> None:
+    _plant_probe(seeded_url)
     rows = _rows(cli("analyze-queries", "--order", "calls", "--limit", "50", "--format", "json",
                      url=seeded_url))  # fmt: skip
     probe = [r for r in rows if "rt.items WHERE note =" in r["query"]]
@@ -272,6 +332,41 @@ def test_analyze_queries_without_the_extension(cli, db_url) -> None:
     assert "CREATE EXTENSION pg_stat_statements" in lines[0]
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def test_extensions_in_another_schema(cli, pg_server) -> None:
+    """pg_stat_statements (and hypopg) installed with SCHEMA ext, outside the search path."""
+    name = pg_server.create_database()
+    url = pg_server.url(name)
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE SCHEMA ext")
+            conn.execute("CREATE EXTENSION pg_stat_statements SCHEMA ext")
+            hypopg = conn.execute(
+                "SELECT count(*) FROM pg_available_extensions WHERE name = 'hypopg'"
+            ).fetchone()[0]
+            if hypopg:
+                conn.execute("CREATE EXTENSION hypopg SCHEMA ext")
+            with pytest.raises(psycopg.errors.UndefinedFunction):  # what an unqualified call meets
+                conn.execute("SELECT count(*) FROM pg_stat_statements(false)")
+            conn.execute("CREATE TABLE marked (id int, code text)")
+            conn.execute("INSERT INTO marked SELECT i, 'c' || i FROM generate_series(1, 20000) i")
+            conn.execute("ANALYZE marked")
+            for i in range(3):
+                conn.execute("SELECT * FROM marked WHERE code = %s", (f"c{i}",))
+        doc = cli("analyze-queries", "--order", "calls", "--format", "json", url=url).json()
+        marked = [r for r in doc["rows"] if "FROM marked WHERE code" in r["query"]]
+        assert marked and marked[0]["calls"] >= 3, doc["rows"]
+        assert doc["meta"]["stats_reset"] is not None  # ext.pg_stat_statements_info was read
+        result = cli("missing-indexes", "--format", "json", url=url)
+        assert result.exit_code == 0, result.stderr
+        whatif = [r for r in result.json()["rows"] if r["finding"] == "what-if index"]
+        if hypopg:
+            assert ("marked", ["code"]) in [(r["table"], r["columns"]) for r in whatif]
+        else:
+            assert whatif == []
+    finally:
+        pg_server.drop_database(name)
 
 
 def test_analyze_queries_bad_order_is_a_usage_error(cli, seeded_url) -> None:
@@ -303,6 +398,29 @@ def test_table_stats_dead_rows_and_bloat(cli, seeded_url) -> None:
         assert row["total_bytes"] == row["heap_bytes"] + row["index_bytes"] + row["toast_bytes"]
     assert by_name["items"]["index_bytes"] > 0
     assert by_name["items"]["last_analyze"]
+
+
+def test_bloat_inputs_agree_between_pg_statistic_and_pg_stats(seeded_url) -> None:
+    """A role that may read pg_statistic gets the bloat figures from there, others from pg_stats;
+    for a role that sees everything both give the same figures."""
+    with psycopg.connect(seeded_url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE rt.parents ADD COLUMN gone int")
+        conn.execute("ALTER TABLE rt.parents DROP COLUMN gone")  # a dropped column is not counted
+        tables = conn.execute(
+            "SELECT c.oid, n.nspname::text, c.relname::text FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND c.relkind = 'r'",
+            (SCHEMA,),
+        ).fetchall()
+        params = {"oids": [t[0] for t in tables], "schemas": [t[1] for t in tables],
+                  "tables": [t[2] for t in tables]}  # fmt: skip
+        direct = {r["oid"]: r for r in reports.fetch(conn, "table_widths_statistic", params)}
+        view = {r["oid"]: r for r in reports.fetch(conn, "table_widths", params)}
+    assert direct == view
+    by_name = {t[2]: direct[t[0]] for t in tables}
+    assert by_name["items"]["ncols"] == by_name["items"]["ncols_with_stats"] == 5
+    assert by_name["parents"]["ncols"] == 1
+    assert by_name["items"]["data_width"] > 0
 
 
 # -- connection-stats and lock-info ----------------------------------------------------------------
@@ -406,7 +524,7 @@ def test_lock_info_with_nothing_blocked(cli, seeded_url) -> None:
 
 
 # -- a non-superuser with pg_monitor ---------------------------------------------------------------
-def test_reports_as_pg_monitor(cli, monitor_url) -> None:
+def test_reports_as_pg_monitor(cli, monitor_url, seeded_url) -> None:
     with psycopg.connect(monitor_url, autocommit=True) as conn:
         assert not conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
                                 ).fetchone()[0]  # fmt: skip
@@ -419,6 +537,7 @@ def test_reports_as_pg_monitor(cli, monitor_url) -> None:
     assert churn["bloat_bytes"] is None
     assert churn["bloat_basis"].startswith("unknown: no SELECT privilege")
     assert any("no SELECT privilege" in note for note in doc["notes"])
+    _plant_probe(seeded_url)  # as the superuser: the monitor must see another user's statement
     queries = cli("analyze-queries", "--limit", "100", "--format", "json", url=monitor_url).json()
     assert any("rt.items WHERE note =" in r["query"] for r in queries["rows"])  # pg_read_all_stats
     indexes = _rows(cli("analyze-indexes", "--schema", SCHEMA, "--format", "json",
