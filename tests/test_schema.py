@@ -803,7 +803,11 @@ def test_performance_indexes_exist(pg_conn: psycopg.Connection[Any]) -> None:
         ["user_id"],
         "is_active",
     )
-    assert keys("ix_user_library_user_id_favorite") == ("user_library", ["user_id"], "is_favorite")
+    assert keys("ix_user_library_user_id_added_at_favorite") == (
+        "user_library",
+        ["user_id", "added_at DESC"],
+        "is_favorite",
+    )
     for name, key, threshold in (
         ("ix_tracks_high_energy", "energy", "0.8"),
         ("ix_tracks_danceable", "danceability", "0.7"),
@@ -861,8 +865,9 @@ EXPLAIN_CASES = {
         "uq_playlist_tracks_playlist_id_position",
     ),
     "Q8": (
-        "SELECT track_id FROM user_library WHERE user_id = 1 AND is_favorite",
-        "ix_user_library_user_id_favorite",
+        "SELECT track_id FROM user_library WHERE user_id = 1 AND is_favorite "
+        "ORDER BY added_at DESC LIMIT 50",
+        "ix_user_library_user_id_added_at_favorite",
     ),
     "Q9": (
         "SELECT id FROM tracks WHERE (audio_features->>'energy')::float8 > 0.8 "

@@ -593,10 +593,11 @@ _INDEX_LINES: dict[str, str] = {
         ix_user_interactions_user_id_created_at         USING btree (user_id, created_at DESC)
     """,
     "user_library": """
-        ix_user_library_added_at          USING btree (added_at DESC)
-        ix_user_library_track_id          USING btree (track_id)
-        ix_user_library_user_id_added_at  USING btree (user_id, added_at DESC)
-        ix_user_library_user_id_favorite  USING btree (user_id) WHERE is_favorite
+        ix_user_library_added_at                   USING btree (added_at DESC)
+        ix_user_library_track_id                   USING btree (track_id)
+        ix_user_library_user_id_added_at           USING btree (user_id, added_at DESC)
+        ix_user_library_user_id_added_at_favorite  USING btree (user_id, added_at DESC) WHERE
+            is_favorite
     """,
 }
 

@@ -172,7 +172,7 @@ PATTERNS: tuple[Pattern, ...] = (
         ORDER BY l.added_at DESC
         LIMIT 50
         """,
-        ("ix_user_library_user_id_favorite",),
+        ("ix_user_library_user_id_added_at_favorite",),
         10.0,
         hot_sql="SELECT user_id FROM user_library WHERE is_favorite GROUP BY user_id "
         "ORDER BY count(*) DESC LIMIT %s",

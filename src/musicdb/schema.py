@@ -496,7 +496,10 @@ user_library = sa.Table(
     sa.Index("ix_user_library_user_id_added_at", "user_id", sa.text("added_at DESC")),
     sa.Index("ix_user_library_added_at", sa.text("added_at DESC")),
     sa.Index(
-        "ix_user_library_user_id_favorite", "user_id", postgresql_where=sa.text("is_favorite")
+        "ix_user_library_user_id_added_at_favorite",
+        "user_id",
+        sa.text("added_at DESC"),
+        postgresql_where=sa.text("is_favorite"),
     ),
 )
 

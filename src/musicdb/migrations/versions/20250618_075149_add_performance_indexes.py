@@ -126,8 +126,13 @@ PARTIAL_INDEXES = {
     "ix_tracks_danceable": ("tracks", [f"({DANCEABILITY})"], f"{DANCEABILITY} > 0.7"),
     # Q11 a user's active discovery session
     "ix_discovery_sessions_user_id_active": ("discovery_sessions", ["user_id"], "is_active"),
-    # Q8 a user's favourites
-    "ix_user_library_user_id_favorite": ("user_library", ["user_id"], "is_favorite"),
+    # Q8 a user's favourites, newest first: ordered, so the scan stops at the LIMIT however many
+    # favourites a power user keeps
+    "ix_user_library_user_id_added_at_favorite": (
+        "user_library",
+        ["user_id", "added_at DESC"],
+        "is_favorite",
+    ),
 }
 
 VIEW_SQL = """
