@@ -223,6 +223,29 @@ def test_lookups_stay_index_based_and_read_far_less_than_the_growth(
     assert total < 2.5, (total, buffers)
 
 
+def _scan_of(node: dict[str, Any], index: str) -> dict[str, Any] | None:
+    if node.get("Index Name") == index:
+        return node
+    return next((found for child in node.get("Plans", ()) if (found := _scan_of(child, index))),
+                None)  # fmt: skip
+
+
+def test_favourites_of_a_power_user_stop_at_the_limit(big_conn) -> None:
+    """Q8 for the user with the most favourites (a collector with more than the LIMIT of 50):
+    the ordered partial index hands over the newest 50 and the scan stops there."""
+    pattern = BY_NAME["Q8"]
+    user = draw_params(big_conn, pattern, count=1, seed=9).hot[0]
+    favourites = _one_value(
+        big_conn, "SELECT count(*) FROM user_library WHERE user_id = %s AND is_favorite", user
+    )
+    assert favourites > 50, favourites
+    facts = explain(big_conn, pattern, user, analyze=True)
+    scan = _scan_of(facts.plan["Plan"], pattern.index)
+    assert scan is not None, facts.node_types
+    assert "Sort" not in facts.node_types, facts.node_types
+    assert float(scan["Actual Rows"]) * float(scan["Actual Loops"]) == 50, scan
+
+
 OWNING_TABLE = "SELECT indrelid::regclass::text FROM pg_index WHERE indexrelid = %s::regclass"
 
 

@@ -206,6 +206,20 @@ def test_genres_are_a_large_vocabulary_with_zipf_like_use(data) -> None:
     assert counts[len(counts) // 2] < 0.02 * artists
 
 
+def test_libraries_are_heavy_tailed_with_collectors(data) -> None:
+    """Most users keep a few tracks; the collectors (one user in a hundred) hold about half of
+    all library rows, the biggest library hundreds of times the median one."""
+    query = "SELECT count(*) FROM user_library GROUP BY user_id ORDER BY 1 DESC"
+    sizes = [r[0] for r in data.execute(query).fetchall()]
+    users = _one(data, "SELECT count(*) FROM users")
+    median = sizes[len(sizes) // 2]
+    assert median <= 20
+    assert sizes[0] >= 100 * median
+    collectors = max(1, round(users / generate.POWER_USER_EVERY))
+    assert 0.35 < sum(sizes[:collectors]) / sum(sizes) < 0.65
+    assert sizes[0] <= generate.MAX_LIBRARY
+
+
 def test_a_few_percent_of_a_library_are_favourites(data) -> None:
     share = _one(data, "SELECT avg(is_favorite::int) FROM user_library")
     assert 0.01 < share < 0.06

@@ -186,6 +186,15 @@ _MASK64 = (1 << 64) - 1
 CHUNK_ROWS = 5_000
 #: Share of a user's library marked favourite.
 FAVOURITE_SHARE = 0.03
+#: Library sizes: one user in this many is a collector ("power user") ...
+POWER_USER_EVERY = 100
+#: ... whose library size is Pareto-distributed with this shape (a power-law tail) ...
+POWER_LIBRARY_ALPHA = 1.5
+#: ... holding together this share of all library rows; the rest are casual listeners whose
+#: sizes spread exponentially (most keep a few, some a few dozen) ...
+POWER_LIBRARY_SHARE = 0.5
+#: ... and no library is longer than this (the cap streaming services long kept).
+MAX_LIBRARY = 10_000
 GENRE_POOL = 1 << 16
 
 
@@ -449,6 +458,26 @@ class _Generator:
         rnd = self.rng.random
         extra = max(0.0, mean - lo)
         return [lo + int(-extra * math.log(1.0 - rnd())) for _ in range(parents)]
+
+    def library_sizes(self, users: int, total: int) -> list[int]:
+        """Library size per user, summing to about *total*: a casual majority with exponentially
+        spread sizes, and one user in POWER_USER_EVERY (at least one) a collector. Collectors'
+        sizes follow a Pareto law (drawn stratified, one draw per 1/n_power of the probability,
+        so a handful of collectors still spans the tail) scaled so that together they hold
+        POWER_LIBRARY_SHARE of the rows at every scale; capped at MAX_LIBRARY and at half the
+        catalogue."""
+        if users <= 0:
+            return []
+        rnd = self.rng.random
+        n_power = min(users, max(1, round(users / POWER_USER_EVERY)))
+        cap = max(1, min(MAX_LIBRARY, self.n["tracks"] // 2))
+        shape = [((i + rnd()) / n_power) ** (-1.0 / POWER_LIBRARY_ALPHA) for i in range(n_power)]
+        unit = POWER_LIBRARY_SHARE * total / sum(shape)
+        power = [max(1, min(cap, int(unit * z))) for z in shape]
+        casual = self.per_parent(users - n_power, max(0, total - sum(power)), lo=1)
+        sizes = casual + power
+        self.rng.shuffle(sizes)  # collectors are not the newest or the oldest accounts
+        return sizes
 
     # -- tables
     def users(self) -> Lines:
@@ -840,11 +869,10 @@ class _Generator:
     def user_library(self) -> Lines:
         rnd = self.rng.random
         lid = self.off["user_library"]
-        # library sizes spread exponentially; a few percent of a library is marked favourite.
-        # (Log-normal sizes, power users with thousands of tracks, are more realistic but make
-        # the busiest user's favourites grow with the population: Q8 would then need an index
-        # ordered by added_at to stay bounded by its LIMIT; see benchmarks/bench.md.)
-        per = self.per_parent(self.n["users"], self.n["user_library"], lo=1)
+        # most users keep a few tracks, collectors hundreds to thousands (library_sizes); a few
+        # percent of a library is marked favourite. Q8's index is ordered by added_at, so the
+        # busiest user's favourites cost no more than its LIMIT (benchmarks/bench.md).
+        per = self.library_sizes(self.n["users"], self.n["user_library"])
         for u_idx, wanted in enumerate(per):
             uid = self.off["users"] + u_idx + 1
             k = min(wanted, self.n["tracks"])
