@@ -3,18 +3,27 @@
 Usage::
 
     python benchmarks/bench_reports.py PATH/TO/bigcatalog.sql [--runs 7] [--ntables 5000]
-        [--bindir /usr/lib/postgresql/15/bin]
+        [--bindir /usr/lib/postgresql/15/bin] [--references DIR] [--table-format]
 
 (or set MUSICDB_BIGCATALOG_SQL instead of the path). ``bigcatalog.sql`` builds N tables with
 planted answers: 4 indexes per table plus 2 INVALID ones, N/100 exact duplicates... see its header.
 The script starts a throwaway cluster on /dev/shm (``LocalCluster(durable=False)``, with
-pg_stat_statements preloaded), builds the catalog with ``psql``, then for each report measures
+pg_stat_statements preloaded), builds the catalog with ``psql``, checks the planted answers, then
+measures, as medians of the runs:
 
-* SQL: the report's library function on a warm connection (its queries and the Python around
-  them), median of the runs;
-* command: the whole ``python -m musicdb REPORT --format json`` in a fresh process, median;
+* library: each report's function on a warm connection (its queries and the Python that shapes
+  the rows), and the main statements of the reports alone;
+* references (``--references DIR``): other tools' queries for the same information, one per file
+  named ``REPORT__LABEL.sql`` (e.g. ``analyze-indexes__some-tool-unused.sql``), run as they are
+  on the same connection with the same transaction-local settings as the reports (JIT off);
+  they are not part of this repository. Every run times every report and every reference once,
+  in turn, so load that comes and goes weighs on all of them alike; the ratio is musicdb's median
+  over the fastest reference's median for that report;
+* commands: the whole ``python -m musicdb REPORT --format json`` in a fresh process, next to
+  ``python -m musicdb --version`` (interpreter, imports and argument parsing, no database).
+  ``--table-format`` also times ``analyze-indexes`` in table format once (slow on big catalogs).
 
-and checks the planted answers. It prints a Markdown table (see ``benchmarks/reports.md``).
+It prints Markdown tables (see ``benchmarks/reports.md``).
 """
 
 from __future__ import annotations
@@ -28,7 +37,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -43,23 +54,28 @@ COMMANDS = {
     "connection-stats": [],
     "lock-info": [],
 }
-LIBRARY = {
+LIBRARY: dict[str, Callable[[Any], Any]] = {
     "analyze-indexes": reports.index_verdicts,
     "missing-indexes": reports.missing_indexes,
     "analyze-queries": reports.analyze_queries,
-    "table-stats": reports.table_stats,
+    "table-stats": lambda conn: reports.table_stats(conn, limit=None),
     "connection-stats": reports.connection_stats,
     "lock-info": reports.lock_info,
 }
+#: The reports' main statements on their own: (label, report, SQL base, parameters).
+STATEMENTS = [
+    ("index_verdicts", "analyze-indexes", "index_verdicts", {"schema": None, "exact_sizes": False}),
+    ("table_stats (sizes, counters; all tables)", "table-stats", "table_stats",
+     {"schema": None, "exact_sizes": False, "limit": None}),
+    ("fk_without_index", "missing-indexes", "fk_without_index", {"schema": None}),
+    ("seq_scan_tables", "missing-indexes", "seq_scan_tables", {"schema": None, "min_rows": 10_000}),
+]  # fmt: skip
 
 
-def _median_ms(func, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+def _ms(func: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    func()
+    return (time.perf_counter() - start) * 1000
 
 
 def _expected(ntables: int) -> dict[str, int]:
@@ -98,21 +114,108 @@ def check_answers(url: str, ntables: int) -> dict[str, tuple[int, int]]:
     return {key: (found[key], expected[key]) for key in expected}
 
 
+def _references(folder: str | None) -> dict[str, list[tuple[str, str]]]:
+    """``{report: [(label, sql), ...]}`` from ``REPORT__LABEL.sql`` files."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    if not folder:
+        return found
+    for path in sorted(Path(folder).glob("*__*.sql")):
+        report, _, label = path.stem.partition("__")
+        found.setdefault(report, []).append((label, path.read_text("utf-8")))
+    return found
+
+
+def _run_statement(conn: psycopg.Connection[Any], text: str) -> None:
+    with conn.transaction():
+        conn.execute("SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)")
+        conn.execute(text).fetchall()  # a reference query from a local file, run as it is
+
+
+def _monitor_url(url: str) -> str:
+    """A login role with pg_monitor only (not a superuser): table-stats reads pg_stats for it."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS musicdb_bench_monitor")
+        conn.execute("CREATE ROLE musicdb_bench_monitor LOGIN IN ROLE pg_monitor")
+    return psycopg.conninfo.make_conninfo(url, user="musicdb_bench_monitor")
+
+
+def time_library(url: str, runs: int, refs: dict[str, list[tuple[str, str]]]) -> dict[str, float]:
+    """Medians (ms) of every report, statement and reference, timed in turn in each run."""
+    jobs: dict[str, tuple[str, Callable[[psycopg.Connection[Any]], Any]]] = {}
+    for name, func in LIBRARY.items():
+        jobs[f"library {name}"] = ("owner", func)
+    jobs["library table-stats (pg_monitor role)"] = ("monitor", LIBRARY["table-stats"])
+    for label, _report, base, params in STATEMENTS:
+        jobs[f"statement {label}"] = (
+            "owner", lambda c, b=base, p=params: reports.fetch_tuples(c, b, p)
+        )  # fmt: skip
+    for report, items in refs.items():
+        for label, text in items:
+            jobs[f"reference {report} {label}"] = ("owner", lambda c, t=text: _run_statement(c, t))
+    times: dict[str, list[float]] = {key: [] for key in jobs}
+    with psycopg.connect(url, autocommit=True) as owner, \
+            psycopg.connect(_monitor_url(url), autocommit=True) as monitor:  # fmt: skip
+        conns = {"owner": owner, "monitor": monitor}
+        for who, job in jobs.values():
+            job(conns[who])  # warm the backend's caches once
+        for _ in range(runs):
+            for key, (who, job) in jobs.items():
+                times[key].append(_ms(lambda j=job, c=conns[who]: j(c)))
+    return {key: statistics.median(values) for key, values in times.items()}
+
+
+def time_commands(url: str, runs: int, table_format: bool) -> dict[str, float]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    argvs = {"--version (no database)": [sys.executable, "-m", "musicdb", "--version"]}
+    for name, extra in COMMANDS.items():
+        argvs[name] = [sys.executable, "-m", "musicdb", "--database-url", url, name,
+                       "--format", "json", *extra]  # fmt: skip
+    argvs["analyze-indexes --format csv"] = [
+        sys.executable, "-m", "musicdb", "--database-url", url, "analyze-indexes", "--format", "csv"
+    ]  # fmt: skip
+    times: dict[str, list[float]] = {key: [] for key in argvs}
+    for _ in range(runs):
+        for key, argv in argvs.items():
+            times[key].append(_ms(lambda a=argv: subprocess.run(
+                a, check=True, capture_output=True, env=env)))  # fmt: skip
+    result = {key: statistics.median(values) for key, values in times.items()}
+    if table_format:
+        argv = [sys.executable, "-m", "musicdb", "--database-url", url, "analyze-indexes"]
+        result["analyze-indexes (table format, 1 run)"] = _ms(
+            lambda: subprocess.run(argv, check=True, capture_output=True, env=env)
+        )
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("catalog", nargs="?", default=os.environ.get("MUSICDB_BIGCATALOG_SQL"))
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--ntables", type=int, default=5000)
     parser.add_argument("--bindir", default="/usr/lib/postgresql/15/bin")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--references",
+        metavar="DIR",
+        help="folder of REPORT__LABEL.sql files: other tools' queries to compare",
+    )
+    parser.add_argument(
+        "--table-format",
+        action="store_true",
+        help="also time analyze-indexes in table format (once)",
+    )
+    args = parser.parse_args()  # fmt: skip
     if not args.catalog or not Path(args.catalog).is_file():
         print("needs the path of bigcatalog.sql (argument or MUSICDB_BIGCATALOG_SQL); stopping",
               file=sys.stderr)  # fmt: skip
+        return 2
+    if args.references and not Path(args.references).is_dir():
+        print(f"--references {args.references}: not a folder; stopping", file=sys.stderr)
         return 2
     psql = shutil.which("psql") or str(Path(args.bindir) / "psql")
     if not Path(psql).exists():
         print("needs psql on PATH or in --bindir; stopping", file=sys.stderr)
         return 2
+    refs = _references(args.references)
     root = Path(tempfile.mkdtemp(prefix="musicdb-bench-", dir="/dev/shm"
                                  if os.path.isdir("/dev/shm") else None))  # fmt: skip
     root.chmod(0o755)
@@ -126,26 +229,42 @@ def main() -> int:
                         args.catalog], check=True, capture_output=True)  # fmt: skip
         build_s = time.perf_counter() - start
         with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("CREATE EXTENSION pg_stat_statements")
+            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
             version = conn.execute("SHOW server_version").fetchone()[0]
         print(f"server {version}; catalog of {args.ntables} tables built in {build_s:.1f} s; "
-              f"load average before timing {os.getloadavg()[0]:.2f}; runs {args.runs}")  # fmt: skip
+              f"{os.cpu_count()} CPUs; runs {args.runs}")  # fmt: skip
         answers = check_answers(url, args.ntables)
         print("\n| planted answer | found | expected |\n|---|---:|---:|")
         for key, (got, want) in answers.items():
             print(f"| {key} | {got} | {want} |")
-        print("\n| report | SQL + library, warm (median ms) | whole command (median ms) |")
+        load = os.getloadavg()[0]
+        lib = time_library(url, args.runs, refs)
+        cmd = time_commands(url, args.runs, args.table_format)
+        print(f"\nload average (1 min): {load:.2f} before the timings, "
+              f"{os.getloadavg()[0]:.2f} after")  # fmt: skip
+        print("\n| report | library, warm (median ms) | whole command, json (median ms) |")
         print("|---|---:|---:|")
+        for name in LIBRARY:
+            print(f"| {name} | {lib[f'library {name}']:.0f} | {cmd[name]:.0f} |")
+        print(f"| table-stats as a pg_monitor role (pg_stats) | "
+              f"{lib['library table-stats (pg_monitor role)']:.0f} | |")  # fmt: skip
+        print("\n| statement alone | median ms |\n|---|---:|")
+        for label, *_ in STATEMENTS:
+            print(f"| {label} | {lib[f'statement {label}']:.1f} |")
+        if refs:
+            print("\n| report | reference query | median ms | musicdb library / reference |")
+            print("|---|---|---:|---:|")
+            for report, items in refs.items():
+                ours = lib.get(f"library {report}")
+                for label, _ in items:
+                    theirs = lib[f"reference {report} {label}"]
+                    ratio = f"{ours / theirs:.2f}" if ours is not None else "-"
+                    print(f"| {report} | {label} | {theirs:.1f} | {ratio} |")
+        print("\n| command | median ms |\n|---|---:|")
+        for key in cmd:
+            if key not in COMMANDS:
+                print(f"| {key} | {cmd[key]:.0f} |")
         env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
-        with psycopg.connect(url, autocommit=True) as conn:
-            for name, func in LIBRARY.items():
-                func(conn)  # warm the backend's catalog caches once
-                lib_ms = _median_ms(lambda f=func: f(conn), args.runs)
-                argv = [sys.executable, "-m", "musicdb", "--database-url", url, name,
-                        "--format", "json", *COMMANDS[name]]  # fmt: skip
-                cmd_ms = _median_ms(lambda a=argv: subprocess.run(
-                    a, check=True, capture_output=True, env=env), args.runs)  # fmt: skip
-                print(f"| {name} | {lib_ms:.0f} | {cmd_ms:.0f} |")
         doc = json.loads(subprocess.run(
             [sys.executable, "-m", "musicdb", "--database-url", url, "analyze-indexes",
              "--format", "json"], check=True, capture_output=True, env=env).stdout)  # fmt: skip
