@@ -456,9 +456,10 @@ def table_stats(
     """Per table: sizes, live/dead rows against autovacuum's threshold, bloat, last maintenance.
 
     Rows come largest first; *limit* keeps the first N (None: all). Bloat is a statistical estimate
-    from ``pg_stats`` (``bloat_basis`` says ``estimate`` or why it is unknown: then the bytes are
-    NULL, never a guess); *exact* measures the first N tables with ``pgstattuple`` instead
-    (``bloat_basis = "pgstattuple"``), which reads each of them in full.
+    from the column statistics of the tables shown (``pg_statistic`` when the role may read it,
+    else ``pg_stats``; see :func:`_bloat_estimate`): ``bloat_basis`` says ``estimate`` or why it is
+    unknown (then the bytes are NULL, never a guess); *exact* measures the first N tables with
+    ``pgstattuple`` instead (``bloat_basis = "pgstattuple"``), which reads each of them in full.
     """
     _check_schema(conn, schema)
     _check_positive("--limit", limit)
