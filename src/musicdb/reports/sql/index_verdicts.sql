@@ -19,6 +19,8 @@ WITH cand AS MATERIALIZED (
   WHERE i.indisvalid
     AND (i.indrelid, i.indkey[0]) IN (SELECT indrelid, indkey[0] FROM pg_index WHERE indisvalid
                                       GROUP BY 1, 2 HAVING count(*) > 1)
+    AND (%(schema)s::text IS NULL
+         OR c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s::text))
 ),
 -- Exact duplicates: same table, access method, columns (key and INCLUDE), operator classes,
 -- collations, sort options, expressions and predicate. The one to keep comes first: primary key,
