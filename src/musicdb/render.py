@@ -81,8 +81,17 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def to_json(doc: Mapping[str, Any] | Sequence[Any]) -> str:
-    return json.dumps(doc, indent=2, default=_json_default, ensure_ascii=False)
+def to_json(doc: Mapping[str, Any] | Sequence[Any], *, pretty: bool | None = None) -> str:
+    """JSON text; indented for a terminal, compact otherwise (``pretty=None``: decide from stdout).
+
+    Compact matters at scale: with ``indent`` Python falls back to its pure-Python encoder, several
+    times slower on a report of 20,000 rows.
+    """
+    if pretty is None:
+        pretty = sys.stdout.isatty()
+    if pretty:
+        return json.dumps(doc, indent=2, default=_json_default, ensure_ascii=False)
+    return json.dumps(doc, default=_json_default, ensure_ascii=False, separators=(",", ":"))
 
 
 # -- human formatting ---------------------------------------------------------------------------
@@ -202,7 +211,7 @@ def emit(
     stdout = out or sys.stdout
     stderr = err or sys.stderr
     if fmt == "json":
-        stdout.write(to_json(report.as_dict()) + "\n")
+        stdout.write(to_json(report.as_dict(), pretty=stdout.isatty()) + "\n")
     elif fmt == "csv":
         write_csv(report, stdout)
     elif fmt == "table":
