@@ -88,6 +88,15 @@ class TestServer:
             )
         return name
 
+    @contextlib.contextmanager
+    def database(self, template: str = "template0", prefix: str = "musicdb_test_") -> Iterator[str]:
+        """A fresh database (a copy of *template*) for the block; yields its name, then drops it."""
+        name = self.create_database(prefix=prefix, template=template)
+        try:
+            yield name
+        finally:
+            self.drop_database(name)
+
     def drop_database(self, name: str) -> None:
         with self.connect() as conn:
             drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
@@ -161,21 +170,15 @@ def template_db(pg_server: TestServer) -> Iterator[str]:
 @pytest.fixture
 def db_url(pg_server: TestServer, template_db: str) -> Iterator[str]:
     """A fresh database at head (a copy of the session's template)."""
-    name = pg_server.create_database(template=template_db)
-    try:
+    with pg_server.database(template_db) as name:
         yield pg_server.url(name)
-    finally:
-        pg_server.drop_database(name)
 
 
 @pytest.fixture
 def empty_db_url(pg_server: TestServer) -> Iterator[str]:
     """A fresh, empty database."""
-    name = pg_server.create_database()
-    try:
+    with pg_server.database() as name:
         yield pg_server.url(name)
-    finally:
-        pg_server.drop_database(name)
 
 
 @pytest.fixture

@@ -31,18 +31,16 @@ TS_TYPES = ("timestamp without time zone", "timestamp with time zone")
 @pytest.fixture(scope="module")
 def legacy_template(pg_server):
     """A legacy database (rows_scale=1) built once per module and copied per test."""
-    name = pg_server.create_database(prefix="musicdb_legacy_tpl_")
-    with pg_server.connect(name) as conn:
-        facts = load_legacy(conn)
-    yield name, facts
-    pg_server.drop_database(name)
+    with pg_server.database(prefix="musicdb_legacy_tpl_") as name:
+        with pg_server.connect(name) as conn:
+            facts = load_legacy(conn)
+        yield name, facts
 
 
 @pytest.fixture
 def legacy_db(pg_server, legacy_template):
-    name = pg_server.create_database(prefix="musicdb_legacy_", template=legacy_template[0])
-    yield pg_server.url(name), legacy_template[1]
-    pg_server.drop_database(name)
+    with pg_server.database(legacy_template[0], prefix="musicdb_legacy_") as name:
+        yield pg_server.url(name), legacy_template[1]
 
 
 def _columns(conn: psycopg.Connection[Any], table: str) -> dict[str, str]:
@@ -276,8 +274,7 @@ def test_adopt_on_fresh_empty_and_unrelated_databases_is_harmless(
     empty = cli("migrate", "adopt", "--yes", "--format", "json", url=empty_db_url)
     assert empty.exit_code == 0 and empty.json()["inspection"]["kind"] == "empty"
 
-    name = pg_server.create_database(prefix="musicdb_other_")
-    try:
+    with pg_server.database(prefix="musicdb_other_") as name:
         other = pg_server.url(name)
         with psycopg.connect(other, autocommit=True) as conn:
             conn.execute("CREATE TABLE invoices (id int PRIMARY KEY, total numeric)")
@@ -290,8 +287,6 @@ def test_adopt_on_fresh_empty_and_unrelated_databases_is_harmless(
         with psycopg.connect(other) as conn:
             assert migrate.current_revisions(conn) == ()
             assert not adopt.conversion.is_adopted(conn)
-    finally:
-        pg_server.drop_database(name)
 
 
 def test_fresh_databases_pass_the_legacy_branch_unchanged(db_url) -> None:

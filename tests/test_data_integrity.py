@@ -17,21 +17,16 @@ from musicdb.config import DatabaseTarget
 
 @pytest.fixture(scope="module")
 def data_template(pg_server: Any, template_db: str) -> Iterator[str]:
-    name = pg_server.create_database(prefix="musicdb_integrity_", template=template_db)
-    generate.generate(DatabaseTarget(pg_server.url(name), "t"), scale=0.003, seed=17,
-                      until=dt.date(2026, 1, 1))  # fmt: skip
-    yield name
-    pg_server.drop_database(name)
+    with pg_server.database(template_db, prefix="musicdb_integrity_") as name:
+        generate.generate(DatabaseTarget(pg_server.url(name), "t"), scale=0.003, seed=17,
+                          until=dt.date(2026, 1, 1))  # fmt: skip
+        yield name
 
 
 @pytest.fixture
 def conn(pg_server: Any, data_template: str) -> Iterator[psycopg.Connection[Any]]:
-    name = pg_server.create_database(template=data_template)
-    try:
-        with pg_server.connect(name) as c:
-            yield c
-    finally:
-        pg_server.drop_database(name)
+    with pg_server.database(data_template) as name, pg_server.connect(name) as c:
+        yield c
 
 
 def _one(conn: psycopg.Connection[Any], query: str, params: tuple[Any, ...] = ()) -> Any:

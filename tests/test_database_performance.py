@@ -28,13 +28,10 @@ UNTIL = dt.date(2026, 1, 1)
 
 
 def _generated_template(pg_server: Any, template_db: str, scale: float) -> Iterator[str]:
-    name = pg_server.create_database(prefix="musicdb_perf_", template=template_db)
-    try:
+    with pg_server.database(template_db, prefix="musicdb_perf_") as name:
         generate.generate(DatabaseTarget(pg_server.url(name), "test"), scale=scale, seed=SEED,
                           until=UNTIL)  # fmt: skip
         yield name
-    finally:
-        pg_server.drop_database(name)
 
 
 @pytest.fixture(scope="session")
@@ -57,11 +54,8 @@ def big_conn(pg_server: Any, big_template: str) -> Iterator[psycopg.Connection[A
 @pytest.fixture
 def big_copy_url(pg_server: Any, big_template: str) -> Iterator[str]:
     """A private copy of the big generated database."""
-    name = pg_server.create_database(template=big_template)
-    try:
+    with pg_server.database(big_template) as name:
         yield pg_server.url(name)
-    finally:
-        pg_server.drop_database(name)
 
 
 def _probes(conn: psycopg.Connection[Any], pattern: Pattern) -> list[tuple[Any, ...]]:

@@ -80,8 +80,7 @@ def test_generate_refuses_data_unless_append(cli, db_url) -> None:
 def test_same_seed_same_rows_in_this_process_or_a_second_one(pg_server, template_db) -> None:
     digests = []
     for parallel in (False, True):
-        name = pg_server.create_database(template=template_db)
-        try:
+        with pg_server.database(template_db) as name:
             generate.generate(DatabaseTarget(pg_server.url(name), "t"), scale=0.002, seed=5,
                               until=dt.date(2026, 1, 1), analyze=False,
                               parallel=parallel)  # fmt: skip
@@ -99,8 +98,6 @@ def test_same_seed_same_rows_in_this_process_or_a_second_one(pg_server, template
                     "SELECT id, user_id, track_id, added_at, is_favorite "
                     "FROM user_library) AS t"
                 ).fetchone()[0])  # fmt: skip
-        finally:
-            pg_server.drop_database(name)
     assert digests[0] == digests[1]
 
 
@@ -132,12 +129,11 @@ def test_plan_counts_follow_the_overrides() -> None:
 # --- realism --------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def data(pg_server: Any, template_db: str):
-    name = pg_server.create_database(template=template_db)
-    generate.generate(DatabaseTarget(pg_server.url(name), "t"), scale=0.02, seed=3,
-                      until=dt.date(2026, 1, 1))  # fmt: skip
-    with pg_server.connect(name) as conn:
-        yield conn
-    pg_server.drop_database(name)
+    with pg_server.database(template_db) as name:
+        generate.generate(DatabaseTarget(pg_server.url(name), "t"), scale=0.02, seed=3,
+                          until=dt.date(2026, 1, 1))  # fmt: skip
+        with pg_server.connect(name) as conn:
+            yield conn
 
 
 def _one(conn: psycopg.Connection[Any], query: str) -> Any:

@@ -113,8 +113,7 @@ LOAD = [
 @pytest.fixture(scope="module")
 def big_db_url(pg_server, template_db) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """One database per module with 200k interactions behind the view (only refreshed here)."""
-    name = pg_server.create_database(template=template_db)
-    try:
+    with pg_server.database(template_db) as name:
         with pg_server.connect(name) as conn:
             # This database only serves refreshes: the event table's secondary indexes would
             # only slow the load down.
@@ -126,8 +125,6 @@ def big_db_url(pg_server, template_db) -> Iterator[str]:  # type: ignore[no-unty
             for statement in LOAD:
                 conn.execute(statement)
         yield pg_server.url(name)
-    finally:
-        pg_server.drop_database(name)
 
 
 def test_readers_are_not_blocked_by_a_concurrent_refresh(big_db_url: str) -> None:

@@ -96,9 +96,8 @@ def _seed(conn: psycopg.Connection[Any]) -> None:
 
 @pytest.fixture(scope="module")
 def seeded_url(pg_server, template_db) -> Iterator[str]:
-    name = pg_server.create_database(template=template_db)
-    url = pg_server.url(name)
-    try:
+    with pg_server.database(template_db) as name:
+        url = pg_server.url(name)
         with psycopg.connect(url, autocommit=True) as conn:
             _seed(conn)
         with psycopg.connect(url, autocommit=True) as conn:
@@ -109,8 +108,6 @@ def seeded_url(pg_server, template_db) -> Iterator[str]:
                 "dead rows in pg_stat_user_tables",
             )
         yield url
-    finally:
-        pg_server.drop_database(name)
 
 
 def _url_for_user(url: str, user: str) -> str:
@@ -336,9 +333,8 @@ def test_analyze_queries_without_the_extension(cli, db_url) -> None:
 
 def test_extensions_in_another_schema(cli, pg_server) -> None:
     """pg_stat_statements (and hypopg) installed with SCHEMA ext, outside the search path."""
-    name = pg_server.create_database()
-    url = pg_server.url(name)
-    try:
+    with pg_server.database() as name:
+        url = pg_server.url(name)
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("CREATE SCHEMA ext")
             conn.execute("CREATE EXTENSION pg_stat_statements SCHEMA ext")
@@ -365,8 +361,6 @@ def test_extensions_in_another_schema(cli, pg_server) -> None:
             assert ("marked", ["code"]) in [(r["table"], r["columns"]) for r in whatif]
         else:
             assert whatif == []
-    finally:
-        pg_server.drop_database(name)
 
 
 def test_analyze_queries_bad_order_is_a_usage_error(cli, seeded_url) -> None:
