@@ -179,6 +179,14 @@ def _rows(conn: psycopg.Connection[Any], query: str, params: Sequence[Any] = ())
         return cur.fetchall()
 
 
+_SERIAL_SEQUENCE_SQL = """
+SELECT n.nspname, c.relname
+FROM pg_catalog.pg_class AS c
+JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+WHERE c.oid = pg_catalog.pg_get_serial_sequence(%s, 'id')::regclass
+"""
+
+
 def is_adopted(conn: psycopg.Connection[Any]) -> bool:
     """Whether ``musicdb migrate adopt`` registered this database (the legacy steps' gate)."""
     row = _rows(conn, "SELECT to_regclass(%s) IS NOT NULL", (f"{ADOPT_SCHEMA}.adoption",))
@@ -736,15 +744,15 @@ def _plan_table_columns(conn: psycopg.Connection[Any], plan: StepPlan, table: st
     identity = "identity" in changes.get("id", [])
     sequence = None
     if identity:
-        seq = _rows(conn, "SELECT pg_get_serial_sequence(%s, 'id')", (f"public.{table}",))[0][0]
+        # The owned sequence's schema and name from the catalog (not by splitting its text).
+        seq = _rows(conn, _SERIAL_SEQUENCE_SQL, (f"public.{table}",))
         plan.add(SQL("ALTER TABLE {} ALTER COLUMN id DROP DEFAULT").format(t),
                  why="serial -> identity: the sequence's position is carried over")  # fmt: skip
         if seq:
             sequence = f"{table}_id_seq_legacy"
-            seq_name = seq.split(".", 1)[-1].strip('"')
-            plan.add(SQL("ALTER SEQUENCE {} OWNED BY NONE").format(Identifier(seq_name)))
-            plan.add(SQL("ALTER SEQUENCE {} RENAME TO {}").format(
-                Identifier(seq_name), Identifier(sequence)))  # fmt: skip
+            seq_ident = Identifier(*seq[0])
+            plan.add(SQL("ALTER SEQUENCE {} OWNED BY NONE").format(seq_ident))
+            plan.add(SQL("ALTER SEQUENCE {} RENAME TO {}").format(seq_ident, Identifier(sequence)))
     parts = []
     for column, wants in changes.items():
         type_, nullable, default, _identity, generated = COLUMNS[table][column]
