@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from conftest import MUSICDB, musicdb_subprocess_env
+from helpers import MUSICDB, musicdb_subprocess_env
 from musicdb import migrate
 from musicdb.config import DatabaseTarget
 
