@@ -321,9 +321,7 @@ def test_compare_baseline_measures_the_indexes_in_the_same_run(cli, pg_server,
     assert result.exit_code == 0, result.stderr
     rows = {r["pattern"]: r for r in result.json()["rows"]}
     # without the performance revision's indexes both patterns read their table sequentially
-    assert rows["Q4"]["baseline_seq_scans"] == ["user_interactions"] or "user_interactions" in (
-        rows["Q4"]["baseline_seq_scans"]
-    )
+    assert "user_interactions" in rows["Q4"]["baseline_seq_scans"]
     assert "playlist_activities" in rows["Q12"]["baseline_seq_scans"]
     for row in rows.values():
         assert row["baseline_p50_ms"] > 0 and row["speedup_p50"] > 1, row

@@ -12,7 +12,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from conftest import MUSICDB, musicdb_subprocess_env
+from helpers import MUSICDB, musicdb_subprocess_env
 from musicdb import maintenance, schedule
 from musicdb.config import DatabaseTarget
 
@@ -231,6 +231,7 @@ HOSTILE = [
 
 
 def test_defect_8_hostile_names_are_refused_and_change_nothing(db_url, pg_conn, cli) -> None:
+    pg_conn.execute("INSERT INTO tracks (title) VALUES ('kept')")
     catalog = _catalog(pg_conn)
     for command, name in HOSTILE:
         result = cli(command, name, url=db_url)
@@ -240,7 +241,7 @@ def test_defect_8_hostile_names_are_refused_and_change_nothing(db_url, pg_conn, 
         assert result.stdout == ""
     assert _catalog(pg_conn) == catalog
     assert pg_conn.execute("SELECT to_regclass('public.pwned')").fetchone() == (None,)
-    assert pg_conn.execute("SELECT count(*) FROM tracks").fetchone() is not None
+    assert pg_conn.execute("SELECT title FROM tracks").fetchall() == [("kept",)]
     assert _log(pg_conn) == []  # nothing ran, nothing was recorded
 
 
