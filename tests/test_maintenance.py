@@ -215,7 +215,7 @@ def test_refresh_gives_up_within_its_lock_timeout(db_url: str, pg_conn) -> None:
     print(f"\nrefresh gave up after {row['duration_ms']:.0f} ms (lock_timeout 300 ms)")
 
 
-# -- hostile and wrong names (SCHEMA.md defect 8) -------------------------------------------------
+# -- hostile and wrong names (defect 8 of docs/schema.md) ----------------------------------------
 HOSTILE = [
     ("refresh-view", "mv_track_popularity; CREATE TABLE pwned(i int)"),
     ("refresh-view", 'mv_track_popularity"; CREATE TABLE pwned(i int); --'),

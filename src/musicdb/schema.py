@@ -1,6 +1,6 @@
 """SQLAlchemy description of the platform schema at the head revision.
 
-This module is the reference model of ``SCHEMA.md``: the 20 platform tables (plus the
+This module is the reference model of the schema (docs/schema.md): the 20 platform tables (plus the
 ``maintenance_log`` table that musicdb itself records maintenance runs in), their keys,
 defaults, checks and indexes. The migrations in ``musicdb.migrations.versions`` are frozen,
 hand-written copies of it; they never import this module, so changing it never rewrites
