@@ -31,7 +31,7 @@ from musicdb.adopt_target import COLUMNS, CONSTRAINTS, INDEXES
 
 if TYPE_CHECKING:
     import psycopg
-    from psycopg.sql import Composable
+    from psycopg.sql import SQL, Composed
 
 ADOPT_SCHEMA = "musicdb_adopt"
 TABLES: tuple[str, ...] = tuple(COLUMNS)
@@ -138,7 +138,7 @@ BOOKKEEPING_SQL = (
 class Statement:
     """One statement of a plan, with its bound parameters and why it is there."""
 
-    sql: Composable
+    sql: SQL | Composed
     params: tuple[Any, ...] = ()
     why: str = ""
     #: Built outside a transaction (CREATE INDEX CONCURRENTLY); the name is cleaned up on failure.
@@ -158,7 +158,7 @@ class StepPlan:
     findings: list[dict[str, Any]] = field(default_factory=list)
     transactional: bool = True
 
-    def add(self, sql: Composable | str, params: Sequence[Any] = (), why: str = "",
+    def add(self, sql: SQL | Composed | str, params: Sequence[Any] = (), why: str = "",
             concurrent_index: str | None = None) -> None:  # fmt: skip
         from psycopg.sql import SQL
 
@@ -720,9 +720,9 @@ def _plan_table_columns(conn: psycopg.Connection[Any], plan: StepPlan, table: st
             (plan.step, table, *counts),
             why=f"record the {sum(counts.values())} NULL(s) that take the column default",
         )
-        for c, n in counts.items():
+        for name, n in counts.items():
             plan.find("null_filled_with_default", table, n,
-                      f"{table}.{c}: {n} NULL(s) set to {COLUMNS[table][c][2]}")  # fmt: skip
+                      f"{table}.{name}: {n} NULL(s) set to {COLUMNS[table][name][2]}")  # fmt: skip
     # search_vector: keep the legacy text before the column becomes generated
     if "generated" in changes.get("search_vector", []) and "search_vector" in live:
         n = _rows(conn, SQL("SELECT count(*) FROM {} WHERE search_vector IS NOT NULL")
