@@ -127,6 +127,7 @@ def big_db_url(pg_server, template_db) -> Iterator[str]:  # type: ignore[no-unty
         yield pg_server.url(name)
 
 
+@pytest.mark.slow  # loads 200,000 rows
 def test_readers_are_not_blocked_by_a_concurrent_refresh(big_db_url: str) -> None:
     """SELECTs on the view keep answering while REFRESH ... CONCURRENTLY runs."""
     with psycopg.connect(big_db_url, autocommit=True) as conn:

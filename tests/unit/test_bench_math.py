@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from musicdb.bench import PatternResult, Timing, load_previous, percentile
+from musicdb.bench import PatternResult, Timing, load_previous, percentile, performance_indexes
 from musicdb.errors import UsageError
 from musicdb.patterns import PATTERNS
 
@@ -79,3 +79,10 @@ def test_load_previous_refuses_missing_and_foreign_files(
         path.write_text(content)
     with pytest.raises(UsageError, match=message):
         load_previous(path)
+
+
+def test_performance_indexes_are_read_from_the_revision() -> None:
+    names = performance_indexes()
+    assert "ix_user_interactions_user_id_created_at" in names
+    assert "ix_tracks_search_vector" in names and "ix_tracks_high_energy" in names
+    assert "pk_tracks" not in names and len(names) == len(set(names))
