@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MUSICDB, musicdb_subprocess_env
+from helpers import MUSICDB, musicdb_subprocess_env
 from musicdb import __version__
 from musicdb import local as local_module
 

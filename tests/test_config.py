@@ -1,4 +1,4 @@
-"""Configuration: the four sources in CLI.md's order, and masked URLs, against a real server."""
+"""Configuration: the four sources in the README's order, and masked URLs, against a real server."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from conftest import MUSICDB, musicdb_subprocess_env
+from helpers import MUSICDB, musicdb_subprocess_env
 from musicdb import migrate
 from musicdb.config import DatabaseTarget
 
@@ -208,6 +208,7 @@ def test_check_reports_every_drift(cli, db_url) -> None:
     assert "drift:" in result.stderr
 
 
+@pytest.mark.slow  # builds a wheel and a virtualenv
 def test_built_wheel_migrates_from_a_fresh_virtualenv(tmp_path: Path, empty_db_url) -> None:
     """The revisions and SQL files really ship inside the wheel."""
     root = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""Where the database is, read once from options and the environment (CLI.md's order).
+"""Where the database is, read once from options and the environment (the README's order).
 
 1. ``--database-url``
 2. ``MUSICDB_DATABASE_URL``, then ``DATABASE_URL``

@@ -27,6 +27,7 @@ from musicdb.maintenance import parse_duration, parse_ratio
 
 if TYPE_CHECKING:
     import psycopg
+    from psycopg import sql
 
     from musicdb.render import Report
 
@@ -194,7 +195,7 @@ class Context:
     def rows(self, query: str, params: Any = None) -> list[tuple[Any, ...]]:
         return self.conn.execute(query, params).fetchall()
 
-    def one(self, query: str, params: Any = None) -> tuple[Any, ...]:
+    def one(self, query: str | sql.Composed, params: Any = None) -> tuple[Any, ...]:
         row = self.conn.execute(query, params).fetchone()
         assert row is not None
         return row
@@ -369,7 +370,7 @@ def _table_rows(ctx: Context) -> list[dict[str, Any]]:
 @check("dead_rows", "tables whose dead rows pile up (vacuum not keeping up)")
 def check_dead_rows(ctx: Context) -> Check:
     t = ctx.thresholds
-    tables = []
+    tables: list[dict[str, Any]] = []
     status = OK
     for r in _table_rows(ctx):
         dead, live = int(r["dead_rows"] or 0), int(r["live_rows"] or 0)

@@ -240,8 +240,8 @@ class LocalCluster:
                     if not path.is_symlink():
                         extra = 0o055 if path.is_dir() else 0o044
                         path.chmod(path.stat().st_mode | extra)
-            for folder in (staging, staging / package.name):
-                folder.chmod(0o755)
+            for top in (staging, staging / package.name):
+                top.chmod(0o755)
             try:
                 staging.rename(root)
             except OSError:  # another command finished its copy first
