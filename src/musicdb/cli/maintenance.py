@@ -32,9 +32,11 @@ def _tty_progress(message: str) -> None:
         typer.echo(message, err=True)
 
 
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"musicdb: error: {message}", err=True)
-    return typer.Exit(code)
+def _fail(message: str, code: int = 1) -> Exception:
+    """The error to raise: ``main`` prints it as one masked line and exits with *code*."""
+    from musicdb.errors import MusicdbError
+
+    return MusicdbError(message, exit_code=code)
 
 
 def _emit_or_line(report: Report, fmt: OutputFormat, lines: list[str]) -> None:
