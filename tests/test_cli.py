@@ -238,3 +238,23 @@ def test_empty_database_url_is_exit_2_naming_its_source(args, env, origin, tmp_p
     line = _one_line(proc, 2)
     assert f"{origin} is" in line and "empty" in line
     assert not (tmp_path / "never").exists()
+
+
+@pytest.mark.parametrize("where", ["proc", "under-a-file"])
+def test_unusable_local_folder_is_one_clear_line(cli, clean_env, tmp_path: Path, where) -> None:
+    if where == "proc":
+        if not os.path.isdir("/proc/self"):
+            pytest.skip("no /proc on this platform")
+        folder = "/proc/musicdb-x"
+    else:
+        (tmp_path / "a-file").write_text("")
+        folder = str(tmp_path / "a-file" / "local")
+    clean_env.setenv("MUSICDB_LOCAL_DIR", folder)
+    if os.environ.get("MUSICDB_TEST_PG_BINDIR"):
+        clean_env.setenv("MUSICDB_PG_BINDIR", os.environ["MUSICDB_TEST_PG_BINDIR"])
+    result = cli("migrate", "status")
+    assert result.exit_code == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "unexpected" not in lines[0], result.stderr
+    assert lines[0].startswith(f"musicdb: error: cannot use {folder} for the local server "
+                               "(MUSICDB_LOCAL_DIR): ")  # fmt: skip
