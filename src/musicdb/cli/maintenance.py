@@ -54,7 +54,9 @@ def _emit_or_line(report: Report, fmt: OutputFormat, lines: list[str]) -> None:
 @app.command("refresh-view")
 def refresh_view(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="A materialized view (name or schema.name).")],
+    name: Annotated[str, typer.Argument(
+        help='A materialized view: name (found along the search_path) or schema.name, "Quoted" '
+             "as in SQL.")],  # fmt: skip
     allow_blocking: Annotated[
         bool,
         typer.Option("--allow-blocking",
@@ -109,7 +111,8 @@ def refresh_view(
 def vacuum_table(
     ctx: typer.Context,
     table: Annotated[
-        str | None, typer.Argument(help="A table (name or schema.name); or use --all.")
+        str | None, typer.Argument(help="A table: name (found along the search_path) or "
+                                      "schema.name, \"Quoted\" as in SQL; or use --all.")
     ] = None,
     all_tables: Annotated[
         bool, typer.Option("--all", help="Every table over the dead-row thresholds.")
@@ -274,7 +277,10 @@ def maintain(
         typer.echo(sched.crontab(sched.musicdb_command(), log_dir))
         return
     if schedule not in sched.SCHEDULES:
-        raise UsageError(f"give a schedule: {', '.join(sched.SCHEDULES)} (or --crontab)")
+        expected = f"{', '.join(sched.SCHEDULES)} (or --crontab)"
+        if schedule is None:
+            raise UsageError(f"give a schedule: {expected}")
+        raise UsageError(f"{schedule!r} is not a schedule; expected {expected}")
     options = sched.MaintainOptions(
         thresholds=health.Thresholds.from_sources(threshold or (), settings(ctx).environ),
         skip_checks=tuple(skip or ()),
