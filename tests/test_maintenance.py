@@ -197,6 +197,28 @@ def test_two_refreshes_at_once_one_refreshes_the_other_skips(db_url: str, pg_con
     assert rows[-1]["outcome"] == "ok" and rows[-1]["details"]["mode"] == "concurrently"
 
 
+def test_a_refresh_whose_client_was_killed_still_makes_the_next_run_skip(db_url, pg_conn,
+                                                                         cli) -> None:
+    """kill -9 of the client leaves its backend in the REFRESH (here: queued behind a lock); the
+    view's lock is held by that backend, so the next run skips instead of queueing behind it."""
+    with psycopg.connect(db_url) as holder:
+        _hold_view_lock(holder)
+        proc = _popen(db_url, "refresh-view", VIEW, "--lock-timeout", "600000")
+        _wait_until(lambda: _waiting_on_lock(pg_conn, "musicdb refresh-view") == 1,
+                    "the refresh waits for the view")  # fmt: skip
+        proc.kill()
+        proc.communicate(timeout=HANG_GUARD_S)
+        assert _waiting_on_lock(pg_conn, "musicdb refresh-view") == 1  # the orphan is still there
+        result = cli("refresh-view", VIEW, "-f", "json", url=db_url)
+        holder.rollback()
+    pg_conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE application_name = 'musicdb refresh-view'")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    row = result.json()["rows"][0]
+    assert row["outcome"] == "skipped", row
+    assert "another refresh of public.mv_track_popularity is running" in row["message"]
+
+
 def test_refresh_gives_up_within_its_lock_timeout(db_url: str, pg_conn) -> None:
     with psycopg.connect(db_url) as holder:
         _hold_view_lock(holder)

@@ -8,7 +8,9 @@ Rules every operation here follows:
   connection), so maintenance never queues behind a long transaction with the application's
   queries queueing behind it;
 - a refresh takes a per-view advisory lock without waiting (``db.advisory_lock``): a second refresh
-  of the same view skips, which is the normal outcome of overlapping cron runs;
+  of the same view skips, which is the normal outcome of overlapping cron runs. The lock is held by
+  the session that runs the REFRESH, so a refresh whose client was killed keeps it until its
+  statement ends (or ``statement_timeout`` cancels it) and later runs still skip;
 - every refresh and vacuum that ran (or was refused for a reason the operator must act on) is
   recorded in ``maintenance_log``; ``health-check`` reads it for view staleness.
 
@@ -445,6 +447,7 @@ def refresh_view(
             what="refresh-view",
             skip_if_busy=True,
             progress=progress,
+            conn=conn,  # held by the refreshing backend: it outlives a killed client
         ) as held:
             if not held:
                 return RefreshResult(
