@@ -258,3 +258,12 @@ def test_unusable_local_folder_is_one_clear_line(cli, clean_env, tmp_path: Path,
     assert len(lines) == 1 and "unexpected" not in lines[0], result.stderr
     assert lines[0].startswith(f"musicdb: error: cannot use {folder} for the local server "
                                "(MUSICDB_LOCAL_DIR): ")  # fmt: skip
+
+
+def test_debug_tracebacks_mask_passwords_too(cli, clean_env) -> None:
+    clean_env.setenv("MUSICDB_DATABASE_URL", "postgresql://bob:Dbg5ecretX@[bad/")
+    result = cli("--debug", "table-stats")
+    assert result.exit_code == 1
+    assert "Traceback" in result.stderr and "ConfigError" in result.stderr
+    assert "Dbg5ecretX" not in result.stderr
+    assert result.stderr.splitlines()[-1].startswith("musicdb: error: MUSICDB_DATABASE_URL: ")

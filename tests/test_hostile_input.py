@@ -49,35 +49,34 @@ users = st.sampled_from(["bob", "app_user", "x"])
 hosts = st.sampled_from(["127.0.0.1:1", "127.0.0.1:1,127.0.0.1:1", "[bad", "[::1", "127.0.0.1:x"])
 
 
-def _kv_quoted(secret: str) -> str:
-    return "'" + secret.replace("\\", "\\\\").replace("'", "\\'") + "'"
+#: Every form libpq knows, well formed or not (``str.format`` templates).
+FORMS = {
+    "url": "{scheme}://{user}:{secret}@{host}/db",
+    "url-encoded": "{scheme}://{user}:{encoded}@{host}/db",
+    "query": "{scheme}://{user}@{host}/db?sslmode=disable&password={encoded}",
+    "kv": "host=127.0.0.1 port=1 user={user} password={secret} dbname=db",
+    "kv-quoted": "host=127.0.0.1 port=1 password = {quoted} user={user}",
+    "kv-spaces": "host=127.0.0.1 port=1 user={user} password={secret} {backwards}",
+    "other-scheme": "{other}://{user}:{secret}@{host}/db",
+    "garbage": "{noise} password={secret}",
+}
 
 
 @st.composite
 def connection_strings(draw: Any) -> tuple[str, str]:
-    """(connection text, its password) in every form libpq knows, well formed or not."""
+    """(connection text, its password)."""
     secret = draw(passwords)
-    user = draw(users)
-    host = draw(hosts)
-    form = draw(st.sampled_from(["url", "url-encoded", "query", "kv", "kv-quoted", "kv-spaces",
-                                 "scheme", "garbage"]))  # fmt: skip
-    scheme = draw(st.sampled_from(["postgresql", "postgres", "postgresql+psycopg"]))
-    if form == "url":
-        text = f"{scheme}://{user}:{secret}@{host}/db"
-    elif form == "url-encoded":
-        text = f"{scheme}://{user}:{quote(secret, safe='')}@{host}/db"
-    elif form == "query":
-        text = f"{scheme}://{user}@{host}/db?sslmode=disable&password={quote(secret, safe='')}"
-    elif form == "kv":
-        text = f"host=127.0.0.1 port=1 user={user} password={secret} dbname=db"
-    elif form == "kv-quoted":
-        text = f"host=127.0.0.1 port=1 password = {_kv_quoted(secret)} user={user}"
-    elif form == "kv-spaces":
-        text = f"host=127.0.0.1 port=1 user={user} password={secret} {secret[::-1]}"
-    elif form == "scheme":
-        text = f"{draw(st.sampled_from(['mysql', 'http', 'pg']))}://{user}:{secret}@{host}/db"
-    else:
-        text = draw(st.text(_SECRET_CHARS, max_size=12)) + f" password={secret}"
+    text = FORMS[draw(st.sampled_from(sorted(FORMS)))].format(
+        scheme=draw(st.sampled_from(["postgresql", "postgres", "postgresql+psycopg"])),
+        other=draw(st.sampled_from(["mysql", "http", "pg"])),
+        user=draw(users),
+        host=draw(hosts),
+        secret=secret,
+        encoded=quote(secret, safe=""),
+        quoted="'" + secret.replace("\\", "\\\\").replace("'", "\\'") + "'",
+        backwards=secret[::-1],
+        noise=draw(st.text(_SECRET_CHARS, max_size=12)),
+    )
     return text, secret
 
 

@@ -241,6 +241,11 @@ class Settings:
     debug: bool = False
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
 
+    def mask(self, text: str) -> str:
+        """*text* with the passwords of these settings, and any in connection text, masked."""
+        args = [] if self.database_url is None else ["--database-url", self.database_url]
+        return mask_secrets(text, configured_secrets(args, self.environ))
+
     def target(self) -> DatabaseTarget:
         """The database to use, starting the embedded local server when nothing is configured."""
         found = resolve_target(self.database_url, self.environ)

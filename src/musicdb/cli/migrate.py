@@ -136,7 +136,8 @@ def _reachable_target(ctx: typer.Context):  # type: ignore[no-untyped-def]
         target = settings(ctx).target()
         db.connect(target, connect_timeout=5).close()
     except (ConnectionFailed, LocalServerError) as exc:
-        _progress(f"note: no database reachable ({exc}); working from the revisions alone")
+        note = settings(ctx).mask(str(exc))
+        _progress(f"note: no database reachable ({note}); working from the revisions alone")
         return None
     return target
 
