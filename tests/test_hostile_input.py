@@ -208,3 +208,20 @@ def test_generated_revision_arguments_keep_the_contract(base_db, rev: str, comma
     _check_contract(result, codes=(0, 2))
     with psycopg.connect(base_db) as conn:
         assert conn.execute("SELECT to_regclass('public.alembic_version')").fetchone() == (None,)
+
+
+@EXAMPLES
+@given(name=st.one_of(
+    st.text(_NAME_CHARS, min_size=1, max_size=12),
+    st.sampled_from(["select", "user", "table", "a$b", "_x", "x1", "1x", "Users", "between",
+                     "name", "ümlaut", 'q"uote', "my.schema"]),
+))  # fmt: skip
+def test_names_are_shown_as_the_server_quotes_them(shared_db, name: str) -> None:
+    """A relation's name as shown (and logged) is exactly what the server's quote_ident gives."""
+    from musicdb import maintenance
+
+    with psycopg.connect(shared_db) as conn:
+        maintenance.load_keywords(conn)
+        row = conn.execute("SELECT quote_ident(%s)", (name,)).fetchone()
+    assert row is not None
+    assert maintenance.quote_ident(name) == row[0]

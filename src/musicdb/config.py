@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, quote, unquote, unquote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from musicdb.errors import ConfigError, UsageError
 
@@ -61,7 +61,7 @@ class DatabaseTarget:
                                                 "PGDATABASE") if os.environ.get(k)}  # fmt: skip
             inner = ", ".join(f"{k}={v}" for k, v in shown.items())
             return f"libpq environment ({inner})" if inner else "libpq environment"
-        return mask_secrets(self.conninfo, password_candidates(self.conninfo))
+        return mask_url(self.conninfo)
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -78,24 +78,8 @@ class DatabaseTarget:
 
 
 def mask_url(url: str) -> str:
-    """Return *url* with any password (in the authority or the query string) masked."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return mask_secrets(url)
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, _, hostinfo = netloc.rpartition("@")
-        if ":" in userinfo:
-            user = userinfo.split(":", 1)[0]
-            netloc = f"{user}:{_MASK}@{hostinfo}"
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        if any(k == "password" for k, _ in pairs):
-            pairs = [(k, _MASK if k == "password" else v) for k, v in pairs]
-            query = urlencode(pairs, safe="/*")
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    """*url* (or any connection string) with its passwords masked: :func:`mask_secrets`."""
+    return mask_secrets(url, password_candidates(url))
 
 
 def password_candidates(text: str) -> set[str]:
@@ -175,14 +159,14 @@ def normalise_url(value: str, *, origin: str) -> str:
     if sep:
         if scheme.lower() not in _SCHEMES:
             raise ConfigError(
-                f"{origin}: not a PostgreSQL URL ({mask_secrets(text, password_candidates(text))})"
+                f"{origin}: not a PostgreSQL URL ({mask_url(text)})"
                 "; expected postgresql://user@host:port/dbname or host=... dbname=..."
             )
         text = "postgresql://" + rest
     elif "=" not in text:
         raise ConfigError(
             f"{origin}: not a PostgreSQL URL or keyword/value connection string "
-            f"({mask_secrets(text, password_candidates(text))}); expected "
+            f"({mask_url(text)}); expected "
             "postgresql://user@host:port/dbname or host=... dbname=..."
         )
     from psycopg import ProgrammingError

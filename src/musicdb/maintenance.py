@@ -125,7 +125,7 @@ class Relation:
         return sql.Identifier(self.schema, self.name)
 
 
-_PLAIN_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_$]*")
+_PLAIN_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 
 
 def quote_ident(name: str) -> str:
