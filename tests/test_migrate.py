@@ -81,9 +81,12 @@ def test_down_is_guarded_for_base_and_several_steps(cli, db_url) -> None:
 
     one_step = cli("migrate", "down", "--", "-1", url=db_url)
     assert one_step.exit_code == 0, one_step.stderr
-    # the head merges the legacy (adoption) branch: one step down un-merges it
+    merge = migrate.script_directory().get_revision(_head()).down_revision
+    assert _revisions(db_url) == (merge,)  # the compatible head sits on the merge
+    # the merge joins the legacy (adoption) branch: one step down un-merges it
+    assert cli("migrate", "down", "--", "-1", url=db_url).exit_code == 0
     assert set(_revisions(db_url)) == set(migrate.script_directory().get_revision(
-        _head()).down_revision)
+        merge).down_revision)
 
     done = cli("migrate", "down", "base", "--yes", url=db_url)
     assert done.exit_code == 0, done.stderr
