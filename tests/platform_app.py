@@ -308,8 +308,12 @@ def build_models(db: SQLAlchemy) -> dict[str, Any]:
         UserAlbumCollection)}  # fmt: skip
 
 
-def make_app(sqlalchemy_url: str, *, timezone: str | None = None,
-             model_class: type[DeclarativeBase] | None = None) -> tuple[Flask, SQLAlchemy]:  # fmt: skip
+def make_app(
+    sqlalchemy_url: str,
+    *,
+    timezone: str | None = None,
+    model_class: type[DeclarativeBase] | None = None,
+) -> tuple[Flask, SQLAlchemy]:
     """A Flask app with Flask-SQLAlchemy on *sqlalchemy_url* (session TimeZone *timezone*)."""
     app = Flask("platform_app")
     app.config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url

@@ -21,6 +21,7 @@ compare_type=True, compare_server_default=True)``. New revisions belong to music
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -34,4 +35,12 @@ def init_migrate(app: Any, db: Any, **options: Any) -> Any:
 
     options.setdefault("compare_type", True)
     options.setdefault("compare_server_default", True)
-    return Migrate(app, db, directory=MIGRATIONS_DIRECTORY, **options)
+    migrate = Migrate(app, db, directory=MIGRATIONS_DIRECTORY, **options)
+
+    @migrate.configure
+    def _print_to_current_stdout(config: Any) -> Any:
+        # Alembic's Config binds the sys.stdout of import time; print where the command's is
+        config.stdout = sys.stdout
+        return config
+
+    return migrate
