@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from psycopg import errors, sql
 
-from musicdb import contract, migrate, models, patterns, snapshot
+from musicdb import adopt, contract, migrate, models, patterns, snapshot
 from musicdb.config import DatabaseTarget
 from musicdb.flask import init_migrate
 from platform_app import build_models, do_every_write, make_app, utcnow
@@ -340,3 +340,62 @@ def test_contract_refuses_while_pg_stat_statements_shows_old_writes(db_url, cli)
                      "WHERE datname = current_database()), 0)")  # fmt: skip
     ok = cli("migrate", "contract", "--dry-run", "--format", "json", url=db_url)
     assert ok.exit_code == 0 and ok.json()["ready"], ok.stdout
+
+
+# --- a database built by the application's own chain ----------------------------------------------
+KEPT = {
+    "users": "id, username, created_at",
+    "tracks": "id, title, artist_id",
+    "track_sources": "id, track_id, source_type, source_id",
+    "playlists": "id, name, expires_at",
+    "playlist_tracks": "id, playlist_id, position",
+    "playlist_track_votes": "id, vote_type",
+    "user_interactions": "id, session_id, created_at",
+    "discovery_session_tracks": "id, session_id",
+}
+
+
+def _kept(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    with psycopg.connect(url) as conn:
+        return {t: conn.execute(sql.SQL("SELECT {} FROM {} ORDER BY id").format(
+                    sql.SQL(cols), sql.Identifier(t))).fetchall()  # static column lists
+                for t, cols in KEPT.items()}  # fmt: skip
+
+
+def test_a_database_built_by_the_application_chain_is_adopted_with_every_row(
+    empty_db_url, cli
+) -> None:
+    with psycopg.connect(empty_db_url, autocommit=True) as conn:
+        conn.execute(adopt.legacy_schema_sql())  # the layout its models and first revisions give
+        conn.execute(adopt.APPLICATION_USERS_SQL)  # and its add_users_table
+        conn.execute("DELETE FROM alembic_version")  # the layout comes with its version table
+        conn.execute("INSERT INTO alembic_version VALUES ('add_users_table')")
+    app, db = make_app(_sa_url(empty_db_url))
+    m = build_models(db)
+    with app.app_context():
+        do_every_write(db, m, update_users=False)
+        db.engine.dispose()
+    before = _kept(empty_db_url)
+    assert ("youtube", None) in {(r[2], r[3]) for r in before["track_sources"]}
+
+    unknown = cli("migrate", "up", url=empty_db_url)
+    assert unknown.exit_code == 1 and "add_users_table" in unknown.stderr
+    dry = cli("migrate", "adopt", "--dry-run", "--format", "json", url=empty_db_url)
+    assert dry.exit_code == 0, dry.stderr
+    assert dry.json()["inspection"]["kind"] == "legacy"
+    assert "application's own chain" in dry.json()["inspection"]["message"]
+    assert cli("migrate", "adopt", "--yes", url=empty_db_url).exit_code == 0
+    up = cli("migrate", "up", url=empty_db_url)
+    assert up.exit_code == 0, up.stderr
+    assert cli("migrate", "check", url=empty_db_url).exit_code == 0
+    status = cli("migrate", "status", "--format", "json", url=empty_db_url).json()
+    assert status["current"] == [COMPATIBLE] and status["at_head"]
+    assert _kept(empty_db_url) == before  # every row, ids and values (timestamps: naive UTC)
+    with psycopg.connect(empty_db_url) as conn:
+        assert conn.execute("SELECT count(*) FROM musicdb_adopt.quarantine").fetchone() == (0,)
+    # and the application goes on writing, now on the compatible head
+    app, db = make_app(_sa_url(empty_db_url), timezone="Europe/Paris")
+    m = build_models(db)
+    with app.app_context():
+        do_every_write(db, m, tag="2")
+        db.engine.dispose()

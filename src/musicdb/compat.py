@@ -79,6 +79,38 @@ END;
 $$
 """
 
+#: Quarantine reasons (legacy adoption) of track_sources rows the compatible head accepts again.
+RESTORED_REASONS = ("null_source_id", "null_source_id_duplicate", "null_source_id_superseded",
+                    "source_key_conflict")  # fmt: skip
+
+# The quarantined rows come back with their id; a column the row leaves NULL that is NOT NULL
+# now takes its server default (the rows step quarantined them before any default was filled),
+# recorded in musicdb_adopt.changed_values as the column steps record theirs.
+RESTORE_SQL = """
+WITH defaults AS (
+    SELECT jsonb_build_object('source_extra_metadata', '{}'::jsonb, 'is_available', true,
+                              'sync_status', 'active', 'created_at', timezone('utc', now()),
+                              'updated_at', timezone('utc', now())) AS d
+), back AS (
+    DELETE FROM musicdb_adopt.quarantine AS q
+    WHERE q.table_name = 'track_sources' AND q.reason = ANY(%(reasons)s)
+      AND EXISTS (SELECT 1 FROM tracks AS t WHERE t.id = (q.row_data ->> 'track_id')::int)
+    RETURNING q.row_data
+), restored AS (
+    INSERT INTO track_sources
+    SELECT r.* FROM back, defaults,
+         jsonb_populate_record(NULL::track_sources, defaults.d || jsonb_strip_nulls(back.row_data))
+         AS r
+    RETURNING id  -- a data-modifying CTE runs to completion even when nothing reads it
+)
+INSERT INTO musicdb_adopt.changed_values
+    (step, table_name, row_id, column_name, old_value, new_value, reason)
+SELECT 'restore_sources', 'track_sources', (back.row_data ->> 'id')::bigint, f.key, NULL,
+       f.value, 'null_filled_with_default'
+FROM back, defaults, jsonb_each(defaults.d) AS f
+WHERE coalesce(jsonb_typeof(back.row_data -> f.key), 'null') = 'null'
+"""
+
 SOURCE_UNIQUE = "uq_track_sources_source_type_source_id"
 SOURCE_INDEX = "ix_track_sources_source_type_source_id"
 
@@ -131,6 +163,17 @@ def _rebuild_view_around(op: Any, change: Any) -> None:
         op.execute(stmt)
 
 
+def _restore_quarantined_sources(op: Any) -> None:
+    """An adopted database (legacy or built by the application's chain): the track sources that
+    the conversion quarantined for a NULL or shared source id go back into track_sources, where
+    the compatible head accepts them (every row the application wrote is kept)."""
+    if op.get_context().as_sql:
+        return
+    conn: Any = op.get_bind().connection.dbapi_connection
+    if conn.execute("SELECT to_regclass('musicdb_adopt.quarantine') IS NOT NULL").fetchone()[0]:
+        conn.execute(RESTORE_SQL, {"reasons": list(RESTORED_REASONS)})
+
+
 def relax(op: Any) -> None:
     """The strict schema (SCHEMA.md) -> the application-compatible one."""
     for table in SEARCH_TABLES:
@@ -142,6 +185,7 @@ def relax(op: Any) -> None:
                "ALTER COLUMN source_id DROP NOT NULL")  # fmt: skip
     _rebuild_view_around(op, lambda: _timestamps(op, naive=True))
     op.execute(UTC_FUNCTION_SQL)
+    _restore_quarantined_sources(op)
 
 
 def restrict(op: Any) -> None:

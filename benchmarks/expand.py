@@ -1,0 +1,99 @@
+"""The expand revision on data: its time, no table rewritten, Q1-Q12 plans and p95 before/after.
+
+Usage: python benchmarks/expand.py [--scale 0.1] [--iterations 200] [--bindir DIR]
+
+Starts a throwaway local cluster (musicdb.local, on /dev/shm when present, fsync off like the
+tests), migrates an empty database to the merge revision (the strict schema, as before the
+expand), generates data at --scale, benches Q1-Q12 (the same code as ``musicdb bench``), times
+``migrate.upgrade`` to the compatible head (the expand revision alone), checks every table's
+relfilenode, benches again, then times ``migrate contract`` and its undo. Prints one markdown
+table per step; ratios are within this one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+from musicdb import bench, contract, generate, migrate, patterns
+from musicdb.config import DatabaseTarget, url_with_database
+from musicdb.local import LocalCluster
+
+MERGE = "20261201_091000_merge_legacy_lineage"
+
+
+def _files(url: str) -> dict[str, int]:
+    with psycopg.connect(url) as conn:
+        return dict(conn.execute(
+            "SELECT relname, pg_relation_filenode(oid) FROM pg_class WHERE relkind IN ('r', 'i') "
+            "AND relnamespace = 'public'::regnamespace").fetchall())  # fmt: skip
+
+
+def _bench(target: DatabaseTarget, iterations: int) -> dict[str, tuple[float, float, str]]:
+    result = bench.run(target, patterns.PATTERNS, iterations=iterations, warmup=10, seed=1)
+    return {r.pattern.name: (r.timing.p50_ms, r.timing.p95_ms, ", ".join(r.indexes))
+            for r in result.results}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=0.1)
+    parser.add_argument("--iterations", type=int, default=200)
+    parser.add_argument("--bindir", type=Path, default=None, help="PostgreSQL binaries to use")
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(dir="/dev/shm" if os.path.isdir("/dev/shm") else None))
+    root.chmod(0o755)
+    cluster = LocalCluster(root / "cluster", bindir=args.bindir, durable=False, database="postgres")
+    admin = cluster.start()
+    try:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute("CREATE DATABASE expand_bench")
+        url = url_with_database(admin, "expand_bench")
+        target = DatabaseTarget(url, "bench")
+        migrate.upgrade(target, MERGE)
+        started = time.perf_counter()
+        generate.generate(target, scale=args.scale, seed=1)
+        print(f"PostgreSQL {cluster.version()}, scale {args.scale}: generated in "
+              f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+        with psycopg.connect(url) as conn:
+            counts = conn.execute("SELECT (SELECT count(*) FROM user_interactions), "
+                                  "(SELECT count(*) FROM tracks), "
+                                  "(SELECT count(*) FROM track_sources)").fetchone()  # fmt: skip
+        print(f"rows: user_interactions {counts[0]}, tracks {counts[1]}, "
+              f"track_sources {counts[2]}")  # fmt: skip
+        before = _bench(target, args.iterations)
+        files = _files(url)
+        started = time.perf_counter()
+        migrate.upgrade(target, "head")
+        expand_s = time.perf_counter() - started
+        after_files = _files(url)
+        same_tables = [t for t in files if t in after_files and files[t] == after_files[t]]
+        print(f"\nexpand (merge -> compatible head): {expand_s * 1000:.0f} ms; relations with "
+              f"the same file: {len(same_tables)} of {len(files)}; rebuilt: "
+              f"{sorted(t for t in files if t in after_files and t not in same_tables)}")
+        after = _bench(target, args.iterations)
+        print("\n| pattern | p50 before | p95 before | p50 after | p95 after | p95 after/before "
+              "| indexes before | indexes after |")
+        print("|---|---|---|---|---|---|---|---|")
+        for name, (p50, p95, ix) in before.items():
+            a50, a95, aix = after[name]
+            print(f"| {name} | {p50:.2f} | {p95:.2f} | {a50:.2f} | {a95:.2f} | "
+                  f"{a95 / p95 if p95 else 0:.2f} | {ix} | {aix} |")
+        for undo in (False, True):
+            started = time.perf_counter()
+            contract.run(target, undo=undo, progress=lambda _m: None)
+            print(f"\ncontract{' --undo' if undo else ''}: "
+                  f"{(time.perf_counter() - started) * 1000:.0f} ms")
+    finally:
+        cluster.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
