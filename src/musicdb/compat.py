@@ -8,7 +8,8 @@ and :func:`restrict` the reverse: the expand revision runs ``relax`` (its downgr
 ``restrict``), the contract revision runs ``restrict`` (its downgrade ``relax``), so the two are
 one piece of code and cannot disagree.
 
-What ``relax`` does, per part (none of it rewrites a table):
+What ``relax`` does, per part (none of it rewrites a table; the btree indexes on the timestamp
+columns are rebuilt, their operator class changes):
 
 - full text: the generated tsvector column is renamed ``search_document`` (its GIN index
   ``ix_<table>_search_document``), and ``search_vector`` is added back as a plain nullable
