@@ -336,13 +336,20 @@ def adopt(target: DatabaseTarget, *, lock_wait_s: float = 60.0,
     return AdoptResult(found, found.stamp, after)
 
 
-# -- called by the legacy revisions -------------------------------------------------------------
+# -- called by the revisions ---------------------------------------------------------------------
+def live_connection(op: Any) -> Any:
+    """The psycopg connection a revision runs on, or None when it renders SQL offline."""
+    if op.get_context().as_sql:
+        return None
+    return op.get_bind().connection.dbapi_connection
+
+
 def refuse_unadopted_legacy(op: Any) -> None:
     """Upgrade of the legacy branch's first revision: only ever runs on a database that adopt
     did not stamp. Stop there if that database still has the legacy layout."""
-    if op.get_context().as_sql:
+    conn = live_connection(op)
+    if conn is None:
         return
-    conn: Any = op.get_bind().connection.dbapi_connection
     row = conn.execute(
         "SELECT format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute AS a "
         "WHERE a.attrelid = to_regclass('public.tracks') AND a.attname = 'search_vector' "
@@ -358,9 +365,9 @@ def refuse_unadopted_legacy(op: Any) -> None:
 def refuse_downgrade(op: Any, revision: str) -> None:
     """Downgrade of a conversion step: nothing to undo on a database built by the main line;
     on an adopted database the conversion is one-way (see docs/migration-guide.md, rollback)."""
-    if op.get_context().as_sql:
+    conn = live_connection(op)
+    if conn is None:
         return
-    conn: Any = op.get_bind().connection.dbapi_connection
     if conversion.is_adopted(conn):
         raise MusicdbError(
             f"{revision} converted an adopted legacy database and cannot be undone in place: "

@@ -135,11 +135,13 @@ def _timestamps(op: Any, *, naive: bool) -> None:
 
 def _view_grants(op: Any) -> list[str]:
     """GRANT statements giving back the view's privileges after it is rebuilt."""
-    if op.get_context().as_sql:
-        return []
     from psycopg import sql
 
-    conn: Any = op.get_bind().connection.dbapi_connection
+    from musicdb.adopt import live_connection
+
+    conn = live_connection(op)
+    if conn is None:
+        return []
     rows = conn.execute(
         "SELECT g.rolname, a.privilege_type, a.is_grantable FROM pg_catalog.pg_class AS c, "
         "aclexplode(c.relacl) AS a JOIN pg_catalog.pg_roles AS g ON g.oid = a.grantee "
@@ -168,9 +170,11 @@ def _restore_quarantined_sources(op: Any) -> None:
     """An adopted database (legacy or built by the application's chain): the track sources that
     the conversion quarantined for a NULL or shared source id go back into track_sources, where
     the compatible head accepts them (every row the application wrote is kept)."""
-    if op.get_context().as_sql:
+    from musicdb.adopt import live_connection
+
+    conn = live_connection(op)
+    if conn is None:
         return
-    conn: Any = op.get_bind().connection.dbapi_connection
     if conn.execute("SELECT to_regclass('musicdb_adopt.quarantine') IS NOT NULL").fetchone()[0]:
         conn.execute(RESTORE_SQL, {"reasons": list(RESTORED_REASONS)})
 

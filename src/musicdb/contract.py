@@ -236,11 +236,12 @@ def run(target: DatabaseTarget, *, undo: bool = False, progress: Callable[[str],
 # -- called by the revisions --------------------------------------------------------------------
 def verify_in_revision(op: Any) -> None:
     """Inside the contract transaction: lock track_sources and check the rows again."""
-    if op.get_context().as_sql:
-        return
     from musicdb import migrate
+    from musicdb.adopt import live_connection
 
-    conn: Any = op.get_bind().connection.dbapi_connection
+    conn = live_connection(op)
+    if conn is None:
+        return
     if not reaches_compatible_head(migrate.current_revisions(conn)):
         raise MusicdbError(f"contract needs the main line at {COMPATIBLE_HEAD} or later: run "
                            "`musicdb migrate up` first")  # fmt: skip
@@ -252,9 +253,9 @@ def verify_in_revision(op: Any) -> None:
 
 def refuse_main_line_downgrade(op: Any) -> None:
     """The compatible head's downgrade: not while the database is contracted."""
-    if op.get_context().as_sql:
-        return
-    conn: Any = op.get_bind().connection.dbapi_connection
-    if applied(conn):
+    from musicdb.adopt import live_connection
+
+    conn = live_connection(op)
+    if conn is not None and applied(conn):
         raise MusicdbError("the database is contracted: run `musicdb migrate contract --undo` "
                            f"before downgrading below {COMPATIBLE_HEAD}")  # fmt: skip
