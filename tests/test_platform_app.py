@@ -257,6 +257,10 @@ def test_contracted_schema_is_the_strict_target_and_undo_returns(empty_db_url, c
     assert "contract  applied (20261204_091000_contract_strict)" in status.stdout
     again = cli("migrate", "contract", "--yes", url=empty_db_url)
     assert again.exit_code == 0 and "already contracted" in again.stderr
+    undo_sql = cli("migrate", "contract", "--undo", "--dry-run", url=empty_db_url)
+    assert undo_sql.exit_code == 0
+    assert "ALTER TABLE tracks ADD COLUMN search_vector text" in undo_sql.stdout
+    _same(strict, _snap(empty_db_url))  # the dry run changed nothing
     undo = cli("migrate", "contract", "--undo", "--yes", url=empty_db_url)
     assert undo.exit_code == 0, undo.stderr
     _same(compatible, _snap(empty_db_url))
