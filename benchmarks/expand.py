@@ -16,18 +16,15 @@ table per step; ratios are within this one run.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
 import psycopg
+from _cluster import throwaway_cluster
 
 from musicdb import bench, contract, generate, migrate, patterns
 from musicdb.config import DatabaseTarget, url_with_database
-from musicdb.local import LocalCluster
 
 MERGE = "20261201_091000_merge_legacy_lineage"
 
@@ -52,11 +49,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--bindir", type=Path, default=None, help="PostgreSQL binaries to use")
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(dir="/dev/shm" if os.path.isdir("/dev/shm") else None))
-    root.chmod(0o755)
-    cluster = LocalCluster(root / "cluster", bindir=args.bindir, durable=False, database="postgres")
-    admin = cluster.start()
-    try:
+    with throwaway_cluster(args.bindir) as (cluster, admin):
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute("CREATE DATABASE expand_bench")
         url = url_with_database(admin, "expand_bench")
@@ -114,9 +107,6 @@ def main() -> None:
             contract.run(target, undo=undo, progress=lambda _m: None)
             print(f"\ncontract{' --undo' if undo else ''}: "
                   f"{(time.perf_counter() - started) * 1000:.0f} ms")
-    finally:
-        cluster.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":
