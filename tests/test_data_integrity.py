@@ -43,15 +43,16 @@ BAD_ROWS = [
      "UPDATE playlists SET total_duration_ms = -1 WHERE id = (SELECT min(id) FROM playlists)"),
     ("negative album track count", errors.CheckViolation,
      "UPDATE albums SET total_tracks = -1 WHERE id = (SELECT min(id) FROM albums)"),
+    # the compatible head: a track holds an external id once (across tracks: the contract's rule)
     ("duplicate external id", errors.UniqueViolation,
      "INSERT INTO track_sources (track_id, source_type, source_id) "
-     "SELECT (SELECT max(id) FROM tracks), source_type, source_id FROM track_sources LIMIT 1"),
+     "SELECT track_id, source_type, source_id FROM track_sources LIMIT 1"),
     ("duplicate external id on artists", errors.UniqueViolation,
      "INSERT INTO artist_sources (artist_id, source_type, source_id) "
      "SELECT (SELECT max(id) FROM artists), source_type, source_id FROM artist_sources LIMIT 1"),
     ("missing external id", errors.NotNullViolation,
-     "INSERT INTO track_sources (track_id, source_type, source_id) "
-     "VALUES ((SELECT min(id) FROM tracks), 'spotify', NULL)"),
+     "INSERT INTO album_sources (album_id, source_type, source_id) "
+     "VALUES ((SELECT min(id) FROM albums), 'spotify', NULL)"),
     ("folder and dynamic at once", errors.CheckViolation,
      "UPDATE playlists SET folder_type = true, is_dynamic = true "
      "WHERE id = (SELECT min(id) FROM playlists)"),

@@ -26,6 +26,7 @@ FIRST = "20250618_075008_initial_schema"
 SECOND = "20250618_075149_add_performance_indexes"
 THIRD = "20261128_090000_maintenance_log"
 REVISIONS = (FIRST, SECOND, THIRD)
+COMPATIBLE = "20261204_090000_platform_app_compatible"
 
 # --- the schema, written out ------------------------------------------------------------------
 
@@ -35,15 +36,16 @@ COLUMNS = {
     "artists": "id name sort_name musicbrainz_id spotify_id bio country formed_year "
     "disbanded_year image_url thumbnail_url banner_url genres aliases members social_links "
     "popularity follower_count monthly_listeners is_verified verification_source "
-    "extra_metadata search_vector created_at updated_at last_synced",
+    "extra_metadata search_vector search_document created_at updated_at last_synced",
     "albums": "id title upc catalog_number musicbrainz_id album_type release_date "
     "release_precision cover_url cover_url_small cover_url_large label total_tracks "
     "total_discs genres styles moods themes credits popularity rating rating_count "
-    "extra_metadata is_remaster original_release_date version_notes search_vector artist_id "
+    "extra_metadata is_remaster original_release_date version_notes search_vector search_document "
+    "artist_id "
     "created_at updated_at last_synced",
     "tracks": "id title duration_ms isrc audio_fingerprint fingerprint_algorithm audio_features "
     "artist_id album_id explicit popularity preview_url lyrics extra_metadata search_vector "
-    "created_at updated_at last_analyzed",
+    "search_document created_at updated_at last_analyzed",
     "artist_sources": "id artist_id source_type source_id source_uri source_extra_metadata "
     "is_primary last_synced sync_status created_at updated_at",
     "album_sources": "id album_id source_type source_id source_uri source_extra_metadata "
@@ -54,7 +56,7 @@ COLUMNS = {
     "description cover_url tags is_dynamic dynamic_rules collaboration_mode "
     "max_tracks_per_user voting_enabled share_token password_hash expires_at play_count "
     "like_count share_count total_duration_ms extra_metadata version last_modified_by "
-    "search_vector created_at updated_at last_played_at",
+    "search_vector search_document created_at updated_at last_played_at",
     "playlist_tracks": "id playlist_id track_id position added_by added_at vote_count is_locked "
     "custom_note start_time_ms end_time_ms",
     "playlist_collaborators": "id playlist_id user_id can_add_tracks can_remove_tracks "
@@ -160,7 +162,8 @@ UNIQUES = {
     "albums": {("musicbrainz_id",)},
     "artist_sources": {("artist_id", "source_type", "source_id"), ("source_type", "source_id")},
     "album_sources": {("album_id", "source_type", "source_id"), ("source_type", "source_id")},
-    "track_sources": {("track_id", "source_type", "source_id"), ("source_type", "source_id")},
+    # the compatible head: per parent only (the cross-parent rule comes with the contract)
+    "track_sources": {("track_id", "source_type", "source_id")},
     "playlists": {("uuid",), ("share_token",)},
     "playlist_tracks": {("playlist_id", "position")},
     "playlist_collaborators": {("playlist_id", "user_id")},
@@ -328,9 +331,10 @@ def seed(pg_conn: psycopg.Connection[Any]) -> Seed:
 
 def test_single_linear_history_with_the_platform_ids() -> None:
     script = migrate.script_directory()
-    # one head: the merge of the main line with the legacy (adoption) branch
+    # one head (the compatible head), on the merge of the main line with the legacy branch
     (head,) = script.get_heads()
-    assert THIRD in script.get_revision(head).down_revision
+    assert head == COMPATIBLE
+    assert THIRD in script.get_revision(script.get_revision(head).down_revision).down_revision
     assert script.get_bases() == [FIRST]
     chain = [r.revision for r in script.walk_revisions("base", "heads")]
     assert [r for r in chain if r in REVISIONS] == [THIRD, SECOND, FIRST]
@@ -459,15 +463,24 @@ def test_identity_primary_keys(pg_conn: psycopg.Connection[Any]) -> None:
 
 
 def test_timestamps_defaults_and_jsonb(pg_conn: psycopg.Connection[Any]) -> None:
+    """At the compatible head the 44 timestamps of the 20 tables hold naive UTC (the deployed
+    application compares them with naive utcnow()), with UTC-explicit defaults; musicdb's own
+    maintenance_log keeps timestamptz. The strict timestamptz comes with the contract
+    (test_contract.py)."""
     columns = snapshot(pg_conn)["columns"]
+    naive = 0
     for name, col in columns.items():
         table, column = name.split(".")
-        if table == "alembic_version":
+        if table in ("alembic_version", "mv_track_popularity"):
             continue
-        assert col["type"] != "timestamp without time zone", name
-        if column in CREATION_COLUMNS:
-            assert col["type"] == "timestamp with time zone", name
-            assert (col["nullable"], col["default"]) == (False, "now()"), name
+        if "timestamp" in col["type"]:
+            expected = ("timestamp with time zone" if table == "maintenance_log"
+                        else "timestamp without time zone")  # fmt: skip
+            assert col["type"] == expected, name
+            naive += expected == "timestamp without time zone"
+        if column in CREATION_COLUMNS and table in PLATFORM_TABLES:
+            assert (col["nullable"], col["default"]) == (
+                False, "timezone('utc'::text, now())"), name  # fmt: skip
         if col["type"] == "jsonb":
             if name in NULLABLE_JSONB:
                 assert (col["nullable"], col["default"]) == (True, None), name
@@ -476,11 +489,14 @@ def test_timestamps_defaults_and_jsonb(pg_conn: psycopg.Connection[Any]) -> None
                 assert col["default"] in ("'[]'::jsonb", "'{}'::jsonb"), name
     assert columns["artists.genres"]["default"] == "'[]'::jsonb"
     assert columns["tracks.audio_features"]["default"] == "'{}'::jsonb"
-    assert columns["discovery_sessions.last_interaction_at"]["default"] == "now()"
+    assert naive == 44
+    assert columns["maintenance_log.started_at"]["default"] == "now()"
+    assert columns["discovery_sessions.last_interaction_at"]["default"] == (
+        "timezone('utc'::text, now())")
     assert columns["playlists.uuid"]["default"] == "gen_random_uuid()"
     assert columns["track_sources.source_id"] == {
         "type": "character varying(255)",
-        "nullable": False,
+        "nullable": True,  # the application stores sources without an id (contract: NOT NULL)
         "default": None,
         "identity": None,
         "generated": None,
@@ -691,15 +707,24 @@ def test_on_delete_cascade_and_set_null(seed: Seed) -> None:
     assert value(conn, "SELECT count(*) FROM tracks") == 1
 
 
-def test_defect6_track_source_id_is_required_and_unique(seed: Seed) -> None:
-    """Defect 6: source_id NOT NULL, so (source_type, source_id) really is unique."""
-    with pytest.raises(errors.NotNullViolation):
-        seed.insert("track_sources", track_id=seed.track, source_type="spotify", source_id=None)
+def test_defect6_track_source_id_at_the_compatible_head(seed: Seed) -> None:
+    """Defect 6 at the compatible head: what the deployed application writes is accepted (no
+    id, an id another track has), a parent still holds one (source_type, source_id) once, and the
+    artist and album sources keep both rules. The strict rule is test_contract.py's."""
+    seed.insert("track_sources", track_id=seed.track, source_type="spotify", source_id=None)
+    seed.insert("track_sources", track_id=seed.track, source_type="spotify", source_id=None)
     seed.insert("track_sources", track_id=seed.track, source_type="spotify", source_id="x")
     other = seed.insert("tracks", title="Another")
+    seed.insert("track_sources", track_id=other, source_type="spotify", source_id="x")
     with pytest.raises(errors.UniqueViolation) as info:
         seed.insert("track_sources", track_id=other, source_type="spotify", source_id="x")
-    assert info.value.diag.constraint_name == "uq_track_sources_source_type_source_id"
+    assert info.value.diag.constraint_name == "uq_track_sources_track_id_source_type_source_id"
+    seed.insert("artist_sources", artist_id=seed.artist, source_type="spotify", source_id="a")
+    another = seed.insert("artists", name="Another")
+    with pytest.raises(errors.UniqueViolation):
+        seed.insert("artist_sources", artist_id=another, source_type="spotify", source_id="a")
+    with pytest.raises(errors.NotNullViolation):
+        seed.insert("album_sources", album_id=seed.album, source_type="spotify", source_id=None)
 
 
 # --- indexes ------------------------------------------------------------------------------
@@ -823,7 +848,7 @@ def test_performance_indexes_exist(pg_conn: psycopg.Connection[Any]) -> None:
         )
 
     gin = {(ix["table"], ix["keys"][0]): ix for ix in by_name.values() if ix["am"] == "gin"}
-    assert set(gin) == JSONB_GIN | {(t, "search_vector") for t in SEARCH_WEIGHTS}
+    assert set(gin) == JSONB_GIN | {(t, "search_document") for t in SEARCH_WEIGHTS}
     opclasses = dict(
         rows(
             pg_conn,
@@ -861,7 +886,8 @@ def test_named_query_patterns_use_their_index(pg_conn, pattern: Pattern) -> None
     """On the fresh schema (sequential scans disabled), each pattern's SQL as ``musicdb bench``
     runs it is planned on the index the schema added for it."""
     if pattern.name == "Q10":
-        # Make the choice real: many rows of few services, so only the unique index is selective.
+        # Make the choice real: many rows of few services, so only the (source_type, source_id)
+        # index is selective.
         track = value(pg_conn, "INSERT INTO tracks (title) VALUES ('t') RETURNING id")
         pg_conn.execute(
             "INSERT INTO track_sources (track_id, source_type, source_id) "
@@ -928,7 +954,7 @@ def test_defect2_updated_at_moves_on_all_eight_tables(seed: Seed) -> None:
         ),
     }
     assert set(ids) == UPDATED_AT_TABLES
-    old = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    old = dt.datetime(2000, 1, 1)  # naive UTC at the compatible head
     conn = seed.conn
     for table, row_id in ids.items():
         ident = sql.Identifier(table)
@@ -946,7 +972,7 @@ def test_defect2_updated_at_moves_on_all_eight_tables(seed: Seed) -> None:
                 sql.SQL("UPDATE {} SET created_at = created_at WHERE id = %s").format(ident),
                 (row_id,),
             )
-            now = value(conn, "SELECT now()")
+            now = value(conn, "SELECT timezone('utc', now())")
             changed = value(
                 conn, sql.SQL("SELECT updated_at FROM {} WHERE id = %s").format(ident), (row_id,)
             )
@@ -957,10 +983,14 @@ def test_defect2_updated_at_moves_on_all_eight_tables(seed: Seed) -> None:
 
 
 def test_defect4_search_vector_is_generated_and_weighted(pg_conn) -> None:
-    """Defect 4: search_vector is a stored generated tsvector, maintained by the server."""
+    """Defect 4: the search document is a stored generated tsvector, maintained by the server
+    (``search_document`` at the compatible head, where ``search_vector`` is the application's
+    plain text column, which nothing reads)."""
     columns = snapshot(pg_conn)["columns"]
     for table, weights in SEARCH_WEIGHTS.items():
-        col = columns[f"{table}.search_vector"]
+        assert columns[f"{table}.search_vector"]["type"] == "text"
+        assert columns[f"{table}.search_vector"]["generated"] is None
+        col = columns[f"{table}.search_document"]
         assert col["type"] == "tsvector"
         generated = col["generated"]
         assert generated is not None, table
@@ -970,7 +1000,12 @@ def test_defect4_search_vector_is_generated_and_weighted(pg_conn) -> None:
             assert re.search(pattern, generated), (table, column, generated)
         assert generated.count("to_tsvector('english'::regconfig") == len(weights)
     with pytest.raises(errors.GeneratedAlways):
-        pg_conn.execute("INSERT INTO tracks (title, search_vector) VALUES ('x', 'x')")
+        pg_conn.execute("INSERT INTO tracks (title, search_document) VALUES ('x', 'x')")
+    # the application's write: a varchar-typed text, which the search does not use
+    pg_conn.execute("INSERT INTO tracks (title, search_vector) VALUES ('y', %s::varchar)",
+                    ("stale words",))  # fmt: skip
+    assert value(pg_conn, "SELECT count(*) FROM tracks WHERE search_document @@ "
+                          "websearch_to_tsquery('english', 'stale')") == 0  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -992,8 +1027,8 @@ def test_full_text_search_ranks_by_weight(seed: Seed, table: str, strong: str, w
         in_weak = seed.insert(table, **{other: "Unrelated", weak: "midnight harbours"}, **extra)
     seed.insert(table, **{other: "Nothing here"}, **extra)
     query = sql.SQL(
-        "SELECT id FROM {} WHERE search_vector @@ websearch_to_tsquery('english', %s) "
-        "ORDER BY ts_rank(search_vector, websearch_to_tsquery('english', %s)) DESC, id"
+        "SELECT id FROM {} WHERE search_document @@ websearch_to_tsquery('english', %s) "
+        "ORDER BY ts_rank(search_document, websearch_to_tsquery('english', %s)) DESC, id"
     ).format(sql.Identifier(table))
     found = [r[0] for r in rows(conn, query, ("midnight harbour", "midnight harbour"))]
     assert found == ([in_strong, in_weak] if weak else [in_strong])
@@ -1030,7 +1065,7 @@ def test_defect3_view_refreshes_concurrently_and_counts_only_plays(seed: Seed) -
         "(unique_listeners DESC)",
     }
     quiet = seed.insert("tracks", title="Never played")
-    t0 = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    t0 = dt.datetime(2025, 1, 1)  # naive UTC at the compatible head
     events = [
         (seed.user, "play", 1000, t0),
         (seed.user, "play", 3000, t0 + dt.timedelta(hours=1)),

@@ -22,6 +22,19 @@ if TYPE_CHECKING:
     import psycopg
 
 LEGACY_STAMP = "20250618_075149_add_performance_indexes"
+#: The third revision of the application's own chain (its first two ids are musicdb's).
+APPLICATION_STAMP = "add_users_table"
+#: What the application's ``add_users_table`` makes of the legacy layout's users table: NOT NULL
+#: flags and creation time with server defaults, and three redundant indexes.
+APPLICATION_USERS_SQL = """
+ALTER TABLE users ALTER COLUMN is_active SET NOT NULL, ALTER COLUMN is_active SET DEFAULT true,
+    ALTER COLUMN is_admin SET NOT NULL, ALTER COLUMN is_admin SET DEFAULT false,
+    ALTER COLUMN created_at SET NOT NULL, ALTER COLUMN created_at SET DEFAULT now(),
+    ALTER COLUMN default_language SET DEFAULT 'en';
+CREATE UNIQUE INDEX ix_users_username ON users (username);
+CREATE UNIQUE INDEX ix_users_email ON users (email);
+CREATE INDEX ix_users_is_active ON users (is_active);
+"""
 LEGACY_BASE = "20261201_090000_legacy_platform_adopted"
 MERGE = "20261201_091000_merge_legacy_lineage"
 
@@ -71,7 +84,8 @@ WRITER_IMPACTS: tuple[tuple[str, str, str], ...] = (
      "from the row); it reads back as a tsvector, not text"),
     ("columns_catalogue", "track_sources",
      "track_sources.source_id can no longer be NULL, and one (source_type, source_id) maps to "
-     "one row only (after the create_indexes step)"),
+     "one row only (after the create_indexes step), until the compatible head at the end of the "
+     "same run, which accepts both again and puts the quarantined track sources back"),
     ("columns_listening", "mv_track_popularity",
      "the view's columns are renamed: id -> track_id, avg_play_duration -> "
      "avg_play_duration_ms; unique_listeners and last_played_at count plays only; REFRESH ... "
@@ -125,8 +139,9 @@ def legacy_schema_sql() -> str:
     return files("musicdb").joinpath("sql/legacy_platform.sql").read_text(encoding="utf-8")
 
 
-def legacy_snapshot(target: DatabaseTarget) -> dict[str, Any]:
-    """The catalog snapshot of the legacy layout, built in a scratch database."""
+def legacy_snapshot(target: DatabaseTarget, application: bool = False) -> dict[str, Any]:
+    """The catalog snapshot of the legacy layout (with *application*: as the application's own
+    chain leaves it, ending with ``add_users_table``), built in a scratch database."""
     from musicdb import migrate, snapshot
 
     with (
@@ -134,6 +149,8 @@ def legacy_snapshot(target: DatabaseTarget) -> dict[str, Any]:
         db.connect(DatabaseTarget(url, "scratch")) as conn,
     ):
         conn.execute(legacy_schema_sql())  # type: ignore[arg-type]  # static, packaged DDL
+        if application:
+            conn.execute(APPLICATION_USERS_SQL)  # type: ignore[arg-type]  # static DDL
         return snapshot.snapshot(conn)
 
 
@@ -186,7 +203,13 @@ def inspect(target: DatabaseTarget) -> Inspection:
                           f"already adopted ({shown}): {state}; `musicdb migrate up` continues",
                           stamp, counts=counts)  # fmt: skip
     if set(conversion.TABLES) <= set(relations):
-        differences = snapshot.diff(legacy_snapshot(target), live, ignore=("alembic_version",))
+        application = stamp == (APPLICATION_STAMP,)
+        differences = snapshot.diff(legacy_snapshot(target, application), live,
+                                    ignore=("alembic_version",))  # fmt: skip
+        if not differences and application:
+            return Inspection(target.display, "legacy",
+                              f"built by the platform application's own chain ({shown}): "
+                              "adoptable", stamp, counts=counts)  # fmt: skip
         if not differences:
             how = ("stamped " + shown + " by hand") if stamp else "not stamped"
             return Inspection(target.display, "legacy",
@@ -313,13 +336,20 @@ def adopt(target: DatabaseTarget, *, lock_wait_s: float = 60.0,
     return AdoptResult(found, found.stamp, after)
 
 
-# -- called by the legacy revisions -------------------------------------------------------------
+# -- called by the revisions ---------------------------------------------------------------------
+def live_connection(op: Any) -> Any:
+    """The psycopg connection a revision runs on, or None when it renders SQL offline."""
+    if op.get_context().as_sql:
+        return None
+    return op.get_bind().connection.dbapi_connection
+
+
 def refuse_unadopted_legacy(op: Any) -> None:
     """Upgrade of the legacy branch's first revision: only ever runs on a database that adopt
     did not stamp. Stop there if that database still has the legacy layout."""
-    if op.get_context().as_sql:
+    conn = live_connection(op)
+    if conn is None:
         return
-    conn: Any = op.get_bind().connection.dbapi_connection
     row = conn.execute(
         "SELECT format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute AS a "
         "WHERE a.attrelid = to_regclass('public.tracks') AND a.attname = 'search_vector' "
@@ -335,9 +365,9 @@ def refuse_unadopted_legacy(op: Any) -> None:
 def refuse_downgrade(op: Any, revision: str) -> None:
     """Downgrade of a conversion step: nothing to undo on a database built by the main line;
     on an adopted database the conversion is one-way (see docs/migration-guide.md, rollback)."""
-    if op.get_context().as_sql:
+    conn = live_connection(op)
+    if conn is None:
         return
-    conn: Any = op.get_bind().connection.dbapi_connection
     if conversion.is_adopted(conn):
         raise MusicdbError(
             f"{revision} converted an adopted legacy database and cannot be undone in place: "

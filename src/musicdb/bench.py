@@ -31,7 +31,15 @@ from typing import TYPE_CHECKING, Any
 from musicdb import db
 from musicdb.config import DatabaseTarget
 from musicdb.errors import MusicdbError, UsageError
-from musicdb.patterns import PERFORMANCE_REVISION, Params, Pattern, draw_params, explain
+from musicdb.patterns import (
+    PERFORMANCE_REVISION,
+    SEARCH_COLUMN,
+    Params,
+    Pattern,
+    draw_params,
+    explain,
+    for_database,
+)
 
 if TYPE_CHECKING:
     import psycopg
@@ -450,6 +458,8 @@ def performance_indexes() -> list[str]:
     module = migrate.script_directory().get_revision(PERFORMANCE_REVISION).module
     names = [*module.BTREE_INDEXES, *module.JSONB_GIN_INDEXES, *module.PARTIAL_INDEXES]
     names += [f"ix_{table}_search_vector" for table in module.SEARCH_WEIGHTS]
+    # the same GIN indexes under their compatible-head name (the expand revision renames them)
+    names += [f"ix_{table}_{SEARCH_COLUMN}" for table in module.SEARCH_WEIGHTS]
     names += list(module.VIEW_INDEXES)
     return names
 
@@ -589,7 +599,7 @@ def run(
             raise MusicdbError(f"{target.display} has no tracks; run `musicdb generate` first")
         all_params: dict[str, Params] = {}
         results: list[PatternResult] = []
-        for pattern in patterns:
+        for pattern in for_database(conn, patterns):
             progress(f"{pattern.name}: {pattern.title}")
             params = draw_params(conn, pattern, count=keys, seed=seed)
             all_params[pattern.name] = params

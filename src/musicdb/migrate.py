@@ -102,6 +102,8 @@ class Status:
     heads: tuple[str, ...]
     pending: tuple[str, ...]
     unknown: tuple[str, ...] = ()
+    #: The contract revisions applied (empty: the compatible schema, not contracted).
+    contracted: tuple[str, ...] = ()
 
     @property
     def at_head(self) -> bool:
@@ -115,6 +117,7 @@ class Status:
             "pending": list(self.pending),
             "unknown": list(self.unknown),
             "at_head": self.at_head,
+            "contracted": list(self.contracted),
         }
 
 
@@ -125,13 +128,17 @@ def _pending(script: ScriptDirectory, current: tuple[str, ...]) -> tuple[str, ..
 
 
 def status(target: DatabaseTarget) -> Status:
+    from musicdb import contract
+
     script = script_directory()
     with db.connect(target) as conn:
         current = current_revisions(conn)
+        contracted = contract.applied(conn)
     known = {r.revision for r in script.walk_revisions()}
     unknown = tuple(r for r in current if r not in known)
     pending = _pending(script, tuple(r for r in current if r in known)) if not unknown else ()
-    return Status(target.display, current, tuple(script.get_heads()), pending, unknown)
+    return Status(target.display, current, tuple(script.get_heads()), pending, unknown,
+                  contracted)  # fmt: skip
 
 
 def history(target: DatabaseTarget | None = None) -> list[RevisionInfo]:
@@ -198,9 +205,10 @@ def _run_alembic(
     lock_timeout_ms: int,
     statement_timeout_ms: int | None,
     progress: Progress,
+    config: Callable[[], Config] = alembic_config,
 ) -> None:
     """Run one alembic command on a fresh connection with the timeouts set from the start."""
-    cfg = alembic_config()
+    cfg = config()
 
     started = [time.monotonic()]
 
@@ -264,9 +272,12 @@ def _migrate(
     statement_timeout_ms: int | None,
     retries: int,
     progress: Progress,
+    config: Callable[[], Config] = alembic_config,
+    read: Callable[[DatabaseTarget], tuple[str, ...]] = _read_current,
 ) -> MigrationResult:
     with migration_lock(target, wait_s=lock_wait_s, progress=progress):
-        before = _read_current(target)  # read again now that nobody else can migrate
+        before = read(target)  # read again now that nobody else can migrate
+        _refuse_unknown_stamp(before, config)
         attempt = 0
         while True:
             attempt += 1
@@ -277,11 +288,12 @@ def _migrate(
                     lock_timeout_ms=lock_timeout_ms,
                     statement_timeout_ms=statement_timeout_ms,
                     progress=progress,
+                    config=config,
                 )
                 break
             except Exception as exc:
                 if not _is_lock_timeout(exc):
-                    now = _read_current(target)
+                    now = read(target)
                     if isinstance(exc, _alembic_errors()[:2]) and now == before:
                         # Alembic could not resolve the revision argument: nothing ran
                         raise UsageError(
@@ -291,7 +303,7 @@ def _migrate(
                         f"migration failed: {_db_message(exc)}; the database stays at "
                         f"{_fmt_revs(now)}"
                     ) from exc
-                now = _read_current(target)
+                now = read(target)
                 if attempt > retries:
                     raise LockNotAvailable(
                         f"migration could not get a lock within {lock_timeout_ms} ms "
@@ -304,8 +316,44 @@ def _migrate(
                     f"retrying in {pause:g} s"
                 )
                 time.sleep(pause)
-        after = _read_current(target)
+        after = read(target)
     return MigrationResult(before, after, attempt)
+
+
+def _refuse_unknown_stamp(current: tuple[str, ...], config: Callable[[], Config]) -> None:
+    """A database stamped with a revision this history does not hold (another chain built it)
+    cannot be migrated: the operation fails (exit 1) and says what to do, before anything runs."""
+    from alembic.script import ScriptDirectory
+
+    revisions = ScriptDirectory.from_config(config()).revision_map
+    for rev in current:
+        try:
+            known = revisions.get_revision(rev) is not None
+        except _alembic_errors():
+            known = False
+        if not known:
+            raise MusicdbError(
+                f"the database is stamped with revision {rev!r}, which musicdb's history does not "
+                "hold; run 'musicdb migrate adopt' to inspect it and bring it under management"
+            )
+
+
+def run_history(
+    target: DatabaseTarget,
+    action: Callable[[Config], None],
+    *,
+    config: Callable[[], Config],
+    read: Callable[[DatabaseTarget], tuple[str, ...]],
+    lock_wait_s: float = DEFAULT_LOCK_WAIT_S,
+    lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS,
+    statement_timeout_ms: int | None = None,
+    retries: int = DEFAULT_RETRIES,
+    progress: Progress = _quiet,
+) -> MigrationResult:
+    """Run *action* on another Alembic history (the contract step) with the same safety rules."""
+    return _migrate(target, action, lock_wait_s=lock_wait_s, lock_timeout_ms=lock_timeout_ms,
+                    statement_timeout_ms=statement_timeout_ms, retries=retries,
+                    progress=progress, config=config, read=read)  # fmt: skip
 
 
 def _db_message(exc: BaseException) -> str:
@@ -573,9 +621,11 @@ def scratch_database(target: DatabaseTarget, prefix: str = "musicdb_scratch_") -
             )
 
 
-def expected_snapshot(target: DatabaseTarget, revisions: tuple[str, ...]) -> dict[str, Any]:
-    """The catalog snapshot the migrations build at *revisions*, in a scratch database."""
-    from musicdb import snapshot
+def expected_snapshot(target: DatabaseTarget, revisions: tuple[str, ...],
+                      contracted: tuple[str, ...] = ()) -> dict[str, Any]:  # fmt: skip
+    """The catalog snapshot the migrations build at *revisions* (then the contract revisions
+    *contracted*), in a scratch database."""
+    from musicdb import contract, snapshot
 
     with scratch_database(target) as url:
         scratch = DatabaseTarget(url, "scratch")
@@ -583,6 +633,10 @@ def expected_snapshot(target: DatabaseTarget, revisions: tuple[str, ...]) -> dic
             _run_alembic(scratch, functools.partial(_alembic_upgrade, rev=rev),
                          lock_timeout_ms=DEFAULT_LOCK_TIMEOUT_MS, statement_timeout_ms=None,
                          progress=_quiet)  # fmt: skip
+        for rev in contracted:
+            _run_alembic(scratch, functools.partial(_alembic_upgrade, rev=rev),
+                         lock_timeout_ms=DEFAULT_LOCK_TIMEOUT_MS, statement_timeout_ms=None,
+                         progress=_quiet, config=contract.alembic_config)  # fmt: skip
         with db.connect(scratch) as conn:
             return snapshot.snapshot(conn)
 
@@ -595,13 +649,15 @@ def _alembic_upgrade(cfg: Config, rev: str) -> None:
 
 def drift(target: DatabaseTarget) -> list[Any]:
     """Every difference between the live schema and what its revision(s) should have built."""
-    from musicdb import snapshot
+    from musicdb import contract, snapshot
 
     with db.connect(target) as conn:
         current = current_revisions(conn)
+        contracted = contract.applied(conn)
         actual = snapshot.snapshot(conn)
-    expected = expected_snapshot(target, current)
-    return list(snapshot.diff(expected, actual))
+    expected = expected_snapshot(target, current, contracted)
+    # the contract's version table stays (empty) after an undo: book-keeping, not schema
+    return list(snapshot.diff(expected, actual, ignore=(contract.VERSION_TABLE,)))
 
 
 def drift_report(target: DatabaseTarget) -> Any:

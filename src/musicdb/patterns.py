@@ -82,13 +82,15 @@ PATTERNS: tuple[Pattern, ...] = (
         "Q3",
         "full-text search of tracks, ranked",
         """
-        SELECT t.id, t.title, ts_rank(t.search_vector, q) AS rank
+        SELECT t.id, t.title, ts_rank(t.search_document, q) AS rank
         FROM tracks AS t, websearch_to_tsquery('english', %s) AS q
-        WHERE t.search_vector @@ q
+        WHERE t.search_document @@ q
         ORDER BY rank DESC, t.id
         LIMIT 20
         """,
-        ("ix_tracks_search_vector",),
+        # the generated tsvector of the compatible head; for_database() renames it on a
+        # contracted database, where it is search_vector again
+        ("ix_tracks_search_document",),
         50.0,
         # hot: two words of a popular title; cold: one word of a random title
         hot_sql="SELECT split_part(lower(title), ' ', 1) || ' ' "
@@ -205,7 +207,8 @@ PATTERNS: tuple[Pattern, ...] = (
         JOIN tracks AS t ON t.id = s.track_id
         WHERE s.source_type = %s AND s.source_id = %s
         """,
-        ("uq_track_sources_source_type_source_id", "pk_tracks"),
+        # a plain btree at the compatible head (the unique constraint once contracted)
+        ("ix_track_sources_source_type_source_id", "pk_tracks"),
         10.0,
         hot_sql="SELECT s.source_type, s.source_id FROM track_sources AS s "
         "JOIN tracks AS t ON t.id = s.track_id ORDER BY t.popularity DESC LIMIT %s",
@@ -249,6 +252,44 @@ PATTERNS: tuple[Pattern, ...] = (
 )
 
 BY_NAME = {p.name: p for p in PATTERNS}
+
+#: The name the patterns give the generated tsvector of tracks (the compatible head's).
+SEARCH_COLUMN = "search_document"
+
+#: Names the patterns use (the compatible head's) -> their names once contracted.
+CONTRACTED_NAMES = {
+    SEARCH_COLUMN: "search_vector",
+    "ix_track_sources_source_type_source_id": "uq_track_sources_source_type_source_id",
+}
+
+
+def search_column(conn: psycopg.Connection[Any], table: str = "tracks") -> str:
+    """The generated tsvector column of *table*, read from the catalog: ``search_document`` at
+    the compatible head, ``search_vector`` once contracted."""
+    row = conn.execute(
+        "SELECT a.attname FROM pg_catalog.pg_attribute AS a WHERE a.attrelid = to_regclass(%s) "
+        "AND a.attgenerated = 's' AND a.atttypid = 'tsvector'::regtype AND NOT a.attisdropped",
+        (f"public.{table}",),
+    ).fetchone()
+    return row[0] if row else SEARCH_COLUMN
+
+
+def for_database(conn: psycopg.Connection[Any], chosen: Sequence[Pattern]) -> list[Pattern]:
+    """*chosen* as they must run on this database: on a contracted one (found by a catalog
+    lookup of the generated tsvector), Q3 reads ``search_vector`` and Q10's index is the
+    unique constraint's."""
+    import dataclasses
+
+    if search_column(conn) == SEARCH_COLUMN:
+        return list(chosen)
+
+    def rename(text: str) -> str:
+        for old, new in CONTRACTED_NAMES.items():
+            text = text.replace(old, new)
+        return text
+
+    return [dataclasses.replace(p, sql=rename(p.sql), intended=tuple(map(rename, p.intended)))
+            for p in chosen]  # fmt: skip
 
 
 def select(names: Sequence[str] | None) -> list[Pattern]:

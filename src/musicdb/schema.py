@@ -1,13 +1,19 @@
 """SQLAlchemy description of the platform schema at the head revision.
 
-This module is the reference model of the schema (docs/schema.md): the 20 platform tables (plus the
-``maintenance_log`` table that musicdb itself records maintenance runs in), their keys,
-defaults, checks and indexes. The migrations in ``musicdb.migrations.versions`` are frozen,
-hand-written copies of it; they never import this module, so changing it never rewrites
-history. Objects that SQLAlchemy metadata cannot describe (the ``updated_at`` function and
-triggers, the ``mv_track_popularity`` materialized view) live only in the migrations.
+This module is the reference model of the schema (docs/schema.md) at the compatible head (the
+expand revision ``20261204_090000_platform_app_compatible``, see :mod:`musicdb.compat`): the 20
+platform tables (plus the ``maintenance_log`` table that musicdb itself records maintenance runs
+in), their keys, defaults, checks and indexes. It differs from the strict target (which ``musicdb
+migrate contract`` applies) in what the deployed application needs: timestamps without time zone
+holding UTC, ``search_vector`` a plain text column beside the generated ``search_document``, and a
+nullable ``track_sources.source_id`` without the cross-parent unique constraint.
+:mod:`musicdb.models` maps ORM classes onto these tables. The migrations in
+``musicdb.migrations.versions`` are frozen, hand-written copies of it; they never import this
+module, so changing it never rewrites history. Objects that SQLAlchemy metadata cannot describe
+(the ``updated_at`` function and triggers, the ``mv_track_popularity`` materialized view) live only
+in the migrations.
 
-Only migration code imports this module, never the CLI at start-up.
+Only migration code and :mod:`musicdb.models` import this module, never the CLI at start-up.
 """
 
 from __future__ import annotations
@@ -54,15 +60,19 @@ SEARCH_WEIGHTS = {
 MATERIALIZED_VIEWS = ("mv_track_popularity",)
 
 TIMESTAMPTZ = sa.DateTime(timezone=True)
+#: The platform's timestamps at the compatible head: naive, holding UTC.
+TIMESTAMP = sa.DateTime(timezone=False)
 FLOAT8: sa.Double[float] = sa.Double()
 NOW = sa.text("now()")
+UTC_NOW = sa.text("timezone('utc'::text, now())")
 TRUE = sa.text("true")
 FALSE = sa.text("false")
 ZERO = sa.text("0")
 
 
 def search_vector_expression(table: str) -> str:
-    """The ``GENERATED ALWAYS AS (...)`` expression of ``<table>.search_vector``."""
+    """The ``GENERATED ALWAYS AS (...)`` expression of ``<table>.search_document`` (named
+    ``search_vector`` once contracted)."""
     parts = [
         f"setweight(to_tsvector('english', coalesce({column}, '')), '{weight}')"
         for column, weight in SEARCH_WEIGHTS[table]
@@ -77,11 +87,11 @@ def _id(big: bool = False) -> sa.Column:
 
 
 def _now(name: str, nullable: bool = False) -> sa.Column:
-    return sa.Column(name, TIMESTAMPTZ, nullable=nullable, server_default=NOW)
+    return sa.Column(name, TIMESTAMP, nullable=nullable, server_default=UTC_NOW)
 
 
 def _ts(name: str) -> sa.Column:
-    return sa.Column(name, TIMESTAMPTZ)
+    return sa.Column(name, TIMESTAMP)
 
 
 def _jlist(name: str) -> sa.Column:
@@ -104,9 +114,17 @@ def _fk(name: str, target: str, ondelete: str, nullable: bool = False) -> sa.Col
     return sa.Column(name, sa.Integer, sa.ForeignKey(target, ondelete=ondelete), nullable=nullable)
 
 
-def _search_vector(table: str) -> sa.Column:
-    return sa.Column(
-        "search_vector", TSVECTOR, sa.Computed(search_vector_expression(table), persisted=True)
+def _search_columns(table: str) -> tuple[SchemaItem, ...]:
+    """The generated tsvector ``search_document`` with its GIN index, and the application's
+    plain text ``search_vector`` (nothing reads it; musicdb.models never writes it)."""
+    return (
+        sa.Column(
+            "search_document",
+            TSVECTOR,
+            sa.Computed(search_vector_expression(table), persisted=True),
+        ),
+        sa.Column("search_vector", sa.Text),
+        sa.Index(f"ix_{table}_search_document", "search_document", postgresql_using="gin"),
     )
 
 
@@ -159,11 +177,10 @@ artists = sa.Table(
     _now("created_at"),
     _now("updated_at"),
     _ts("last_synced"),
-    _search_vector("artists"),
+    *_search_columns("artists"),
     _gin("ix_artists_genres", "genres", path_ops=True),
     _gin("ix_artists_aliases", "aliases", path_ops=True),
     _gin("ix_artists_social_links", "social_links"),
-    sa.Index("ix_artists_search_vector", "search_vector", postgresql_using="gin"),
 )
 
 albums = sa.Table(
@@ -199,12 +216,11 @@ albums = sa.Table(
     _now("created_at"),
     _now("updated_at"),
     _ts("last_synced"),
-    _search_vector("albums"),
+    *_search_columns("albums"),
     sa.CheckConstraint("total_tracks >= 0", name="total_tracks_non_negative"),
     sa.Index("ix_albums_artist_id", "artist_id"),
     _gin("ix_albums_genres", "genres", path_ops=True),
     _gin("ix_albums_credits", "credits"),
-    sa.Index("ix_albums_search_vector", "search_vector", postgresql_using="gin"),
 )
 # Written the way PostgreSQL prints them back, so that comparing this metadata with a
 # migrated database finds no difference.
@@ -231,12 +247,11 @@ tracks = sa.Table(
     _now("created_at"),
     _now("updated_at"),
     _ts("last_analyzed"),
-    _search_vector("tracks"),
+    *_search_columns("tracks"),
     sa.CheckConstraint("duration_ms >= 0", name="duration_ms_non_negative"),
     sa.Index("ix_tracks_album_id", "album_id"),
     sa.Index("ix_tracks_artist_id_popularity", "artist_id", sa.text("popularity DESC")),
     _gin("ix_tracks_audio_features", "audio_features"),
-    sa.Index("ix_tracks_search_vector", "search_vector", postgresql_using="gin"),
     sa.Index(
         "ix_tracks_high_energy",
         sa.text(_ENERGY),
@@ -257,13 +272,16 @@ def _source_table(
     primary: bool,
     availability: bool,
     quality: bool,
+    shared_ids: bool = False,
     extra: tuple = (),
 ) -> sa.Table:
+    """``shared_ids``: the compatible head's track_sources, whose ``source_id`` may be NULL or
+    held by several parents (a plain index serves the lookup instead of the unique one)."""
     columns: list[SchemaItem] = [
         _id(),
         _fk(f"{parent}_id", f"{parent_table}.id", "CASCADE"),
         sa.Column("source_type", sa.String(50), nullable=False),
-        sa.Column("source_id", sa.String(255), nullable=False),
+        sa.Column("source_id", sa.String(255), nullable=shared_ids),
         sa.Column("source_uri", sa.String(500)),
         _jobj("source_extra_metadata"),
     ]
@@ -280,7 +298,9 @@ def _source_table(
         _now("created_at"),
         _now("updated_at"),
         sa.UniqueConstraint(f"{parent}_id", "source_type", "source_id"),
-        sa.UniqueConstraint("source_type", "source_id"),
+        sa.Index(f"ix_{parent}_sources_source_type_source_id", "source_type", "source_id")
+        if shared_ids
+        else sa.UniqueConstraint("source_type", "source_id"),
         *extra,
     ]
     return sa.Table(f"{parent}_sources", metadata, *columns)
@@ -294,6 +314,7 @@ track_sources = _source_table(
     primary=False,
     availability=True,
     quality=True,
+    shared_ids=True,
     extra=(sa.Index("ix_track_sources_source_type_is_available", "source_type", "is_available"),),
 )
 
@@ -337,7 +358,7 @@ playlists = sa.Table(
     _now("created_at"),
     _now("updated_at"),
     _ts("last_played_at"),
-    _search_vector("playlists"),
+    *_search_columns("playlists"),
     sa.CheckConstraint("NOT (folder_type AND is_dynamic)", name=conv("ck_folder_not_dynamic")),
     sa.CheckConstraint("total_duration_ms >= 0", name="total_duration_ms_non_negative"),
     sa.Index("ix_playlists_owner_id", "owner_id"),
@@ -345,7 +366,6 @@ playlists = sa.Table(
     sa.Index("ix_playlists_last_modified_by", "last_modified_by"),
     _gin("ix_playlists_tags", "tags", path_ops=True),
     _gin("ix_playlists_dynamic_rules", "dynamic_rules"),
-    sa.Index("ix_playlists_search_vector", "search_vector", postgresql_using="gin"),
     sa.Index(
         "ix_playlists_public_collaborative",
         "is_public",
@@ -649,8 +669,9 @@ maintenance_log = sa.Table(
     _id(big=True),
     sa.Column("operation", sa.String(32), nullable=False),
     sa.Column("target", sa.Text, nullable=False),
-    _now("started_at"),
-    _ts("finished_at"),
+    # musicdb's own table keeps timestamptz (no application writes it)
+    sa.Column("started_at", TIMESTAMPTZ, nullable=False, server_default=NOW),
+    sa.Column("finished_at", TIMESTAMPTZ),
     sa.Column("duration_ms", FLOAT8),
     sa.Column("rows", sa.BigInteger),
     sa.Column("outcome", sa.String(16), nullable=False),

@@ -85,4 +85,5 @@ def test_performance_indexes_are_read_from_the_revision() -> None:
     names = performance_indexes()
     assert "ix_user_interactions_user_id_created_at" in names
     assert "ix_tracks_search_vector" in names and "ix_tracks_high_energy" in names
+    assert "ix_tracks_search_document" in names  # its name at the compatible head
     assert "pk_tracks" not in names and len(names) == len(set(names))

@@ -123,6 +123,10 @@ def status(
             typer.echo(f"unknown   {', '.join(state.unknown)} (not a revision musicdb knows)")
         typer.echo(f"pending   {', '.join(state.pending) or 'none'}")
         typer.echo("status    " + ("at head" if state.at_head else "NOT at head"))
+        typer.echo("contract  " + (f"applied ({', '.join(state.contracted)}): the strict schema"
+                                   if state.contracted else
+                                   "not applied: the application-compatible schema "
+                                   "(`musicdb migrate contract --dry-run` says what it needs)"))
     if check and not state.at_head:
         raise typer.Exit(1)
 
@@ -285,3 +289,70 @@ def _show_adopt(plan, target, fmt: OutputFormat, dry_run: bool) -> None:  # type
         params = f"  -- params: {s['params']}" if s["params"] else ""
         typer.echo(f"-- {s['revision']} ({s['step']} #{s['n']}) {s['why']}"[:300])
         typer.echo(f"{s['sql'].strip()};{params}")
+
+
+@migrate_app.command("contract")
+def contract_(
+    ctx: typer.Context,
+    dry_run: Annotated[bool, typer.Option("--dry-run",
+                                          help="Print the checks and the SQL; change nothing.")
+                       ] = False,
+    undo: Annotated[bool, typer.Option("--undo",
+                                       help="Return to the application-compatible schema "
+                                            "(every row kept).")] = False,
+    yes: Yes = False,
+    lock_wait: LockWait = 60.0,
+    lock_timeout: LockTimeout = 5000,
+    statement_timeout: StatementTimeout = 0,
+    retries: Retries = 3,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Apply the strict schema of docs/schema.md (search_vector generated, track source ids required
+    and owned by one track, timestamptz) once the application no longer needs the compatible
+    one. Refuses, listing why, while rows or recorded statements would be rejected."""
+    from musicdb import contract
+    from musicdb.render import to_json
+
+    target = settings(ctx).target()
+    found = contract.plan(target)
+    if undo:
+        if not found.applied:
+            _progress("not contracted; nothing to undo")
+            return
+        if dry_run:
+            typer.echo(contract.offline_sql(undo=True), nl=False)
+            return
+    else:
+        if fmt is OutputFormat.json:
+            typer.echo(to_json({**found.as_dict(), "dry_run": dry_run}))
+        else:
+            typer.echo(f"database    {found.database}")
+            typer.echo(f"main line   {', '.join(found.main) or 'base'}")
+            typer.echo(f"contract    {', '.join(found.applied) or 'not applied'}")
+            for reason in found.reasons:
+                typer.echo(f"refused by  {reason}")
+            for note in found.notes:
+                typer.echo(f"note        {note}")
+            if dry_run and not found.applied:
+                typer.echo("\n-- SQL")
+                typer.echo(contract.offline_sql(), nl=False)
+        if found.applied:
+            _progress("already contracted; nothing to do")
+            return
+        if found.reasons:
+            typer.echo(f"musicdb: error: contract refused: {len(found.reasons)} reason(s) above",
+                       err=True)  # fmt: skip
+            raise typer.Exit(1)
+        if dry_run:
+            return
+    if not yes:
+        what = "undo the contract" if undo else "contract the schema"
+        if not sys.stdin.isatty():
+            typer.echo(f"musicdb: error: this would {what}; pass --yes to confirm", err=True)
+            raise typer.Exit(1)
+        typer.confirm(f"This will {what} on {target.display}. Continue?", abort=True)
+    result = contract.run(target, undo=undo, progress=_progress, lock_wait_s=lock_wait,
+                          lock_timeout_ms=lock_timeout,
+                          statement_timeout_ms=statement_timeout or None, retries=retries)
+    _progress("contract " + (f"applied ({', '.join(result.after)})" if result.after
+                             else "undone: the application-compatible schema"))
