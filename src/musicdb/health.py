@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import psycopg
 
     from musicdb.render import Report
+    from musicdb.reports import CatalogFacts
 
 OK, WARNING, CRITICAL, UNKNOWN = "ok", "warning", "critical", "unknown"
 STATUSES = (OK, WARNING, CRITICAL, UNKNOWN)
@@ -190,6 +191,8 @@ class Context:
     target: DatabaseTarget
     conn: psycopg.Connection[Any]
     thresholds: Thresholds
+    #: the run's catalog facts (index verdicts, table statistics), each computed once
+    facts: CatalogFacts
 
     def rows(self, query: str, params: Any = None) -> list[tuple[Any, ...]]:
         return self.conn.execute(query, params).fetchall()
@@ -282,16 +285,8 @@ def check_drift(ctx: Context) -> Check:
 
 
 # The index and table checks judge what the DBA reports compute (musicdb.reports:
-# analyze-indexes and table-stats), so a check and its report never disagree.
-def _index_rows(ctx: Context) -> list[dict[str, Any]]:
-    from musicdb import reports
-
-    return reports.index_verdicts(ctx.conn).rows
-
-
-def _qualified(row: dict[str, Any], key: str) -> str:
-    return f"{row['schema']}.{row[key]}"
-
+# analyze-indexes and table-stats), so a check and its report never disagree; the run's
+# CatalogFacts computes each once for all the checks.
 
 @check("invalid_indexes", "no index is left INVALID (a failed CREATE INDEX CONCURRENTLY)")
 def check_invalid_indexes(ctx: Context) -> Check:
@@ -300,12 +295,11 @@ def check_invalid_indexes(ctx: Context) -> Check:
         "SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_stat_progress_create_index AS p"
         " JOIN pg_catalog.pg_class AS c ON c.oid = p.index_relid"
         " JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace")}  # fmt: skip
-    invalid = [
-        {"index": _qualified(r, "index"), "table": _qualified(r, "table"),
-         "bytes": r["size_bytes"]}
-        for r in _index_rows(ctx)
-        if "invalid" in r["verdicts"] and _qualified(r, "index") not in building
-    ]  # fmt: skip
+    invalid: list[dict[str, Any]] = [
+        {"index": r.qualified_index, "table": r.qualified_table, "bytes": r.size_bytes}
+        for r in ctx.facts.index_verdicts.rows
+        if "invalid" in r.verdicts and r.qualified_index not in building
+    ]
     details = {"indexes": invalid}
     if invalid:
         return Check("invalid_indexes", CRITICAL,
@@ -317,18 +311,17 @@ def check_invalid_indexes(ctx: Context) -> Check:
 
 @check("unused_indexes", "indexes never scanned since statistics began (not PK/unique/FK)")
 def check_unused_indexes(ctx: Context) -> Check:
-    from musicdb import reports
-
-    age = reports.stats_since(ctx.conn)["stats_age_seconds"]
+    age = ctx.facts.stats_since.stats_age_seconds
     minimum = ctx.thresholds.unused_index_min_stats_age.total_seconds()
     details: dict[str, Any] = {"stats_age_s": age, "indexes": []}
     if age is None or age < minimum:
         return Check("unused_indexes", OK,
                      f"statistics are only {_human(age or 0)} old; indexes are judged unused "
                      f"after {_human(minimum)} (unused_index_min_stats_age)", details)  # fmt: skip
-    unused = [{"index": _qualified(r, "index"), "table": _qualified(r, "table"),
-               "bytes": r["size_bytes"]}
-              for r in _index_rows(ctx) if "unused" in r["verdicts"]]  # fmt: skip
+    unused: list[dict[str, Any]] = [
+        {"index": r.qualified_index, "table": r.qualified_table, "bytes": r.size_bytes}
+        for r in ctx.facts.index_verdicts.rows if "unused" in r.verdicts
+    ]
     details["indexes"] = unused
     details["bytes"] = sum(i["bytes"] or 0 for i in unused)
     if unused:
@@ -341,16 +334,13 @@ def check_unused_indexes(ctx: Context) -> Check:
 
 @check("duplicate_indexes", "no exact duplicate or left-prefix-redundant btree index")
 def check_duplicate_indexes(ctx: Context) -> Check:
-    found = []
-    for r in _index_rows(ctx):
-        if r.get("duplicate_of"):
-            found.append({"index": _qualified(r, "index"), "table": _qualified(r, "table"),
-                          "kind": "duplicate", "covered_by": r["duplicate_of"],
-                          "bytes": r["size_bytes"]})  # fmt: skip
-        elif r.get("prefix_of"):
-            found.append({"index": _qualified(r, "index"), "table": _qualified(r, "table"),
-                          "kind": "left-prefix", "covered_by": r["prefix_of"],
-                          "bytes": r["size_bytes"]})  # fmt: skip
+    found: list[dict[str, Any]] = []
+    for r in ctx.facts.index_verdicts.rows:
+        if r.duplicate_of or r.prefix_of:
+            kind = "duplicate" if r.duplicate_of else "left-prefix"
+            found.append({"index": r.qualified_index, "table": r.qualified_table, "kind": kind,
+                          "covered_by": r.duplicate_of or r.prefix_of,
+                          "bytes": r.size_bytes})  # fmt: skip
     details = {"indexes": found, "bytes": sum(f["bytes"] or 0 for f in found)}
     if found:
         items = [f"{f['index']} ({f['kind']} of {f['covered_by']})" for f in found]
@@ -360,25 +350,19 @@ def check_duplicate_indexes(ctx: Context) -> Check:
     return Check("duplicate_indexes", OK, "no duplicate or left-prefix-redundant index", details)
 
 
-def _table_rows(ctx: Context) -> list[dict[str, Any]]:
-    from musicdb import reports
-
-    return reports.table_stats(ctx.conn).rows
-
-
 @check("dead_rows", "tables whose dead rows pile up (vacuum not keeping up)")
 def check_dead_rows(ctx: Context) -> Check:
     t = ctx.thresholds
-    tables = []
+    tables: list[dict[str, Any]] = []
     status = OK
-    for r in _table_rows(ctx):
-        dead, live = int(r["dead_rows"] or 0), int(r["live_rows"] or 0)
+    for r in ctx.facts.table_stats.rows:
+        dead, live = int(r.dead_rows or 0), int(r.live_rows or 0)
         if dead < max(1, t.dead_rows_min):
             continue
         ratio = dead / (dead + live)
         level = _level(ratio, t.dead_ratio_warning, t.dead_ratio_critical)
         if level != OK:
-            tables.append({"table": _qualified(r, "table"), "dead_rows": dead, "live_rows": live,
+            tables.append({"table": r.qualified, "dead_rows": dead, "live_rows": live,
                            "dead_ratio": ratio, "status": level})  # fmt: skip
             status = worst((status, level))
     tables.sort(key=lambda x: -x["dead_ratio"])
@@ -399,16 +383,16 @@ def check_bloat(ctx: Context) -> Check:
     tables = []
     status = OK
     judged = 0
-    for r in _table_rows(ctx):
-        if (r["heap_bytes"] or 0) < t.bloat_min_bytes or r["bloat_ratio"] is None:
+    for r in ctx.facts.table_stats.rows:
+        if (r.heap_bytes or 0) < t.bloat_min_bytes or r.bloat_ratio is None:
             continue
         judged += 1
-        ratio = float(r["bloat_ratio"])
+        ratio = float(r.bloat_ratio)
         level = _level(ratio, t.bloat_ratio_warning, t.bloat_ratio_critical)
         if level != OK:
-            tables.append({"table": _qualified(r, "table"), "bytes": r["heap_bytes"],
-                           "bloat_ratio": ratio, "bloat_bytes": r["bloat_bytes"],
-                           "basis": r["bloat_basis"], "status": level})  # fmt: skip
+            tables.append({"table": r.qualified, "bytes": r.heap_bytes, "bloat_ratio": ratio,
+                           "bloat_bytes": r.bloat_bytes, "basis": r.bloat_basis,
+                           "status": level})  # fmt: skip
             status = worst((status, level))
     details = {"tables": tables, "tables_judged": judged, "min_bytes": t.bloat_min_bytes}
     if tables:
@@ -723,7 +707,7 @@ class HealthResult:
                 line += f"; and {len(bad) - 3} more"
         return line
 
-    def report(self) -> Report:
+    def to_report(self) -> Report:
         from musicdb.render import Column, Report
 
         return Report(
@@ -786,13 +770,15 @@ def run_checks(
                         duration_ms=(time.perf_counter() - clock) * 1000)]  # fmt: skip
         checks += [Check(n, UNKNOWN, "not run: no connection") for n in names[1:]]
         return HealthResult(target.display, checks, thresholds)
+    from musicdb.reports import CatalogFacts
+
     with conn:
-        version = conn.execute("SELECT current_setting('server_version')").fetchone()
-        server_version = version[0] if version else None
+        facts = CatalogFacts(conn)
+        server_version = facts.server_version
         checks = [Check("connectivity", OK, f"connected to PostgreSQL {server_version}",
-                        {"server_version_num": db.server_version_num(conn)},
+                        {"server_version_num": facts.server_version_num},
                         (time.perf_counter() - clock) * 1000)]  # fmt: skip
-        ctx = Context(target, conn, thresholds)
+        ctx = Context(target, conn, thresholds, facts)
         for name in names[1:]:
             checks.append(_run_one(ctx, name))
     return HealthResult(target.display, checks, thresholds, server_version)
@@ -819,3 +805,29 @@ def _run_one(ctx: Context, name: str) -> Check:
 def describe_checks() -> list[tuple[str, str]]:
     return [("connectivity", "the database answers"),
             *((name, desc) for name, (_, desc) in CHECKS.items())]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CheckList:
+    """What ``health-check --list`` shows: every check, then every threshold with its value."""
+
+    thresholds: Thresholds
+
+    def to_report(self) -> Report:
+        from musicdb.render import Column, Report
+
+        rows = [{"kind": "check", "name": name, "description": description, "value": None}
+                for name, description in describe_checks()]  # fmt: skip
+        rows += [{"kind": "threshold", "name": name, "description": None, "value": value}
+                 for name, value in self.thresholds.as_dict().items()]  # fmt: skip
+        return Report(
+            name="health_checks",
+            title="Health checks and thresholds",
+            columns=[
+                Column("kind", "kind"),
+                Column("name", "name"),
+                Column("description", "description"),
+                Column("value", "value"),
+            ],
+            rows=rows,
+        )

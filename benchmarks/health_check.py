@@ -1,0 +1,124 @@
+"""Time ``musicdb health-check`` on a large synthetic catalog, optionally beside another tree.
+
+Usage::
+
+    python benchmarks/health_check.py PATH/TO/bigcatalog.sql [--runs 7] [--ntables 5000]
+        [--bindir /usr/lib/postgresql/15/bin] [--baseline-src DIR]
+
+(or set MUSICDB_BIGCATALOG_SQL instead of the path). The script starts a throwaway cluster on
+/dev/shm, builds the catalog with ``psql``, then times, as medians of the runs, the whole
+``python -m musicdb health-check --format json`` in a fresh process and the library call
+``health.run_checks`` on a warm connection. With ``--baseline-src DIR`` (the ``src`` folder of
+another checkout, e.g. ``git worktree add /tmp/before <rev>``), every run times that tree's
+command too, in turn with this one, so the ratio compares both on the same machine at the same
+moment. It prints Markdown tables (see ``benchmarks/health_check.md``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+from musicdb import health
+from musicdb.config import DatabaseTarget
+from musicdb.local import LocalCluster
+
+LIBRARY = "this tree, library (own connection)"
+
+
+def _command(url: str, src: str | None) -> tuple[float, int, dict[str, str]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    if src:
+        env["PYTHONPATH"] = src
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "musicdb", "--database-url", url, "health-check",
+         "--format", "json"],
+        capture_output=True, env=env, check=False,
+    )  # fmt: skip
+    elapsed = (time.perf_counter() - start) * 1000
+    doc = json.loads(proc.stdout)
+    states = {row["check"]: row["status"] for row in doc["rows"]}
+    return elapsed, proc.returncode, states
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("catalog", nargs="?", default=os.environ.get("MUSICDB_BIGCATALOG_SQL"))
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--ntables", type=int, default=5000)
+    parser.add_argument("--bindir", default="/usr/lib/postgresql/15/bin")
+    parser.add_argument("--baseline-src", metavar="DIR", help="src folder of another checkout")
+    args = parser.parse_args()
+    if not args.catalog or not Path(args.catalog).is_file():
+        print("needs the path of bigcatalog.sql (argument or MUSICDB_BIGCATALOG_SQL); stopping",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    if args.baseline_src and not (Path(args.baseline_src) / "musicdb").is_dir():
+        print(f"--baseline-src {args.baseline_src}: no musicdb package there; stopping",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    psql = shutil.which("psql") or str(Path(args.bindir) / "psql")
+    if not Path(psql).exists():
+        print("needs psql on PATH or in --bindir; stopping", file=sys.stderr)
+        return 2
+    root = Path(tempfile.mkdtemp(prefix="musicdb-bench-", dir="/dev/shm"
+                                 if os.path.isdir("/dev/shm") else None))  # fmt: skip
+    root.chmod(0o755)
+    cluster = LocalCluster(root / "cluster", bindir=Path(args.bindir), durable=False,
+                           database="bigcatalog", port=55498)  # fmt: skip
+    try:
+        cluster.start()
+        url = cluster.url("bigcatalog")
+        subprocess.run([psql, url, "-X", "-q", "-v", f"ntables={args.ntables}", "-f",
+                        args.catalog], check=True, capture_output=True)  # fmt: skip
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            version = conn.execute("SHOW server_version").fetchone()[0]
+        print(f"server {version}; catalog of {args.ntables} tables; {os.cpu_count()} CPUs; "
+              f"runs {args.runs}; load {os.getloadavg()[0]:.2f}")  # fmt: skip
+        times: dict[str, list[float]] = {"this tree, command": [], LIBRARY: []}
+        if args.baseline_src:
+            times["baseline, command"] = []
+        states: dict[str, dict[str, str]] = {}
+        for _ in range(args.runs):
+            elapsed, _code, states["this tree"] = _command(url, None)
+            times["this tree, command"].append(elapsed)
+            if args.baseline_src:
+                elapsed, _code, states["baseline"] = _command(url, args.baseline_src)
+                times["baseline, command"].append(elapsed)
+            start = time.perf_counter()
+            health.run_checks(DatabaseTarget(url, "benchmark"))
+            times[LIBRARY].append((time.perf_counter() - start) * 1000)
+        print("\n| what | median ms | min ms |\n|---|---:|---:|")
+        for key, values in times.items():
+            print(f"| {key} | {statistics.median(values):.0f} | {min(values):.0f} |")
+        if args.baseline_src:
+            ratio = statistics.median(times["baseline, command"]) / statistics.median(
+                times["this tree, command"])  # fmt: skip
+            print(f"\nbaseline / this tree (command medians): {ratio:.2f}x")
+            same = states["baseline"] == states["this tree"]
+            print("check states: " + ("identical" if same else f"DIFFER {states}"))
+        print("\n| check | state |\n|---|---|")
+        for name, state in states["this tree"].items():
+            print(f"| {name} | {state} |")
+        return 0
+    finally:
+        try:
+            cluster.stop()
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
