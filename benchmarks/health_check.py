@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/health_check.py PATH/TO/bigcatalog.sql [--runs 7] [--ntables 5000]
-        [--bindir /usr/lib/postgresql/15/bin] [--baseline-src DIR]
+        [--bindir /usr/lib/postgresql/15/bin] [--baseline-src DIR] [--skip CHECK ...]
 
 (or set MUSICDB_BIGCATALOG_SQL instead of the path). The script starts a throwaway cluster on
 /dev/shm, builds the catalog with ``psql``, then times, as medians of the runs, the whole
@@ -11,7 +11,9 @@ Usage::
 ``health.run_checks`` on a warm connection. With ``--baseline-src DIR`` (the ``src`` folder of
 another checkout, e.g. ``git worktree add /tmp/before <rev>``), every run times that tree's
 command too, in turn with this one, so the ratio compares both on the same machine at the same
-moment. It prints Markdown tables (see ``benchmarks/health_check.md``).
+moment. ``--skip CHECK`` (repeatable) leaves a check out of every timed run, e.g. ``--skip drift``
+to time the catalog checks without the scratch-database build. It prints Markdown tables (see
+``benchmarks/health_check.md``).
 """
 
 from __future__ import annotations
@@ -36,14 +38,14 @@ from musicdb.local import LocalCluster
 LIBRARY = "this tree, library (own connection)"
 
 
-def _command(url: str, src: str | None) -> tuple[float, int, dict[str, str]]:
+def _command(url: str, src: str | None, skip: list[str]) -> tuple[float, int, dict[str, str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
     if src:
         env["PYTHONPATH"] = src
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "musicdb", "--database-url", url, "health-check",
-         "--format", "json"],
+         "--format", "json", *(arg for name in skip for arg in ("--skip", name))],
         capture_output=True, env=env, check=False,
     )  # fmt: skip
     elapsed = (time.perf_counter() - start) * 1000
@@ -59,6 +61,8 @@ def main() -> int:
     parser.add_argument("--ntables", type=int, default=5000)
     parser.add_argument("--bindir", default="/usr/lib/postgresql/15/bin")
     parser.add_argument("--baseline-src", metavar="DIR", help="src folder of another checkout")
+    parser.add_argument("--skip", metavar="CHECK", action="append", default=[],
+                        help="a check to leave out (repeatable)")
     args = parser.parse_args()
     if not args.catalog or not Path(args.catalog).is_file():
         print("needs the path of bigcatalog.sql (argument or MUSICDB_BIGCATALOG_SQL); stopping",
@@ -86,19 +90,20 @@ def main() -> int:
             conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
             version = conn.execute("SHOW server_version").fetchone()[0]
         print(f"server {version}; catalog of {args.ntables} tables; {os.cpu_count()} CPUs; "
-              f"runs {args.runs}; load {os.getloadavg()[0]:.2f}")  # fmt: skip
+              f"runs {args.runs}; load {os.getloadavg()[0]:.2f}"
+              + (f"; skipping {', '.join(args.skip)}" if args.skip else ""))  # fmt: skip
         times: dict[str, list[float]] = {"this tree, command": [], LIBRARY: []}
         if args.baseline_src:
             times["baseline, command"] = []
         states: dict[str, dict[str, str]] = {}
         for _ in range(args.runs):
-            elapsed, _code, states["this tree"] = _command(url, None)
+            elapsed, _code, states["this tree"] = _command(url, None, args.skip)
             times["this tree, command"].append(elapsed)
             if args.baseline_src:
-                elapsed, _code, states["baseline"] = _command(url, args.baseline_src)
+                elapsed, _code, states["baseline"] = _command(url, args.baseline_src, args.skip)
                 times["baseline, command"].append(elapsed)
             start = time.perf_counter()
-            health.run_checks(DatabaseTarget(url, "benchmark"))
+            health.run_checks(DatabaseTarget(url, "benchmark"), skip=args.skip)
             times[LIBRARY].append((time.perf_counter() - start) * 1000)
         print("\n| what | median ms | min ms |\n|---|---:|---:|")
         for key, values in times.items():
