@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from musicdb.render import Column, Report
 
 
+#: The note of a report whose sizes come from pg_class.relpages rather than the files' sizes.
+RELPAGES_NOTE = "sizes from pg_class.relpages (as of the last VACUUM/ANALYZE)"
+
+
 class ReportUnavailable(MusicdbError):
     """A report cannot run here (a missing extension or setting); the message says what to do."""
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from musicdb.render import Column, human_seconds
 from musicdb.reports._common import (
+    RELPAGES_NOTE,
     ReportResult,
     StatsSince,
     check_positive,
@@ -119,7 +120,7 @@ class IndexVerdicts(ReportResult[IndexRow]):
                 "time only"
             )
         if not self.exact_sizes:
-            notes.append("sizes from pg_class.relpages (as of the last VACUUM/ANALYZE)")
+            notes.append(RELPAGES_NOTE)
         return notes
 
 

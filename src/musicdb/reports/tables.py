@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from musicdb.render import Column
 from musicdb.reports._common import (
+    RELPAGES_NOTE,
     ReportResult,
     available_extension,
     check_positive,
@@ -123,7 +124,7 @@ class TableStats(ReportResult[TableRow]):
             notes.append(f"bloat unknown for {count} table(s): {reason} ({hint})")
         notes.extend(self.notes)
         if not self.exact_sizes:
-            notes.append("sizes from pg_class.relpages (as of the last VACUUM/ANALYZE)")
+            notes.append(RELPAGES_NOTE)
         return notes
 
 
