@@ -56,7 +56,7 @@ class ReportResult(Generic[RowT]):
         """One ``{column key: raw value}`` dict per row."""
         keys = [c.key for c in self.COLUMNS]
         get = attrgetter(*keys)
-        return [dict(zip(keys, get(row), strict=True)) for row in self.rows]
+        return [dict(zip(keys, get(row), strict=False)) for row in self.rows]  # same length
 
     def report_notes(self) -> list[str]:
         return list(self.notes)

@@ -64,6 +64,8 @@ class IndexRow:
 
     @property
     def detail(self) -> str:
+        if self.valid and not self.duplicate_of and not self.prefix_of:
+            return ""
         details = []
         if not self.valid:
             details.append("invalid: a failed concurrent build; drop it or REINDEX it")
