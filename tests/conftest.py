@@ -15,92 +15,22 @@ A template database is migrated to head once per session; each test that asks fo
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import shutil
-import socket
-import sys
 import tempfile
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
-from psycopg import sql
 
-from musicdb.config import url_with_database
+from helpers import TestServer, docker_engine_answers, migrate_to_head, run_cli
+
+# Every fixture below is lazy: ``pg_server`` starts the session's server only when a test asks for
+# a database, so ``pytest tests/unit`` never initialises a cluster.
 
 TEMPLATE_PREFIX = "musicdb_tpl_"
-
-
-def docker_engine_answers() -> bool:
-    """Cheap check (no import of docker or testcontainers) that an engine listens."""
-    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
-    if host.startswith("unix://"):
-        path = host[len("unix://") :]
-        if not os.path.exists(path):
-            return False
-        family, address = socket.AF_UNIX, path
-    elif host.startswith("tcp://"):
-        hostport = host[len("tcp://") :].rstrip("/")
-        name, _, port = hostport.rpartition(":")
-        family, address = socket.AF_INET, (name, int(port or 2375))  # type: ignore[assignment]
-    else:
-        return False
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
-        sock.settimeout(0.5)
-        try:
-            sock.connect(address)
-        except OSError:
-            return False
-    return True
-
-
-@dataclass
-class TestServer:
-    """A PostgreSQL server for the session: its maintenance URL and how to make databases."""
-
-    admin_url: str
-    kind: str
-
-    def url(self, dbname: str) -> str:
-        return url_with_database(self.admin_url, dbname)
-
-    def connect(self, dbname: str | None = None, **kwargs: Any) -> psycopg.Connection[Any]:
-        url = self.url(dbname) if dbname else self.admin_url
-        return psycopg.connect(url, autocommit=True, **kwargs)
-
-    @property
-    def version_num(self) -> int:
-        with self.connect() as conn:
-            return int(conn.info.server_version)
-
-    def create_database(self, prefix: str = "musicdb_test_", template: str = "template0") -> str:
-        name = f"{prefix}{uuid.uuid4().hex[:10]}"
-        with self.connect() as conn:
-            conn.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                    sql.Identifier(name), sql.Identifier(template)
-                )
-            )
-        return name
-
-    @contextlib.contextmanager
-    def database(self, template: str = "template0", prefix: str = "musicdb_test_") -> Iterator[str]:
-        """A fresh database (a copy of *template*) for the block; yields its name, then drops it."""
-        name = self.create_database(prefix=prefix, template=template)
-        try:
-            yield name
-        finally:
-            self.drop_database(name)
-
-    def drop_database(self, name: str) -> None:
-        with self.connect() as conn:
-            drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-            conn.execute(drop.format(sql.Identifier(name)))
 
 
 def _local_server(tmp_root: Path) -> Iterator[TestServer]:
@@ -149,13 +79,6 @@ def pg_server() -> Iterator[TestServer]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def migrate_to_head(url: str) -> None:
-    from musicdb import migrate
-    from musicdb.config import DatabaseTarget
-
-    migrate.upgrade(DatabaseTarget(url, "test"), "head")
-
-
 @pytest.fixture(scope="session")
 def template_db(pg_server: TestServer) -> Iterator[str]:
     """A database migrated to head once per session; copied for each test."""
@@ -188,33 +111,6 @@ def pg_conn(db_url: str) -> Iterator[psycopg.Connection[Any]]:
         yield conn
 
 
-@dataclass
-class CliResult:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-    def json(self) -> Any:
-        import json
-
-        return json.loads(self.stdout)
-
-
-def run_cli(*args: str, url: str | None = None) -> CliResult:
-    """Run the musicdb CLI in-process (as the console script would) and capture its output."""
-    from musicdb.cli import main
-
-    argv = [*(("--database-url", url) if url else ()), *args]
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(argv)
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    return CliResult(code, out.getvalue(), err.getvalue())
-
-
 @pytest.fixture
 def cli():
     """``cli("migrate", "status", url=...)`` -> CliResult(exit_code, stdout, stderr)."""
@@ -231,13 +127,3 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     return monkeypatch
 
 
-def musicdb_subprocess_env(**extra: str) -> dict[str, str]:
-    """Environment for running the ``musicdb`` console script in a child process."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
-    env.pop("MUSICDB_DATABASE_URL", None)
-    env.pop("DATABASE_URL", None)
-    env.update(extra)
-    return env
-
-
-MUSICDB = [sys.executable, "-m", "musicdb"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MUSICDB, musicdb_subprocess_env
+from helpers import MUSICDB, musicdb_subprocess_env
 from musicdb import __version__
 from musicdb import local as local_module
 
@@ -189,3 +189,81 @@ def test_binaries_the_server_user_cannot_read_are_copied(tmp_path: Path) -> None
     finally:
         cluster.destroy()
         shutil.rmtree(root, ignore_errors=True)
+
+
+# -- passwords, empty values, the local folder ---------------------------------------------------
+def _one_line(proc, code: int) -> str:
+    assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert lines[0].startswith("musicdb: error: ")
+    return lines[0]
+
+
+@pytest.mark.parametrize("via", ["option", "environment"])
+def test_malformed_url_never_prints_its_password(via: str) -> None:
+    url = "postgresql://bob:WRONGpass123@[bad/"
+    if via == "option":
+        proc = _run("--database-url", url, "table-stats")
+    else:
+        proc = _run("table-stats", env=musicdb_subprocess_env(MUSICDB_DATABASE_URL=url))
+    line = _one_line(proc, 1)
+    assert "WRONGpass123" not in proc.stderr + proc.stdout
+    assert "invalid connection string" in line and "bob:***@" in line
+
+
+def test_keyword_value_string_is_used_and_its_password_masked() -> None:
+    proc = _run("--database-url", "host=127.0.0.1 port=1 user=bob password=Kv5ecretX",
+                "migrate", "status")  # fmt: skip
+    line = _one_line(proc, 1)
+    assert "Kv5ecretX" not in proc.stderr + proc.stdout
+    assert "cannot connect to host=127.0.0.1 port=1 user=bob password=***" in line
+    broken = _run("--database-url", "host=127.0.0.1 user=bob password=Open Sesame42",
+                  "migrate", "status")  # fmt: skip
+    assert "Sesame42" not in broken.stderr and "invalid connection string" in _one_line(broken, 1)
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "origin"),
+    [
+        (["--database-url", ""], {}, "--database-url"),
+        ([], {"MUSICDB_DATABASE_URL": ""}, "MUSICDB_DATABASE_URL"),
+        ([], {"DATABASE_URL": ""}, "DATABASE_URL"),
+    ],
+)
+def test_empty_database_url_is_exit_2_naming_its_source(args, env, origin, tmp_path) -> None:
+    """Never the embedded local server: MUSICDB_LOCAL_DIR points where nothing may be created."""
+    proc = _run(*args, "migrate", "status",
+                env=musicdb_subprocess_env(MUSICDB_LOCAL_DIR=str(tmp_path / "never"), **env))
+    line = _one_line(proc, 2)
+    assert f"{origin} is" in line and "empty" in line
+    assert not (tmp_path / "never").exists()
+
+
+@pytest.mark.parametrize("where", ["proc", "under-a-file"])
+def test_unusable_local_folder_is_one_clear_line(cli, clean_env, tmp_path: Path, where) -> None:
+    if where == "proc":
+        if not os.path.isdir("/proc/self"):
+            pytest.skip("no /proc on this platform")
+        folder = "/proc/musicdb-x"
+    else:
+        (tmp_path / "a-file").write_text("")
+        folder = str(tmp_path / "a-file" / "local")
+    clean_env.setenv("MUSICDB_LOCAL_DIR", folder)
+    if os.environ.get("MUSICDB_TEST_PG_BINDIR"):
+        clean_env.setenv("MUSICDB_PG_BINDIR", os.environ["MUSICDB_TEST_PG_BINDIR"])
+    result = cli("migrate", "status")
+    assert result.exit_code == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "unexpected" not in lines[0], result.stderr
+    assert lines[0].startswith(f"musicdb: error: cannot use {folder} for the local server "
+                               "(MUSICDB_LOCAL_DIR): ")  # fmt: skip
+
+
+def test_debug_tracebacks_mask_passwords_too(cli, clean_env) -> None:
+    clean_env.setenv("MUSICDB_DATABASE_URL", "postgresql://bob:Dbg5ecretX@[bad/")
+    result = cli("--debug", "table-stats")
+    assert result.exit_code == 1
+    assert "Traceback" in result.stderr and "ConfigError" in result.stderr
+    assert "Dbg5ecretX" not in result.stderr
+    assert result.stderr.splitlines()[-1].startswith("musicdb: error: MUSICDB_DATABASE_URL: ")

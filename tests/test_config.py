@@ -1,4 +1,4 @@
-"""Configuration: the four sources in CLI.md's order, and masked URLs, against a real server."""
+"""Configuration: the four sources in the README's order, and masked URLs, against a real server."""
 
 from __future__ import annotations
 
@@ -100,3 +100,80 @@ def test_cli_uses_the_option_before_the_environment(cli, clean_env, pg_server, d
     failing = cli("migrate", "status")  # now the environment's URL is used: masked in the error
     assert failing.exit_code == 1
     assert "Decoy5ecret" not in failing.stderr and "postgres:***@" in failing.stderr
+
+
+# -- passwords in every form, keyword/value strings, empty values ---------------------------------
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("postgresql://bob:WRONGpass123@[bad/", "WRONGpass123"),
+        ('invalid IPv6 host address in URI: "postgresql://bob:WRONGpass123@[bad/"', "WRONGpass123"),
+        ("postgresql://bob:p@ss:w0rd@db/x", "ss:w0rd"),
+        ("postgresql://bob@db/x?sslmode=require&password=Qu3ry5ecret", "Qu3ry5ecret"),
+        ("host=db user=bob password=Kv5ecret dbname=x", "Kv5ecret"),
+        ("host=db password = 'with space' user=bob", "with space"),
+        ("(host=db password=Kv5ecret)", "Kv5ecret"),
+    ],
+)
+def test_mask_secrets_masks_every_form(text: str, secret: str) -> None:
+    from musicdb.config import mask_secrets
+
+    masked = mask_secrets(text)
+    assert secret not in masked
+    assert "***" in masked
+
+
+def test_known_secrets_are_masked_wherever_libpq_quotes_them() -> None:
+    """A broken keyword/value string: libpq quotes a piece of the intended password back."""
+    from musicdb.config import configured_secrets, mask_secrets
+
+    value = "host=db user=bob password=Open Sesame42 dbname=x"
+    with pytest.raises(ConfigError) as info:
+        normalise_url(value, origin="--database-url")
+    assert "Sesame42" not in str(info.value) and "invalid connection string" in str(info.value)
+    secrets = configured_secrets(["--database-url", value], {})
+    assert mask_secrets('missing "=" after "Sesame42"', secrets) == 'missing "=" after "***"'
+    env_secrets = configured_secrets([], {"PGPASSWORD": "Pg5ecret", "DATABASE_URL": value})
+    assert {"Pg5ecret", "Sesame42"} <= env_secrets
+
+
+def test_malformed_url_is_refused_with_the_password_masked() -> None:
+    for origin in ("--database-url", "MUSICDB_DATABASE_URL"):
+        with pytest.raises(ConfigError) as info:
+            normalise_url("postgresql://bob:WRONGpass123@[bad/", origin=origin)
+        message = str(info.value)
+        assert message.startswith(f"{origin}: invalid connection string")
+        assert "WRONGpass123" not in message and "bob:***@" in message
+
+
+def test_keyword_value_strings_are_accepted_and_shown_masked(pg_server) -> None:
+    params = psycopg.conninfo.conninfo_to_dict(pg_server.admin_url)
+    kv = psycopg.conninfo.make_conninfo(**{k: str(v) for k, v in params.items()})
+    target = resolve_target(kv, {})
+    assert target is not None and target.conninfo == kv
+    assert _current_database(target) == params.get("dbname", "postgres")
+    shown = DatabaseTarget("host=db user=bob password=Kv5ecret dbname=x", "x").display
+    assert shown == "host=db user=bob password=*** dbname=x"
+    with pytest.raises(ConfigError, match="not a PostgreSQL URL or keyword/value"):
+        normalise_url("just-a-name", origin="DATABASE_URL")
+    with pytest.raises(ConfigError, match='invalid connection option "hots"'):
+        normalise_url("hots=db password=Kv5ecret", origin="DATABASE_URL")
+
+
+@pytest.mark.parametrize(
+    ("option", "env", "origin"),
+    [
+        ("", {}, "--database-url"),
+        ("  ", {"MUSICDB_DATABASE_URL": "postgresql://u@h/d"}, "--database-url"),
+        (None, {"MUSICDB_DATABASE_URL": ""}, "MUSICDB_DATABASE_URL"),
+        (None, {"MUSICDB_DATABASE_URL": "", "DATABASE_URL": "postgresql://u@h/d"},
+         "MUSICDB_DATABASE_URL"),
+        (None, {"DATABASE_URL": "", "PGHOST": "db"}, "DATABASE_URL"),
+    ],
+)  # fmt: skip
+def test_an_empty_value_is_a_usage_error_never_the_next_source(option, env, origin) -> None:
+    from musicdb.errors import UsageError
+
+    with pytest.raises(UsageError, match=f"^{origin} is (set but )?empty") as info:
+        resolve_target(option, env)
+    assert info.value.exit_code == 2

@@ -1,5 +1,5 @@
-"""Every constraint rejects bad rows, and deletes cascade or set null as SCHEMA.md says, on
-generated data."""
+"""Every constraint rejects bad rows, and deletes cascade or set null as the schema declares
+(docs/schema.md), on generated data."""
 
 from __future__ import annotations
 

@@ -3,7 +3,8 @@ growth and metrics.
 
 Data is generated once per session at two sizes ten times apart (scale 0.01 and 0.1, fixed seed
 and dates) into template databases; tests that change data work on a copy. Nothing here asserts a
-wall-clock limit: plans, buffer counts and ratios only.
+wall-clock limit: plans, buffer counts and ratios only. Every test here generates data or runs
+the benchmark: the module is marked ``slow``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from musicdb import bench, generate
 from musicdb.config import DatabaseTarget
 from musicdb.errors import MusicdbError
 from musicdb.patterns import BY_NAME, PATTERNS, Pattern, draw_params, explain
+
+pytestmark = pytest.mark.slow
 
 SMALL, BIG = 0.01, 0.1
 SEED = 20250618
@@ -321,9 +324,7 @@ def test_compare_baseline_measures_the_indexes_in_the_same_run(cli, pg_server,
     assert result.exit_code == 0, result.stderr
     rows = {r["pattern"]: r for r in result.json()["rows"]}
     # without the performance revision's indexes both patterns read their table sequentially
-    assert rows["Q4"]["baseline_seq_scans"] == ["user_interactions"] or "user_interactions" in (
-        rows["Q4"]["baseline_seq_scans"]
-    )
+    assert "user_interactions" in rows["Q4"]["baseline_seq_scans"]
     assert "playlist_activities" in rows["Q12"]["baseline_seq_scans"]
     for row in rows.values():
         assert row["baseline_p50_ms"] > 0 and row["speedup_p50"] > 1, row
@@ -333,10 +334,3 @@ def test_compare_baseline_measures_the_indexes_in_the_same_run(cli, pg_server,
             "SELECT count(*) FROM pg_database WHERE datname LIKE '%%_bench_baseline_%%'"
         ).fetchone()[0]
     assert left == 0
-
-
-def test_performance_indexes_are_read_from_the_revision() -> None:
-    names = bench.performance_indexes()
-    assert "ix_user_interactions_user_id_created_at" in names
-    assert "ix_tracks_search_vector" in names and "ix_tracks_high_energy" in names
-    assert "pk_tracks" not in names and len(names) == len(set(names))

@@ -1,4 +1,7 @@
-"""``musicdb generate``: what it refuses, what it loads, and that the data looks real."""
+"""``musicdb generate``: what it refuses, what it loads, and that the data looks real.
+
+The tests that generate data are marked ``slow``; the refusals run in every quick run.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ def _gen(cli, url: str, *extra: str):
                "json", *extra, url=url)  # fmt: skip
 
 
+@pytest.mark.slow
 def test_generate_loads_every_table_and_reports_counts(cli, db_url, pg_server, template_db) -> None:
     result = _gen(cli, db_url)
     assert result.exit_code == 0, result.stderr
@@ -58,6 +62,7 @@ def test_generate_refuses_a_database_not_at_head(cli, empty_db_url) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_generate_refuses_data_unless_append(cli, db_url) -> None:
     assert _gen(cli, db_url).exit_code == 0
     users = _count(db_url, "users")
@@ -77,6 +82,7 @@ def test_generate_refuses_data_unless_append(cli, db_url) -> None:
         assert new_id > before
 
 
+@pytest.mark.slow
 def test_same_seed_same_rows_in_this_process_or_a_second_one(pg_server, template_db) -> None:
     digests = []
     for parallel in (False, True):
@@ -116,16 +122,6 @@ def test_bad_options_are_usage_errors(cli, db_url, args, message) -> None:
     assert _count(db_url, "users") == 0
 
 
-def test_plan_counts_follow_the_overrides() -> None:
-    one = generate.plan_counts(1)
-    assert (one["users"], one["tracks"], one["user_interactions"]) == (10_000, 200_000, 1_000_000)
-    assert one["playlist_tracks"] == 1_000_000 and one["artists"] == 20_000
-    custom = generate.plan_counts(0.01, users=500, tracks=1000, interactions=7)
-    assert custom["users"] == custom["user_music_profiles"] == 500
-    assert custom["playlists"] == 2500 and custom["artists"] == 100
-    assert custom["user_interactions"] == 7
-
-
 # --- realism --------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def data(pg_server: Any, template_db: str):
@@ -140,6 +136,7 @@ def _one(conn: psycopg.Connection[Any], query: str) -> Any:
     return conn.execute(query).fetchone()[0]
 
 
+@pytest.mark.slow
 def test_popularity_is_skewed(data) -> None:
     plays = _one(data, "SELECT count(*) FROM user_interactions WHERE interaction_type = 'play'")
     top = _one(data, "SELECT sum(total_plays) FROM (SELECT total_plays FROM mv_track_popularity "
@@ -150,6 +147,7 @@ def test_popularity_is_skewed(data) -> None:
     assert never > 0
 
 
+@pytest.mark.slow
 def test_timestamps_span_a_year_with_a_daily_rhythm(data) -> None:
     low, high = data.execute(
         "SELECT min(created_at), max(created_at) FROM user_interactions"
@@ -164,6 +162,7 @@ def test_timestamps_span_a_year_with_a_daily_rhythm(data) -> None:
     assert evening > 5 * night
 
 
+@pytest.mark.slow
 def test_jsonb_fields_hold_plausible_keys(data) -> None:
     bad_energy = _one(data, "SELECT count(*) FROM tracks WHERE NOT (audio_features ? 'energy' "
                             "AND (audio_features->>'energy')::float8 BETWEEN 0 AND 1 "
@@ -179,6 +178,7 @@ def test_jsonb_fields_hold_plausible_keys(data) -> None:
                       "AND NOT dynamic_rules ? 'genre'") == 0  # fmt: skip
 
 
+@pytest.mark.slow
 def test_text_is_searchable(data) -> None:
     found = _one(data, "SELECT count(*) FROM tracks "
                        "WHERE search_vector @@ websearch_to_tsquery('english', 'love')")
@@ -189,6 +189,7 @@ def test_text_is_searchable(data) -> None:
                       "@@ websearch_to_tsquery('english', 'tracks')") > 0  # fmt: skip
 
 
+@pytest.mark.slow
 def test_genres_are_a_large_vocabulary_with_zipf_like_use(data) -> None:
     """Hundreds of genres: the commonest is on a large share of the artists, a typical one on
     a fraction of a percent (what makes the GIN index of Q6 pay off)."""
@@ -202,6 +203,7 @@ def test_genres_are_a_large_vocabulary_with_zipf_like_use(data) -> None:
     assert counts[len(counts) // 2] < 0.02 * artists
 
 
+@pytest.mark.slow
 def test_libraries_are_heavy_tailed_with_collectors(data) -> None:
     """Most users keep a few tracks; the collectors (one user in a hundred) hold about half of
     all library rows, the biggest library hundreds of times the median one."""
@@ -216,11 +218,13 @@ def test_libraries_are_heavy_tailed_with_collectors(data) -> None:
     assert sizes[0] <= generate.MAX_LIBRARY
 
 
+@pytest.mark.slow
 def test_a_few_percent_of_a_library_are_favourites(data) -> None:
     share = _one(data, "SELECT avg(is_favorite::int) FROM user_library")
     assert 0.01 < share < 0.06
 
 
+@pytest.mark.slow
 def test_bulk_load_writes_frozen_all_visible_pages(data) -> None:
     """COPY FREEZE into the truncated tables: the pages are all-visible straight after the load
     (a plain COPY leaves none so until a VACUUM), so no later pass has to set hint bits or

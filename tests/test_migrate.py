@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from conftest import MUSICDB, musicdb_subprocess_env
+from helpers import MUSICDB, musicdb_subprocess_env
 from musicdb import migrate
 from musicdb.config import DatabaseTarget
 
@@ -66,7 +66,7 @@ def test_up_to_a_named_revision_and_unknown_revision(cli, empty_db_url) -> None:
     assert cli("migrate", "up", INITIAL, url=empty_db_url).exit_code == 0
     assert _revisions(empty_db_url) == (INITIAL,)
     bad = cli("migrate", "up", "no_such_revision", url=empty_db_url)
-    assert bad.exit_code == 1
+    assert bad.exit_code == 2  # a usage error, like every bad revision argument
     assert "unknown revision 'no_such_revision'" in bad.stderr
     assert _revisions(empty_db_url) == (INITIAL,)
 
@@ -95,6 +95,51 @@ def test_down_is_guarded_for_base_and_several_steps(cli, db_url) -> None:
             "AND c.relname <> 'alembic_version'"
         ).fetchone()
     assert row == (0,)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("down", "--", "-abc"),
+        ("down", "--", "+1"),
+        ("down", "--", "-0"),
+        ("down", "head"),
+        ("down", "--", "-1"),
+        ("down", "no_such_revision"),
+        ("down", PERFORMANCE),
+        ("sql", ":"),
+        ("sql", "::"),
+        ("sql", ""),
+        ("sql", "base:"),
+        ("sql", ":head"),
+        ("sql", "--", "-1"),
+        ("sql", "head@-1"),
+        ("sql", "2025"),
+        ("up", "nonsense_rev"),
+        ("up", "--", "-1"),
+        ("up", "+99"),
+    ],
+)
+def test_bad_revision_arguments_are_one_line_usage_errors(cli, empty_db_url, args) -> None:
+    """At base: every bad revision argument is exit 2 and one line, and nothing changes."""
+    result = cli("migrate", *args, url=empty_db_url)
+    assert result.exit_code == 2, (result.exit_code, result.stderr)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("musicdb: error:")]
+    assert len(errors) == 1 and "unexpected" not in errors[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert _revisions(empty_db_url) == ()
+
+
+def test_down_refuses_more_steps_than_the_history_has(cli, db_url) -> None:
+    """At head the main line is four revisions above base: -999 is refused, nothing dropped."""
+    result = cli("migrate", "down", "--yes", "--", "-999", url=db_url)
+    assert result.exit_code == 2, result.stderr
+    assert "cannot go down 999 step(s): the database is 4 step(s) above base" in result.stderr
+    assert _revisions(db_url) == (_head(),)
+    with psycopg.connect(db_url) as conn:
+        assert conn.execute("SELECT to_regclass('public.tracks') IS NOT NULL").fetchone() == (True,)
+    assert migrate.steps_below((_head(),)) == 4
+    assert migrate.plan_downgrade((_head(),), "-4")[0] == "base"
 
 
 def test_two_concurrent_upgrades_both_succeed_once(empty_db_url) -> None:
@@ -208,6 +253,7 @@ def test_check_reports_every_drift(cli, db_url) -> None:
     assert "drift:" in result.stderr
 
 
+@pytest.mark.slow  # builds a wheel and a virtualenv
 def test_built_wheel_migrates_from_a_fresh_virtualenv(tmp_path: Path, empty_db_url) -> None:
     """The revisions and SQL files really ship inside the wheel."""
     root = Path(__file__).resolve().parents[1]

@@ -22,7 +22,6 @@ import psycopg
 import pytest
 
 from musicdb import reports
-from musicdb.reports import pick_sql_file
 
 SCHEMA = "rt"
 PROBE = "SELECT count(*) FROM rt.items WHERE note = 'musicdb-probe'"
@@ -164,20 +163,6 @@ def test_registry_runs_as_library(seeded_url) -> None:
 
 
 # -- version variants ------------------------------------------------------------------------------
-def test_sql_variant_is_the_highest_not_above_the_running_version() -> None:
-    assert pick_sql_file("index_verdicts", server_version_num=150018) == "index_verdicts.sql"
-    assert pick_sql_file("index_verdicts", server_version_num=160000) == "index_verdicts.pg16.sql"
-    assert pick_sql_file("index_verdicts", server_version_num=180006) == "index_verdicts.pg16.sql"
-    assert pick_sql_file("table_stats", server_version_num=170000) == "table_stats.sql"
-    assert pick_sql_file("table_stats", server_version_num=180000) == "table_stats.pg18.sql"
-    pick = lambda pss: pick_sql_file("query_stats", server_version_num=180000, pss_version=pss)  # noqa: E731
-    assert pick((1, 7)) == "query_stats.sql"
-    assert pick((1, 8)) == "query_stats.pss1.8.sql"
-    assert pick((1, 10)) == "query_stats.pss1.8.sql"
-    assert pick((1, 11)) == "query_stats.pss1.11.sql"
-    assert pick((1, 12)) == "query_stats.pss1.11.sql"
-
-
 def test_variant_used_matches_the_server(cli, seeded_url, pg_server) -> None:
     doc = cli("analyze-queries", "--format", "json", url=seeded_url).json()
     expected = "query_stats.pss1.11.sql" if pg_server.version_num >= 170000 else (

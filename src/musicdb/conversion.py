@@ -31,7 +31,7 @@ from musicdb.adopt_target import COLUMNS, CONSTRAINTS, INDEXES
 
 if TYPE_CHECKING:
     import psycopg
-    from psycopg.sql import Composable
+    from psycopg.sql import SQL, Composed
 
 ADOPT_SCHEMA = "musicdb_adopt"
 TABLES: tuple[str, ...] = tuple(COLUMNS)
@@ -138,7 +138,7 @@ BOOKKEEPING_SQL = (
 class Statement:
     """One statement of a plan, with its bound parameters and why it is there."""
 
-    sql: Composable
+    sql: SQL | Composed
     params: tuple[Any, ...] = ()
     why: str = ""
     #: Built outside a transaction (CREATE INDEX CONCURRENTLY); the name is cleaned up on failure.
@@ -158,7 +158,7 @@ class StepPlan:
     findings: list[dict[str, Any]] = field(default_factory=list)
     transactional: bool = True
 
-    def add(self, sql: Composable | str, params: Sequence[Any] = (), why: str = "",
+    def add(self, sql: SQL | Composed | str, params: Sequence[Any] = (), why: str = "",
             concurrent_index: str | None = None) -> None:  # fmt: skip
         from psycopg.sql import SQL
 
@@ -177,6 +177,14 @@ def _rows(conn: psycopg.Connection[Any], query: str, params: Sequence[Any] = ())
     with conn.cursor() as cur:
         cur.execute(query, params)  # type: ignore[arg-type]
         return cur.fetchall()
+
+
+_SERIAL_SEQUENCE_SQL = """
+SELECT n.nspname, c.relname
+FROM pg_catalog.pg_class AS c
+JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+WHERE c.oid = pg_catalog.pg_get_serial_sequence(%s, 'id')::regclass
+"""
 
 
 def is_adopted(conn: psycopg.Connection[Any]) -> bool:
@@ -712,9 +720,9 @@ def _plan_table_columns(conn: psycopg.Connection[Any], plan: StepPlan, table: st
             (plan.step, table, *counts),
             why=f"record the {sum(counts.values())} NULL(s) that take the column default",
         )
-        for c, n in counts.items():
+        for name, n in counts.items():
             plan.find("null_filled_with_default", table, n,
-                      f"{table}.{c}: {n} NULL(s) set to {COLUMNS[table][c][2]}")  # fmt: skip
+                      f"{table}.{name}: {n} NULL(s) set to {COLUMNS[table][name][2]}")  # fmt: skip
     # search_vector: keep the legacy text before the column becomes generated
     if "generated" in changes.get("search_vector", []) and "search_vector" in live:
         n = _rows(conn, SQL("SELECT count(*) FROM {} WHERE search_vector IS NOT NULL")
@@ -736,15 +744,15 @@ def _plan_table_columns(conn: psycopg.Connection[Any], plan: StepPlan, table: st
     identity = "identity" in changes.get("id", [])
     sequence = None
     if identity:
-        seq = _rows(conn, "SELECT pg_get_serial_sequence(%s, 'id')", (f"public.{table}",))[0][0]
+        # The owned sequence's schema and name from the catalog (not by splitting its text).
+        seq = _rows(conn, _SERIAL_SEQUENCE_SQL, (f"public.{table}",))
         plan.add(SQL("ALTER TABLE {} ALTER COLUMN id DROP DEFAULT").format(t),
                  why="serial -> identity: the sequence's position is carried over")  # fmt: skip
         if seq:
             sequence = f"{table}_id_seq_legacy"
-            seq_name = seq.split(".", 1)[-1].strip('"')
-            plan.add(SQL("ALTER SEQUENCE {} OWNED BY NONE").format(Identifier(seq_name)))
-            plan.add(SQL("ALTER SEQUENCE {} RENAME TO {}").format(
-                Identifier(seq_name), Identifier(sequence)))  # fmt: skip
+            seq_ident = Identifier(*seq[0])
+            plan.add(SQL("ALTER SEQUENCE {} OWNED BY NONE").format(seq_ident))
+            plan.add(SQL("ALTER SEQUENCE {} RENAME TO {}").format(seq_ident, Identifier(sequence)))
     parts = []
     for column, wants in changes.items():
         type_, nullable, default, _identity, generated = COLUMNS[table][column]

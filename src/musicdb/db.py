@@ -122,15 +122,20 @@ def advisory_lock(
     hint: str = "",
     skip_if_busy: bool = False,
     progress: Callable[[str], None] | None = None,
+    conn: psycopg.Connection[Any] | None = None,
 ) -> Iterator[bool]:
-    """Hold the session-level advisory lock *key* on a connection of its own.
+    """Hold the session-level advisory lock *key* on a connection of its own, or on *conn*
+    (an autocommit connection, left open) when the lock must live as long as that session's work:
+    a backend whose client died keeps it until its statement ends.
 
     Polls ``pg_try_advisory_lock`` (never queues inside the server) until *wait_s* has passed;
     ``wait_s=0`` tries once. When the lock stays busy it raises :class:`LockNotAvailable`, or,
     with ``skip_if_busy``, yields ``False`` so the caller can skip (cron overlap). Yields
     ``True`` while the lock is held; it is released on exit (or when the connection ends).
     """
-    conn = connect(target, application_name=f"musicdb {what} lock")
+    own = conn is None
+    if conn is None:
+        conn = connect(target, application_name=f"musicdb {what} lock")
     try:
         deadline = time.monotonic() + max(0.0, wait_s)
         delay = 0.05
@@ -155,7 +160,8 @@ def advisory_lock(
         try:
             yield True
         finally:
-            if not conn.closed:
+            if not (conn.closed or conn.broken):
                 conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
     finally:
-        conn.close()
+        if own:
+            conn.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class MusicdbError(Exception):
-    """An error with a user-facing one-line message. ``exit_code`` follows CLI.md."""
+    """An error with a user-facing one-line message; ``exit_code`` follows the README's table."""
 
     exit_code: int = 1
 

@@ -27,6 +27,7 @@ from musicdb.health_thresholds import Thresholds
 
 if TYPE_CHECKING:
     import psycopg
+    from psycopg import sql
 
     from musicdb.render import Report
     from musicdb.reports import CatalogFacts
@@ -82,7 +83,7 @@ class Context:
     def rows(self, query: str, params: Any = None) -> list[tuple[Any, ...]]:
         return self.conn.execute(query, params).fetchall()
 
-    def one(self, query: str, params: Any = None) -> tuple[Any, ...]:
+    def one(self, query: str | sql.Composed, params: Any = None) -> tuple[Any, ...]:
         row = self.conn.execute(query, params).fetchone()
         assert row is not None
         return row

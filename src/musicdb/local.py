@@ -139,6 +139,12 @@ class LocalCluster:
         extra_settings: Mapping[str, str] | None = None,
     ) -> None:
         self.base_dir = Path(base_dir) if base_dir else default_base_dir()
+        #: Where the folder came from, for error messages.
+        self.origin = (
+            "given folder" if base_dir
+            else "MUSICDB_LOCAL_DIR" if os.environ.get("MUSICDB_LOCAL_DIR")
+            else "default folder; MUSICDB_LOCAL_DIR overrides it"
+        )  # fmt: skip
         self._bindir = Path(bindir) if bindir else None
         self.port = port
         self.durable = durable
@@ -240,8 +246,8 @@ class LocalCluster:
                     if not path.is_symlink():
                         extra = 0o055 if path.is_dir() else 0o044
                         path.chmod(path.stat().st_mode | extra)
-            for folder in (staging, staging / package.name):
-                folder.chmod(0o755)
+            for top in (staging, staging / package.name):
+                top.chmod(0o755)
             try:
                 staging.rename(root)
             except OSError:  # another command finished its copy first
@@ -295,12 +301,24 @@ class LocalCluster:
             shutil.chown(path, user=self.run_as, group=None)
 
     def _prepare_base(self) -> None:
-        if self.run_as:
-            self.base_dir.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
-            self._check_reachable(self.base_dir.parent)
-        self.base_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.base_dir.chmod(0o700)
-        self._chown(self.base_dir)
+        try:
+            if self.run_as:
+                self.base_dir.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
+                self._check_reachable(self.base_dir.parent)
+            self.base_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.base_dir.chmod(0o700)
+            self._chown(self.base_dir)
+        except OSError as exc:
+            raise self._folder_error(exc) from exc
+
+    def _folder_error(self, exc: OSError) -> LocalServerError:
+        """An unusable folder: which one, where it came from, and why (one line)."""
+        culprit = str(exc.filename or "")
+        where = f" ({culprit})" if culprit and culprit != str(self.base_dir) else ""
+        return LocalServerError(
+            f"cannot use {self.base_dir} for the local server ({self.origin}): "
+            f"{exc.strerror or exc}{where}"
+        )
 
     def _check_reachable(self, folder: Path) -> None:
         """The server's user must be able to enter every folder above its base folder."""
@@ -320,7 +338,11 @@ class LocalCluster:
         """An exclusive file lock, so two commands never initialise or start at once."""
         self._prepare_base()
         lock_path = self.base_dir / ".lock"
-        with open(lock_path, "a+") as handle:
+        try:
+            handle = open(lock_path, "a+")  # noqa: SIM115 - closed below, after the lock
+        except OSError as exc:
+            raise self._folder_error(exc) from exc
+        with handle:
             if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
                 import msvcrt
 

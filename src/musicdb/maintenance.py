@@ -8,7 +8,9 @@ Rules every operation here follows:
   connection), so maintenance never queues behind a long transaction with the application's
   queries queueing behind it;
 - a refresh takes a per-view advisory lock without waiting (``db.advisory_lock``): a second refresh
-  of the same view skips, which is the normal outcome of overlapping cron runs;
+  of the same view skips, which is the normal outcome of overlapping cron runs. The lock is held by
+  the session that runs the REFRESH, so a refresh whose client was killed keeps it until its
+  statement ends (or ``statement_timeout`` cancels it) and later runs still skip;
 - every refresh and vacuum that ran (or was refused for a reason the operator must act on) is
   recorded in ``maintenance_log``; ``health-check`` reads it for view staleness.
 
@@ -111,8 +113,9 @@ class Relation:
 
     @property
     def qualified(self) -> str:
-        """``schema.name`` as people read it (and as maintenance_log records it)."""
-        return f"{self.schema}.{self.name}"
+        """``schema.name`` as psql users write it: each part quoted only where it must be, so it
+        reads back as the same relation (and as maintenance_log records it)."""
+        return f"{quote_ident(self.schema)}.{quote_ident(self.name)}"
 
     @property
     def kind_name(self) -> str:
@@ -124,9 +127,35 @@ class Relation:
         return sql.Identifier(self.schema, self.name)
 
 
+_PLAIN_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def quote_ident(name: str) -> str:
+    """*name* as an SQL identifier, quoted only when it must be (PostgreSQL's ``quote_ident``).
+
+    Keywords are quoted too: the server's list, read by :func:`load_keywords` before any
+    relation is looked up.
+    """
+    if _PLAIN_IDENTIFIER.fullmatch(name) and name not in _KEYWORDS:
+        return name
+    return '"' + name.replace('"', '""') + '"'
+
+
+#: The server's keywords that need quoting as identifiers (all but unreserved ones).
+_KEYWORDS: set[str] = set()
+
+
+def load_keywords(conn: psycopg.Connection[Any]) -> None:
+    """Read the server's keywords for :func:`quote_ident` (once per process)."""
+    if not _KEYWORDS:
+        rows = conn.execute(
+            "SELECT word FROM pg_catalog.pg_get_keywords() WHERE catcode <> 'U'"
+        ).fetchall()
+        _KEYWORDS.update(r[0] for r in rows)
+
+
 _USER_RELATIONS = """
-SELECT c.oid, n.nspname, c.relname, c.relkind::text, c.relispopulated,
-       n.nspname = ANY (pg_catalog.current_schemas(false)) AS on_path
+SELECT c.oid, n.nspname, c.relname, c.relkind::text, c.relispopulated
 FROM pg_catalog.pg_class AS c
 JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
 WHERE n.nspname <> 'information_schema'
@@ -136,6 +165,7 @@ WHERE n.nspname <> 'information_schema'
 
 def list_relations(conn: psycopg.Connection[Any], kinds: Sequence[str]) -> list[Relation]:
     """Every user relation of *kinds* (e.g. ``("m",)`` for materialized views), by name."""
+    load_keywords(conn)
     rows = conn.execute(
         _USER_RELATIONS + " AND c.relkind::text = ANY (%s) ORDER BY n.nspname, c.relname",
         (list(kinds),),
@@ -143,38 +173,88 @@ def list_relations(conn: psycopg.Connection[Any], kinds: Sequence[str]) -> list[
     return [Relation(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
 
+def parse_name(conn: psycopg.Connection[Any], name: str, what: str) -> list[str]:
+    """The parts of a relation name as psql users write it (``users``, ``public.users``,
+    ``"My.Schema"."t.x"``), parsed by the server's own ``parse_ident``: unquoted parts are
+    folded to lower case, quoted ones kept. A name that is not one is a :class:`UsageError`."""
+    import psycopg
+
+    hint = f'write a {what} as name or schema.name, "double-quoting" a part that needs it'
+    if "\x00" in name:
+        raise UsageError(f"{what} name {name!r} is not a valid name; {hint}")
+    try:
+        row = conn.execute("SELECT pg_catalog.parse_ident(%s)", (name,)).fetchone()
+    except psycopg.errors.InvalidParameterValue:
+        raise UsageError(f"{what} name {name!r} is not a valid name; {hint}") from None
+    parts: list[str] = list(row[0]) if row else []
+    if len(parts) == 3:
+        database = conn.execute("SELECT pg_catalog.current_database()").fetchone()
+        if database is None or parts[0] != database[0]:
+            raise UsageError(f"{what} name {name!r} names another database; {hint}")
+        parts = parts[1:]
+    if not 1 <= len(parts) <= 2:
+        raise UsageError(f"{what} name {name!r} has too many dotted parts; {hint}")
+    return parts
+
+
 def find_relation(
     conn: psycopg.Connection[Any], name: str, kinds: Sequence[str], what: str
 ) -> Relation:
-    """The relation called *name* (``name`` or ``schema.name``) of one of *kinds*.
+    """The relation *name* of one of *kinds*, found exactly as PostgreSQL finds it.
 
-    The name is only ever compared, as a bound value, with catalog names; anything else (a
-    statement, quotes, another kind of relation) is refused with a one-line :class:`NotFound`.
+    *name* is parsed by :func:`parse_name`; an unqualified name is looked up along the
+    connection's ``search_path`` by ``to_regclass`` (the first schema holding a relation of that
+    name wins, whatever its kind, as in a statement). The name only ever travels as a bound
+    value; what is not a user relation of *kinds* is refused with one line (:class:`NotFound`).
     """
-    rows = conn.execute(
-        _USER_RELATIONS
-        + " AND (c.relname = %(name)s OR n.nspname || '.' || c.relname = %(name)s)"
-        " ORDER BY on_path DESC, n.nspname",
-        {"name": name},
-    ).fetchall()
-    matches = [(Relation(r[0], r[1], r[2], r[3], r[4]), r[5]) for r in rows if r[3] in kinds]
-    found = [rel for rel, _ in matches]
-    if len(found) > 1:
-        visible = [rel for rel, on_path in matches if on_path]
-        if len(visible) != 1:
-            names = ", ".join(rel.qualified for rel in found)
-            raise UsageError(f"{what} name {name!r} is ambiguous ({names}); give schema.name")
-        found = visible
-    if found:
-        return found[0]
-    existing = ", ".join(rel.qualified for rel in list_relations(conn, kinds)) or "none"
+    load_keywords(conn)
+    parts = parse_name(conn, name, what)
+    row = conn.execute(
+        "SELECT c.oid, n.nspname, c.relname, c.relkind::text, c.relispopulated"
+        " FROM pg_catalog.pg_class AS c"
+        " JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace"
+        " WHERE c.oid = pg_catalog.to_regclass(pg_catalog.array_to_string("
+        "   ARRAY(SELECT pg_catalog.quote_ident(p) FROM unnest(%s::text[]) WITH ORDINALITY AS"
+        "         t(p, i) ORDER BY i), '.'))",
+        (parts,),
+    ).fetchone()
     plural = what + "s"
-    if rows:
-        other = RELKIND_NAMES.get(rows[0][3], rows[0][3])
+    if row is None:
+        raise NotFound(_not_found(conn, name, parts, kinds, what))
+    found = Relation(row[0], row[1], row[2], row[3], row[4])
+    if found.schema in ("information_schema", "pg_catalog") or found.schema.startswith("pg_"):
         raise NotFound(
-            f"{name!r} is a {other}, not a {what}; {plural} in this database: {existing}"
+            f"{name!r} is {found.qualified}, a system {found.kind_name}; musicdb maintains the "
+            f"database's own {plural} only"
         )
-    raise NotFound(f"no {what} named {name!r}; {plural} in this database: {existing}")
+    if found.kind not in kinds:
+        existing = ", ".join(rel.qualified for rel in list_relations(conn, kinds)) or "none"
+        raise NotFound(
+            f"{name!r} is {found.qualified}, a {found.kind_name}, not a {what}; {plural} in this "
+            f"database: {existing}"
+        )
+    return found
+
+
+def _not_found(
+    conn: psycopg.Connection[Any], name: str, parts: list[str], kinds: Sequence[str], what: str
+) -> str:
+    """Why *name* found nothing, and what the user may have meant."""
+    candidates = list_relations(conn, kinds)
+    existing = ", ".join(rel.qualified for rel in candidates) or "none"
+    message = f"no {what} named {name!r}"
+    if len(parts) == 1:
+        path = conn.execute("SELECT pg_catalog.current_schemas(false)").fetchone()
+        schemas = ", ".join(quote_ident(s) for s in (path[0] if path else [])) or "none"
+        message += f" on the search_path ({schemas})"
+        elsewhere = [rel.qualified for rel in candidates if rel.name == parts[0]]
+        if elsewhere:
+            message += f"; give the schema: {', '.join(elsewhere)}"
+    folded = [rel.qualified for rel in candidates
+              if rel.name != parts[-1] and rel.name.lower() == parts[-1].lower()]  # fmt: skip
+    if folded:
+        message += f"; unquoted names are folded to lower case: did you mean {', '.join(folded)}?"
+    return f"{message}; {what}s in this database: {existing}"
 
 
 # -- the maintenance log --------------------------------------------------------------------------
@@ -369,6 +449,7 @@ def refresh_view(
             what="refresh-view",
             skip_if_busy=True,
             progress=progress,
+            conn=conn,  # held by the refreshing backend: it outlives a killed client
         ) as held:
             if not held:
                 return RefreshResult(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from musicdb import db
 from musicdb.config import DatabaseTarget
-from musicdb.errors import LockNotAvailable, MusicdbError, NotFound, UsageError
+from musicdb.errors import LockNotAvailable, MusicdbError, UsageError
 
 if TYPE_CHECKING:
     import psycopg
@@ -281,6 +282,11 @@ def _migrate(
             except Exception as exc:
                 if not _is_lock_timeout(exc):
                     now = _read_current(target)
+                    if isinstance(exc, _alembic_errors()[:2]) and now == before:
+                        # Alembic could not resolve the revision argument: nothing ran
+                        raise UsageError(
+                            f"{_reason(exc)}; the database stays at {_fmt_revs(now)}"
+                        ) from None
                     raise MusicdbError(
                         f"migration failed: {_db_message(exc)}; the database stays at "
                         f"{_fmt_revs(now)}"
@@ -310,20 +316,90 @@ def _fmt_revs(revs: tuple[str, ...]) -> str:
     return ", ".join(revs) if revs else "base (no revision)"
 
 
-def resolve_revision(rev: str) -> str:
-    """Check that *rev* names a revision (or head/base/a relative step); return it unchanged."""
+_STEPS = re.compile(r"[+-][0-9]+")
+_REVISION_HELP = "a revision (see migrate history), head, base"
+
+
+def _alembic_errors() -> tuple[type[Exception], ...]:
+    """What Alembic raises for a revision argument it cannot resolve."""
+    from alembic.script.revision import RevisionError
     from alembic.util import CommandError
 
+    return (CommandError, RevisionError, AssertionError, ValueError, KeyError)
+
+
+def _reason(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def resolve_revision(rev: str, *, steps: str = "+-") -> str:
+    """Check that *rev* is a revision argument; return it unchanged.
+
+    Accepted: ``head``, ``heads``, ``base``, a revision id or a unique prefix of one,
+    ``LABEL@head``, and a step count ``+N``/``-N`` (N >= 1) with a sign in *steps*. Anything
+    else is a :class:`UsageError` (exit 2) saying what is expected.
+    """
     if rev in ("head", "heads", "base"):
         return rev
-    script = script_directory()
+    if not rev.strip():
+        raise UsageError(f"empty revision; expected {_REVISION_HELP}" + (" or -N" if steps else ""))
+    if _STEPS.fullmatch(rev):
+        if rev[0] not in steps:
+            allowed = " or ".join(f"{sign}N" for sign in steps)
+            said = f"the step count here is {allowed}" if allowed else "no step count here"
+            raise UsageError(f"{rev!r}: {said}; give {_REVISION_HELP}")
+        if int(rev[1:]) == 0:
+            raise UsageError(f"{rev!r}: a step count is at least 1")
+        return rev
+    if "@" in rev and not rev.endswith("@head"):
+        raise UsageError(f"{rev!r}: expected {_REVISION_HELP}, LABEL@head or a step count")
     try:
-        if rev.startswith(("+", "-")) or "@" in rev:
-            return rev
-        script.get_revision(rev)
-    except CommandError as exc:
-        raise NotFound(f"unknown revision {rev!r}: {exc}") from exc
+        found = script_directory().revision_map.get_revisions(rev)
+    except _alembic_errors() as exc:
+        raise UsageError(f"unknown revision {rev!r}: {_reason(exc)}") from None
+    if not found or any(r is None for r in found):
+        raise UsageError(f"unknown revision {rev!r}; expected {_REVISION_HELP}")
     return rev
+
+
+def steps_below(current: tuple[str, ...]) -> int:
+    """How many steps ``migrate down -N`` can take from *current* (along the main line)."""
+    if not current:
+        return 0
+    script = script_directory()
+    if len(current) != 1:
+        return len(list(script.iterate_revisions(current, "base")))
+    count, rev = 0, script.get_revision(current[0])
+    while rev is not None:
+        count += 1
+        down = rev.down_revision
+        if down is None:
+            break
+        rev = script.get_revision(down[0] if isinstance(down, tuple | list) else down)
+    return count
+
+
+def plan_downgrade(current: tuple[str, ...], revision: str) -> tuple[str, list[str]]:
+    """The target a downgrade from *current* to *revision* goes to, and the revisions it undoes
+    (newest first); a target that is not below *current* is a :class:`UsageError` (exit 2)."""
+    if revision in ("head", "heads"):
+        raise UsageError("migrate down needs a lower revision, base or -N")
+    resolve_revision(revision, steps="-")
+    if revision.startswith("-"):
+        wanted, available = int(revision[1:]), steps_below(current)
+        if wanted > available:
+            raise UsageError(
+                f"cannot go down {wanted} step(s): the database is {available} step(s) above base "
+                f"(at {_fmt_revs(current)}); give -{available} or less, or base"
+                if available else f"cannot go down {wanted} step(s): the database is at base"
+            )
+    target = _main_line_target(current, revision)
+    try:
+        return target, downgrade_steps(current, target)
+    except _alembic_errors() as exc:
+        raise UsageError(
+            f"cannot go down to {revision!r} from {_fmt_revs(current)}: {_reason(exc)}"
+        ) from None
 
 
 def upgrade(
@@ -339,7 +415,7 @@ def upgrade(
     """Upgrade to *revision* (default head), one transaction per revision, under the lock."""
     from alembic import command
 
-    revision = resolve_revision(revision)
+    revision = resolve_revision(revision, steps="+")
     return _migrate(
         target,
         lambda cfg: command.upgrade(cfg, revision),
@@ -401,9 +477,7 @@ def downgrade(
     """Downgrade to *revision*; the CLI asks for ``--yes`` before base or several steps."""
     from alembic import command
 
-    if revision in ("head", "heads"):
-        raise UsageError("migrate down needs a lower revision, base or -N")
-    revision = _main_line_target(_read_current(target), resolve_revision(revision))
+    revision, _ = plan_downgrade(_read_current(target), revision)
     return _migrate(
         target,
         lambda cfg: command.downgrade(cfg, revision),
@@ -422,10 +496,12 @@ def offline_sql(spec: str, target: DatabaseTarget | None = None) -> str:
     """
     from alembic import command
 
-    start, sep, end = spec.rpartition(":")
-    if not sep:
-        start = ""
-    end = resolve_revision(end)
+    if spec.count(":") > 1:
+        raise UsageError(f"{spec!r}: expected [FROM:]TO, one colon at most")
+    start, sep, end = spec.partition(":") if ":" in spec else ("", "", spec)
+    if sep and not start.strip():
+        raise UsageError(f"{spec!r}: FROM is empty; expected FROM:TO, or TO alone")
+    end = resolve_revision(end, steps="")
     if not start:
         live: tuple[str, ...] = ()
         if target is not None:
@@ -434,20 +510,31 @@ def offline_sql(spec: str, target: DatabaseTarget | None = None) -> str:
         if not start:
             raise UsageError("the database has several revisions; give FROM explicitly (FROM:TO)")
     else:
-        start = resolve_revision(start)
+        start = resolve_revision(start, steps="")
+    start, end = _full_id(start), _full_id(end)
     buffer = io.StringIO()
     cfg = alembic_config()
     cfg.output_buffer = buffer
     if start == end:
         return ""
-    downward = end == "base" or (
-        start not in ("base",) and end in _ancestors(start)
-    )
-    if downward:
-        command.downgrade(cfg, f"{start}:{end}", sql=True)
-    else:
-        command.upgrade(cfg, f"{start}:{end}" if start != "base" else end, sql=True)
+    try:
+        downward = end == "base" or (start != "base" and end in _ancestors(start))
+        if downward:
+            command.downgrade(cfg, f"{start}:{end}", sql=True)
+        else:
+            command.upgrade(cfg, f"{start}:{end}" if start != "base" else end, sql=True)
+    except _alembic_errors() as exc:  # nothing runs offline: the range itself is wrong
+        raise UsageError(f"cannot render {start}:{end}: {_reason(exc)}") from None
     return buffer.getvalue()
+
+
+def _full_id(rev: str) -> str:
+    """A checked revision argument as one full revision id (``base`` and several heads stay)."""
+    if rev == "base":
+        return rev
+    found = script_directory().revision_map.get_revisions(rev)
+    only = found[0] if len(found) == 1 else None
+    return only.revision if only is not None and not isinstance(only, str) else rev
 
 
 def _ancestors(rev: str) -> set[str]:

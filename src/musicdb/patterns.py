@@ -1,4 +1,4 @@
-"""The named query patterns Q1-Q12 of SCHEMA.md: the one definition used by ``musicdb bench``,
+"""The named query patterns Q1-Q12 (docs/schema.md): the one definition used by ``musicdb bench``,
 the index tests and the EXPLAIN checks.
 
 Each pattern has its SQL (values are bound parameters), the index the plan must use (the one

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shlex
 import shutil
 import sys
 import time
@@ -319,19 +320,27 @@ def maintain(
 
 
 # -- cron -----------------------------------------------------------------------------------------
-def musicdb_command() -> str:
-    """The absolute command cron should run (cron's PATH is minimal)."""
+def musicdb_command() -> list[str]:
+    """The absolute command cron should run, as an argument list (cron's PATH is minimal)."""
     beside = Path(sys.executable).parent / "musicdb"  # the console script of this environment
     if beside.is_file() and os.access(beside, os.X_OK):
-        return str(beside)
+        return [str(beside)]
     found = shutil.which("musicdb")
     if found:
-        return found
-    return f"{sys.executable} -m musicdb"
+        return [found]
+    return [sys.executable, "-m", "musicdb"]
 
 
-def crontab(command: str, log_dir: str = "/var/log/musicdb") -> str:
-    """Ready-to-paste crontab lines for the three schedules."""
+def cron_quote(word: str) -> str:
+    """*word* as one shell word on a crontab line: shell-quoted, and ``%`` escaped (cron turns an
+    unescaped ``%`` into a newline)."""
+    return shlex.quote(word).replace("%", "\\%")
+
+
+def crontab(command: Sequence[str], log_dir: str = "/var/log/musicdb") -> str:
+    """Ready-to-paste crontab lines for the three schedules; *command* is the argument list that
+    starts musicdb (:func:`musicdb_command`). Every word is quoted, so paths may hold spaces."""
+    run = " ".join(cron_quote(word) for word in command)
     lines = [
         "# musicdb maintenance (minute hour day-of-month month day-of-week).",
         "# The database comes from the environment: set MUSICDB_DATABASE_URL (or PGHOST/PGUSER/",
@@ -340,8 +349,7 @@ def crontab(command: str, log_dir: str = "/var/log/musicdb") -> str:
         f"# Create {log_dir} first; --format json gives one document per run to log collectors.",
     ]
     for schedule, when in CRON_TIMES.items():
-        lines.append(
-            f"{when} {command} maintain {schedule} --format json "
-            f">> {log_dir}/maintain-{schedule}.json 2>> {log_dir}/maintain-{schedule}.err"
-        )
+        log = cron_quote(f"{log_dir}/maintain-{schedule}.json")
+        err = cron_quote(f"{log_dir}/maintain-{schedule}.err")
+        lines.append(f"{when} {run} maintain {schedule} --format json >> {log} 2>> {err}")
     return "\n".join(lines)

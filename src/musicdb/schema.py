@@ -1,6 +1,6 @@
 """SQLAlchemy description of the platform schema at the head revision.
 
-This module is the reference model of ``SCHEMA.md``: the 20 platform tables (plus the
+This module is the reference model of the schema (docs/schema.md): the 20 platform tables (plus the
 ``maintenance_log`` table that musicdb itself records maintenance runs in), their keys,
 defaults, checks and indexes. The migrations in ``musicdb.migrations.versions`` are frozen,
 hand-written copies of it; they never import this module, so changing it never rewrites
@@ -12,9 +12,14 @@ Only migration code imports this module, never the CLI at start-up.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR, UUID
 from sqlalchemy.sql.elements import conv
+
+if TYPE_CHECKING:
+    from sqlalchemy.schema import SchemaItem
 
 NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
@@ -49,7 +54,7 @@ SEARCH_WEIGHTS = {
 MATERIALIZED_VIEWS = ("mv_track_popularity",)
 
 TIMESTAMPTZ = sa.DateTime(timezone=True)
-FLOAT8 = sa.Double()
+FLOAT8: sa.Double[float] = sa.Double()
 NOW = sa.text("now()")
 TRUE = sa.text("true")
 FALSE = sa.text("false")
@@ -106,7 +111,7 @@ def _search_vector(table: str) -> sa.Column:
 
 
 def _gin(name: str, column: str, path_ops: bool = False) -> sa.Index:
-    kwargs = {"postgresql_ops": {column: "jsonb_path_ops"}} if path_ops else {}
+    kwargs: dict[str, Any] = {"postgresql_ops": {column: "jsonb_path_ops"}} if path_ops else {}
     return sa.Index(name, column, postgresql_using="gin", **kwargs)
 
 
@@ -254,7 +259,7 @@ def _source_table(
     quality: bool,
     extra: tuple = (),
 ) -> sa.Table:
-    columns: list[sa.SchemaItem] = [
+    columns: list[SchemaItem] = [
         _id(),
         _fk(f"{parent}_id", f"{parent_table}.id", "CASCADE"),
         sa.Column("source_type", sa.String(50), nullable=False),

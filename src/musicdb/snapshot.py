@@ -16,7 +16,10 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import psycopg
 
 SCHEMA = "public"
 
@@ -144,13 +147,13 @@ def normalise_sql(text: str | None, schema: str = SCHEMA) -> str | None:
     return "'".join(parts)
 
 
-def _fetch(conn, sql: str, schema: str) -> list[tuple]:
+def _fetch(conn: psycopg.Connection[Any], sql: str, schema: str) -> list[tuple[Any, ...]]:
     with conn.cursor() as cur:
         cur.execute(sql, {"schema": schema})
         return cur.fetchall()
 
 
-def snapshot(conn, schema: str = SCHEMA) -> dict[str, dict[str, Any]]:
+def snapshot(conn: psycopg.Connection[Any], schema: str = SCHEMA) -> dict[str, dict[str, Any]]:
     """Return ``{kind: {name: properties}}`` for the objects of ``schema``.
 
     ``conn`` is a psycopg 3 connection. Names are ``table`` for tables and views,

@@ -56,26 +56,53 @@ from musicdb.cli import local as _local  # noqa: E402, F401
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app and turn every failure into one line on stderr and an exit code."""
+    """Entry point: run the app and turn every failure into one line on stderr and an exit code.
+
+    Every line goes through :func:`musicdb.cli._common.error_line`, which masks passwords; so do
+    the tracebacks of ``--debug``.
+    """
+    from typer._click import exceptions as click_exceptions  # typer vendors click
+
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
-        app(args=args, prog_name="musicdb", standalone_mode=True)
-    except MusicdbError as exc:
-        if debug:
-            raise
-        print(f"musicdb: error: {exc.message}", file=sys.stderr)
+        code = app(args=args, prog_name="musicdb", standalone_mode=False)
+    except click_exceptions.NoArgsIsHelpError as exc:
+        exc.show()
         sys.exit(exc.exit_code)
+    except click_exceptions.UsageError as exc:
+        hint = f" (see {exc.ctx.command_path} --help)" if exc.ctx is not None else ""
+        _fail(args, exc.format_message() + hint, exc.exit_code)
+    except click_exceptions.ClickException as exc:
+        _fail(args, exc.format_message(), exc.exit_code)
+    except typer.Abort:
+        print("musicdb: aborted", file=sys.stderr)
+        sys.exit(1)
+    except MusicdbError as exc:
+        _fail(args, exc.message, exc.exit_code, exc if debug else None)
     except KeyboardInterrupt:
         print("musicdb: interrupted", file=sys.stderr)
         sys.exit(130)
     except Exception as exc:
-        if debug:
-            raise
         from musicdb.db import describe_error
 
         message = describe_error(exc)
         if message is None:
             message = f"unexpected {type(exc).__name__}: {exc} (run with --debug for details)"
-        print(f"musicdb: error: {message}", file=sys.stderr)
-        sys.exit(1)
+        _fail(args, message, 1, exc if debug else None)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(args: list[str], message: str, code: int, exc: BaseException | None = None) -> None:
+    """Print *message* as one masked line (with ``--debug``, *exc*'s masked traceback first)."""
+    from musicdb.cli._common import error_line
+
+    if exc is not None:
+        import traceback
+
+        from musicdb.config import configured_secrets, mask_secrets
+
+        secrets = configured_secrets(args)
+        sys.stderr.write(mask_secrets("".join(traceback.format_exception(exc)), secrets))
+    error_line(message, args)
+    sys.exit(code)

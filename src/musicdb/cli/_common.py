@@ -6,6 +6,8 @@ Nothing heavy is imported here: ``musicdb --help`` must not pay for SQLAlchemy, 
 from __future__ import annotations
 
 import enum
+import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -66,3 +68,17 @@ def emit(report: Report, fmt: OutputFormat) -> None:
     from musicdb import render
 
     render.emit(report, fmt.value)
+
+
+def error_line(message: str, args: Sequence[str] = ()) -> None:
+    """Print ``musicdb: error: MESSAGE`` as one line on stderr, every password masked.
+
+    The one place errors become lines: the passwords of the configuration (the command line's
+    ``--database-url``, the environment's URLs and ``PGPASSWORD``) and any URL or ``password=``
+    in the message are masked (:func:`musicdb.config.mask_secrets`).
+    """
+    from musicdb.config import configured_secrets, mask_secrets
+
+    secrets = configured_secrets(args)
+    line = " ".join(mask_secrets(message, secrets).split())
+    print(f"musicdb: error: {line}", file=sys.stderr)

@@ -32,9 +32,11 @@ def _tty_progress(message: str) -> None:
         typer.echo(message, err=True)
 
 
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"musicdb: error: {message}", err=True)
-    return typer.Exit(code)
+def _fail(message: str, code: int = 1) -> Exception:
+    """The error to raise: ``main`` prints it as one masked line and exits with *code*."""
+    from musicdb.errors import MusicdbError
+
+    return MusicdbError(message, exit_code=code)
 
 
 def _emit_or_line(report: Report, fmt: OutputFormat, lines: list[str]) -> None:
@@ -52,7 +54,9 @@ def _emit_or_line(report: Report, fmt: OutputFormat, lines: list[str]) -> None:
 @app.command("refresh-view")
 def refresh_view(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="A materialized view (name or schema.name).")],
+    name: Annotated[str, typer.Argument(
+        help='A materialized view: name (found along the search_path) or schema.name, "Quoted" '
+             "as in SQL.")],  # fmt: skip
     allow_blocking: Annotated[
         bool,
         typer.Option("--allow-blocking",
@@ -107,7 +111,8 @@ def refresh_view(
 def vacuum_table(
     ctx: typer.Context,
     table: Annotated[
-        str | None, typer.Argument(help="A table (name or schema.name); or use --all.")
+        str | None, typer.Argument(help="A table: name (found along the search_path) or "
+                                      "schema.name, \"Quoted\" as in SQL; or use --all.")
     ] = None,
     all_tables: Annotated[
         bool, typer.Option("--all", help="Every table over the dead-row thresholds.")
@@ -270,7 +275,10 @@ def maintain(
         typer.echo(sched.crontab(sched.musicdb_command(), log_dir))
         return
     if schedule not in sched.SCHEDULES:
-        raise UsageError(f"give a schedule: {', '.join(sched.SCHEDULES)} (or --crontab)")
+        expected = f"{', '.join(sched.SCHEDULES)} (or --crontab)"
+        if schedule is None:
+            raise UsageError(f"give a schedule: {expected}")
+        raise UsageError(f"{schedule!r} is not a schedule; expected {expected}")
     options = sched.MaintainOptions(
         thresholds=health.Thresholds.from_sources(threshold or (), settings(ctx).environ),
         skip_checks=tuple(skip or ()),

@@ -46,6 +46,7 @@ def up(
     """Upgrade to REVISION (default head): one transaction per revision, under a migration lock."""
     from musicdb import migrate
 
+    migrate.resolve_revision(revision, steps="+")
     target = settings(ctx).target()
     _progress(f"migrating {target.display} to {revision}")
     result = migrate.upgrade(
@@ -79,8 +80,7 @@ def down(
     target = settings(ctx).target()
     with db.connect(target) as conn:
         current = migrate.current_revisions(conn)
-    migrate.resolve_revision(revision)
-    steps = migrate.downgrade_steps(current, revision)
+    _, steps = migrate.plan_downgrade(current, revision)
     if not steps:
         _progress(f"already at {', '.join(current) or 'base'}; nothing to do")
         return
@@ -136,7 +136,8 @@ def _reachable_target(ctx: typer.Context):  # type: ignore[no-untyped-def]
         target = settings(ctx).target()
         db.connect(target, connect_timeout=5).close()
     except (ConnectionFailed, LocalServerError) as exc:
-        _progress(f"note: no database reachable ({exc}); working from the revisions alone")
+        note = settings(ctx).mask(str(exc))
+        _progress(f"note: no database reachable ({note}); working from the revisions alone")
         return None
     return target
 

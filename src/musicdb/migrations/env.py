@@ -8,16 +8,21 @@ deliberately does not call ``logging.config.fileConfig``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from alembic import context
 
 from musicdb.schema import metadata as target_metadata
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 config = context.config
 
 # Offline SQL is rendered for the PostgreSQL dialect; no connection is made from this URL.
 OFFLINE_URL = "postgresql+psycopg://"
 
-COMMON_OPTIONS = {
+COMMON_OPTIONS: dict[str, Any] = {
     "target_metadata": target_metadata,
     "transaction_per_migration": True,
     "compare_type": True,
@@ -36,7 +41,7 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
-def _run_with(connection) -> None:
+def _run_with(connection: Connection) -> None:
     context.configure(
         connection=connection,
         # musicdb.migrate reports progress per revision through this hook.

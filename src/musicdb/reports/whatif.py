@@ -79,19 +79,19 @@ def suggestions(conn: psycopg.Connection[Any], *, limit: int) -> WhatIf:
     except ReportUnavailable as exc:
         found.notes.append(f"what-if indexes skipped: {exc.message}")
         return found
-    schema = {"pss": pss.schema}
+    identifiers = {"pss": pss.schema}
     stats = fetch(
         conn,
         "query_stats",
         {"order": "total", "limit": limit * 5, "all_databases": False},
         pss_version=pss.version,
-        identifiers=schema,
+        identifiers=identifiers,
     )
     ids = [r["queryid"] for r in stats if r["queryid"] is not None]
     if not ids:
         return found
     texts = fetch(
-        conn, "query_texts", {"queryids": ids}, pss_version=pss.version, identifiers=schema
+        conn, "query_texts", {"queryids": ids}, pss_version=pss.version, identifiers=identifiers
     )
     by_key = {(t["queryid"], t["userid"]): t["query"] for t in texts}
     tried = 0

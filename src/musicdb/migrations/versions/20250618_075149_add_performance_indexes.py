@@ -4,7 +4,7 @@ Revision ID: 20250618_075149_add_performance_indexes
 Revises: 20250618_075008_initial_schema
 Create Date: 2025-06-18 07:51:49
 
-- Composite and time-ordered btrees for the named query patterns (Q1-Q12 of SCHEMA.md); with
+- Composite and time-ordered btrees for the named query patterns (Q1-Q12, docs/schema.md); with
   the unique constraints and model indexes of the first revision, every foreign key column now
   leads an index, and no btree duplicates another or is a left prefix of another.
 - ``search_vector`` becomes a stored generated ``tsvector`` (weighted, 'english') with a GIN

@@ -6,8 +6,8 @@ Create Date: 2026-12-01 09:00:00
 
 The start of the ``legacy`` branch. The platform's production database was built by hand and
 stamped ``20250618_075149_add_performance_indexes`` without being built by the first two
-revisions: its layout differs from theirs (LEGACY.md). ``musicdb migrate adopt`` checks the
-layout in the catalog (it never trusts the stamp) and re-stamps such a database here; the
+revisions: its layout differs from theirs (docs/migration-guide.md). ``musicdb migrate adopt``
+checks the layout in the catalog (it never trusts the stamp) and re-stamps such a database here; the
 revisions of this branch then convert it, one step per transaction, onto exactly the schema the
 main line builds, and the merge revision joins the two lines.
 
