@@ -54,13 +54,14 @@ COMMANDS = {
     "connection-stats": [],
     "lock-info": [],
 }
+#: Each report's function and its ``to_report()`` (the rows the renderer gets).
 LIBRARY: dict[str, Callable[[Any], Any]] = {
-    "analyze-indexes": reports.index_verdicts,
-    "missing-indexes": reports.missing_indexes,
-    "analyze-queries": reports.analyze_queries,
-    "table-stats": lambda conn: reports.table_stats(conn, limit=None),
-    "connection-stats": reports.connection_stats,
-    "lock-info": reports.lock_info,
+    "analyze-indexes": lambda conn: reports.index_verdicts(conn).to_report(),
+    "missing-indexes": lambda conn: reports.missing_indexes(conn).to_report(),
+    "analyze-queries": lambda conn: reports.analyze_queries(conn).to_report(),
+    "table-stats": lambda conn: reports.table_stats(conn, limit=None).to_report(),
+    "connection-stats": lambda conn: reports.connection_stats(conn).to_report(),
+    "lock-info": lambda conn: reports.lock_info(conn).to_report(),
 }
 #: The reports' main statements on their own: (label, report, SQL base, parameters).
 STATEMENTS = [
@@ -99,17 +100,17 @@ def check_answers(url: str, ntables: int) -> dict[str, tuple[int, int]]:
     with psycopg.connect(url, autocommit=True) as conn:
         idx = reports.index_verdicts(conn)
         for verdict in ("duplicate", "redundant", "invalid", "unused"):
-            found[verdict] = sum(verdict in r["verdicts"] for r in idx.rows)
-        dup_names = {r["index"] for r in idx.rows if "duplicate" in r["verdicts"]}
+            found[verdict] = sum(verdict in r.verdicts for r in idx.rows)
+        dup_names = {r.index for r in idx.rows if "duplicate" in r.verdicts}
         assert all(n.endswith(("_a_idx", "_a_dup_idx")) for n in dup_names), dup_names
-        red_names = {r["index"] for r in idx.rows if "redundant" in r["verdicts"]}
+        red_names = {r.index for r in idx.rows if "redundant" in r.verdicts}
         assert all(n.endswith("_a_idx") for n in red_names), red_names
-        inv = {r["index"] for r in idx.rows if "invalid" in r["verdicts"]}
+        inv = {r.index for r in idx.rows if "invalid" in r.verdicts}
         assert all(n.endswith("_a_invalid_uidx") for n in inv), inv
         missing = reports.missing_indexes(conn)
-        found["fk_without_index"] = sum(r["finding"] == "fk without index" for r in missing.rows)
-        assert all(r["columns"] == ["parent_id"] for r in missing.rows
-                   if r["finding"] == "fk without index")  # fmt: skip
+        found["fk_without_index"] = sum(r.finding == "fk without index" for r in missing.rows)
+        assert all(r.columns == ["parent_id"] for r in missing.rows
+                   if r.finding == "fk without index")  # fmt: skip
     expected = _expected(ntables)
     return {key: (found[key], expected[key]) for key in expected}
 

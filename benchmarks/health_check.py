@@ -3,15 +3,18 @@
 Usage::
 
     python benchmarks/health_check.py PATH/TO/bigcatalog.sql [--runs 7] [--ntables 5000]
-        [--bindir /usr/lib/postgresql/15/bin] [--baseline-src DIR]
+        [--bindir /usr/lib/postgresql/15/bin] [--baseline-src DIR] [--skip CHECK ...]
 
 (or set MUSICDB_BIGCATALOG_SQL instead of the path). The script starts a throwaway cluster on
 /dev/shm, builds the catalog with ``psql``, then times, as medians of the runs, the whole
 ``python -m musicdb health-check --format json`` in a fresh process and the library call
-``health.run_checks`` on a warm connection. With ``--baseline-src DIR`` (the ``src`` folder of
-another checkout, e.g. ``git worktree add /tmp/before <rev>``), every run times that tree's
-command too, in turn with this one, so the ratio compares both on the same machine at the same
-moment. It prints Markdown tables (see ``benchmarks/health_check.md``).
+``health.run_checks`` in a process that has run it once already (imports done, server caches
+warm). With ``--baseline-src DIR`` (the ``src`` folder of another checkout, e.g. ``git worktree
+add /tmp/before <rev>``), every run times that tree's command and library call too, in turn with
+this one's, so the ratios compare both on the same machine at the same moment. ``--skip CHECK``
+(repeatable) leaves a check out of every timed run, e.g. ``--skip drift`` to time the catalog
+checks without the scratch-database build. It prints Markdown tables (see
+``benchmarks/health_check.md``).
 """
 
 from __future__ import annotations
@@ -29,22 +32,41 @@ from pathlib import Path
 
 import psycopg
 
-from musicdb import health
-from musicdb.config import DatabaseTarget
 from musicdb.local import LocalCluster
 
-LIBRARY = "this tree, library (own connection)"
+#: Run in a fresh interpreter of either tree: one warm-up call of ``health.run_checks`` (imports,
+#: the server's caches), then one timed call; prints the milliseconds.
+_LIBRARY_RUN = """
+import sys, time
+from musicdb import health
+from musicdb.config import DatabaseTarget
+target, skip = DatabaseTarget(sys.argv[1], "benchmark"), sys.argv[2:]
+health.run_checks(target, skip=skip)
+start = time.perf_counter()
+health.run_checks(target, skip=skip)
+print((time.perf_counter() - start) * 1000)
+"""
 
 
-def _command(url: str, src: str | None) -> tuple[float, int, dict[str, str]]:
+def _env(src: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
     if src:
         env["PYTHONPATH"] = src
+    return env
+
+
+def _library(url: str, src: str | None, skip: list[str]) -> float:
+    proc = subprocess.run([sys.executable, "-c", _LIBRARY_RUN, url, *skip], capture_output=True,
+                          env=_env(src), check=True, text=True)  # fmt: skip
+    return float(proc.stdout)
+
+
+def _command(url: str, src: str | None, skip: list[str]) -> tuple[float, int, dict[str, str]]:
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "musicdb", "--database-url", url, "health-check",
-         "--format", "json"],
-        capture_output=True, env=env, check=False,
+         "--format", "json", *(arg for name in skip for arg in ("--skip", name))],
+        capture_output=True, env=_env(src), check=False,
     )  # fmt: skip
     elapsed = (time.perf_counter() - start) * 1000
     doc = json.loads(proc.stdout)
@@ -59,6 +81,8 @@ def main() -> int:
     parser.add_argument("--ntables", type=int, default=5000)
     parser.add_argument("--bindir", default="/usr/lib/postgresql/15/bin")
     parser.add_argument("--baseline-src", metavar="DIR", help="src folder of another checkout")
+    parser.add_argument("--skip", metavar="CHECK", action="append", default=[],
+                        help="a check to leave out (repeatable)")
     args = parser.parse_args()
     if not args.catalog or not Path(args.catalog).is_file():
         print("needs the path of bigcatalog.sql (argument or MUSICDB_BIGCATALOG_SQL); stopping",
@@ -86,27 +110,30 @@ def main() -> int:
             conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
             version = conn.execute("SHOW server_version").fetchone()[0]
         print(f"server {version}; catalog of {args.ntables} tables; {os.cpu_count()} CPUs; "
-              f"runs {args.runs}; load {os.getloadavg()[0]:.2f}")  # fmt: skip
-        times: dict[str, list[float]] = {"this tree, command": [], LIBRARY: []}
+              f"runs {args.runs}; load {os.getloadavg()[0]:.2f}"
+              + (f"; skipping {', '.join(args.skip)}" if args.skip else ""))  # fmt: skip
+        trees = {"this tree": None}
         if args.baseline_src:
-            times["baseline, command"] = []
+            trees["baseline"] = args.baseline_src
+        times: dict[str, list[float]] = {}
+        for tree in trees:
+            times[f"{tree}, command"] = []
+            times[f"{tree}, library (warm process)"] = []
         states: dict[str, dict[str, str]] = {}
         for _ in range(args.runs):
-            elapsed, _code, states["this tree"] = _command(url, None)
-            times["this tree, command"].append(elapsed)
-            if args.baseline_src:
-                elapsed, _code, states["baseline"] = _command(url, args.baseline_src)
-                times["baseline, command"].append(elapsed)
-            start = time.perf_counter()
-            health.run_checks(DatabaseTarget(url, "benchmark"))
-            times[LIBRARY].append((time.perf_counter() - start) * 1000)
+            for tree, src in trees.items():
+                elapsed, _code, states[tree] = _command(url, src, args.skip)
+                times[f"{tree}, command"].append(elapsed)
+                times[f"{tree}, library (warm process)"].append(_library(url, src, args.skip))
         print("\n| what | median ms | min ms |\n|---|---:|---:|")
         for key, values in times.items():
             print(f"| {key} | {statistics.median(values):.0f} | {min(values):.0f} |")
         if args.baseline_src:
-            ratio = statistics.median(times["baseline, command"]) / statistics.median(
-                times["this tree, command"])  # fmt: skip
-            print(f"\nbaseline / this tree (command medians): {ratio:.2f}x")
+            print()
+            for what in ("command", "library (warm process)"):
+                ratio = statistics.median(times[f"baseline, {what}"]) / statistics.median(
+                    times[f"this tree, {what}"])  # fmt: skip
+                print(f"baseline / this tree ({what} medians): {ratio:.2f}x")
             same = states["baseline"] == states["this tree"]
             print("check states: " + ("identical" if same else f"DIFFER {states}"))
         print("\n| check | state |\n|---|---|")

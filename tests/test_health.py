@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 import threading
 import time
 import uuid
@@ -268,3 +271,38 @@ def test_index_checks_use_the_index_verdicts(db_url, pg_conn, cli) -> None:
     assert "public.ix_artists_genres" in unused  # a GIN index nothing queried yet
     assert "public.ix_tracks_artist_again" not in unused  # it backs the FK tracks.artist_id
     assert not any(name.startswith("public.pk_") for name in unused)  # keys are never unused
+
+
+def test_one_run_computes_each_catalog_fact_once(db_url, monkeypatch) -> None:
+    from musicdb.reports import indexes, tables
+
+    calls: list[str] = []
+
+    def counted(name: str, fn):
+        def wrapper(*args, **kwargs):
+            calls.append(name)
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(indexes, "index_verdicts", counted("indexes", indexes.index_verdicts))
+    monkeypatch.setattr(tables, "table_stats", counted("tables", tables.table_stats))
+    thresholds = health.Thresholds(unused_index_min_stats_age=dt.timedelta(0))
+    result = health.run_checks(DatabaseTarget(db_url, "test"), thresholds=thresholds,
+                               skip=("drift",))  # fmt: skip
+    by_name = {c.name: c for c in result.checks}
+    # three checks read the index verdicts and two the table statistics: each is computed once
+    readers = ("invalid_indexes", "unused_indexes", "duplicate_indexes", "dead_rows", "bloat")
+    assert {by_name[n].status for n in readers} <= {health.OK, health.WARNING}
+    assert sorted(calls) == ["indexes", "tables"]
+
+
+def test_list_honours_the_format(cli) -> None:
+    doc = cli("health-check", "--list", "-f", "json").json()
+    assert doc["report"] == "health_checks"
+    assert [r["name"] for r in doc["rows"] if r["kind"] == "check"] == list(health.CHECK_NAMES)
+    rows = list(csv.reader(io.StringIO(cli("health-check", "--list", "-f", "csv").stdout)))
+    assert rows[0] == ["kind", "name", "description", "value"]
+    assert ["threshold", "dead_rows_min", "", "10000"] in rows
+    table = cli("health-check", "--list").stdout
+    assert "view_stale_warning" in table and "drift" in table

@@ -554,3 +554,27 @@ def test_maintain_crontab_and_usage(cli) -> None:
     assert "MUSICDB_DATABASE_URL" in result.stdout
     assert cli("maintain").exit_code == 2
     assert cli("maintain", "hourly").exit_code == 2
+
+
+def test_maintain_daily_runs_the_health_checks_once(db_url, monkeypatch) -> None:
+    from musicdb import health
+
+    runs: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+    real = health.run_checks
+
+    def counted(target, *, only=(), skip=(), **kwargs):
+        runs.append((tuple(only), tuple(skip)))
+        return real(target, only=only, skip=skip, **kwargs)
+
+    monkeypatch.setattr(health, "run_checks", counted)
+    target = DatabaseTarget(db_url, "test")
+    result = schedule.maintain(target, "daily")
+    steps = {s.name: s for s in result.steps}
+    assert runs == [((), ())]  # the connections step judged the sessions from that one run
+    assert [c["check"] for c in steps["connections"].details["checks"]] == list(
+        schedule.SESSION_CHECKS
+    )
+    runs.clear()
+    options = schedule.MaintainOptions(skip_checks=("blocking",))
+    schedule.maintain(target, "daily", options=options)
+    assert runs == [((), ("blocking",)), (schedule.SESSION_CHECKS, ())]

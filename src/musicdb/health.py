@@ -6,30 +6,31 @@ could not run never hides a real problem; the exit code follows the Nagios conve
 1 warning, 2 critical, 3 unknown). A check that cannot run (no privilege, no extension, no
 CREATEDB for the drift check) is *unknown* with the reason, never a crash.
 
-Thresholds have defaults (:class:`Thresholds`), and can be set from the environment
-(``MUSICDB_HEALTH_<NAME>``, e.g. ``MUSICDB_HEALTH_VIEW_STALE_WARNING=2d``) and, over that, by
-options (``--threshold view_stale_warning=2d``).
+Thresholds have defaults (:class:`Thresholds`, in :mod:`musicdb.health_thresholds`), and can be
+set from the environment (``MUSICDB_HEALTH_<NAME>``, e.g. ``MUSICDB_HEALTH_VIEW_STALE_WARNING=2d``)
+and, over that, by options (``--threshold view_stale_warning=2d``).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from musicdb import db
 from musicdb.config import DatabaseTarget
 from musicdb.errors import MusicdbError, UsageError
-from musicdb.maintenance import parse_duration, parse_ratio
+from musicdb.health_thresholds import Thresholds
 
 if TYPE_CHECKING:
     import psycopg
     from psycopg import sql
 
     from musicdb.render import Report
+    from musicdb.reports import CatalogFacts
 
 OK, WARNING, CRITICAL, UNKNOWN = "ok", "warning", "critical", "unknown"
 STATUSES = (OK, WARNING, CRITICAL, UNKNOWN)
@@ -37,7 +38,6 @@ EXIT_CODES = {OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3}
 #: Which status wins when checks disagree: a check that could not run never hides a problem.
 SEVERITY = {OK: 0, UNKNOWN: 1, WARNING: 2, CRITICAL: 3}
 
-ENV_PREFIX = "MUSICDB_HEALTH_"
 #: Transaction IDs (and multixact IDs) wrap around at 2^31 of age.
 XID_HORIZON = 2**31
 #: The health check's own statements: short, and never queued behind a lock.
@@ -71,126 +71,14 @@ def worst(statuses: Iterable[str]) -> str:
     return result
 
 
-# -- thresholds ------------------------------------------------------------------------------------
-_D = dt.timedelta
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Every threshold the checks use; durations are timedeltas, ratios lie in [0, 1]."""
-
-    #: dead rows: ratio dead / (live + dead) of a table, judged only from this many dead rows on
-    dead_ratio_warning: float = 0.20
-    dead_ratio_critical: float = 0.50
-    dead_rows_min: int = 10_000
-    #: estimated bloat: share of a table's pages that hold no live data, from this size on
-    bloat_ratio_warning: float = 0.50
-    bloat_ratio_critical: float = 0.80
-    bloat_min_bytes: int = 50 * 1024 * 1024
-    #: share of the 2^31 transaction-ID (and multixact) horizon used by the oldest database
-    wraparound_warning: float = 0.50
-    wraparound_critical: float = 0.75
-    #: share of a sequence's range (or its column type's) already used
-    sequence_warning: float = 0.75
-    sequence_critical: float = 0.90
-    long_transaction_warning: dt.timedelta = _D(minutes=5)
-    long_transaction_critical: dt.timedelta = _D(hours=1)
-    idle_in_transaction_warning: dt.timedelta = _D(minutes=1)
-    idle_in_transaction_critical: dt.timedelta = _D(minutes=10)
-    #: how long a session has waited for a lock another session holds
-    blocking_warning: dt.timedelta = _D(seconds=30)
-    blocking_critical: dt.timedelta = _D(minutes=5)
-    #: buffer cache hit ratio of this database (lower is worse), judged from this many blocks on
-    cache_hit_warning: float = 0.90
-    cache_hit_critical: float = 0.80
-    cache_hit_min_blocks: int = 100_000
-    #: time since a materialized view's last successful refresh (maintain weekly refreshes them)
-    view_stale_warning: dt.timedelta = _D(days=8)
-    view_stale_critical: dt.timedelta = _D(days=15)
-    #: statistics must be this old before an index with no scans is called unused
-    unused_index_min_stats_age: dt.timedelta = _D(days=7)
-
-    @classmethod
-    def names(cls) -> list[str]:
-        return [f.name for f in dataclasses.fields(cls)]
-
-    def with_values(self, values: Mapping[str, str], origin: str) -> Thresholds:
-        """A copy with *values* (text, e.g. ``{"view_stale_warning": "2d"}``) parsed and set."""
-        fields = {f.name: f for f in dataclasses.fields(self)}
-        changes: dict[str, Any] = {}
-        for name, text in values.items():
-            key = name.strip().lower().replace("-", "_")
-            if key not in fields:
-                raise UsageError(
-                    f"{origin}: unknown threshold {name!r}; known: {', '.join(fields)}"
-                )
-            default = getattr(self, key)
-            try:
-                if isinstance(default, dt.timedelta):
-                    changes[key] = parse_duration(text)
-                elif isinstance(default, float):
-                    changes[key] = parse_ratio(text)
-                else:
-                    changes[key] = int(_size(text))
-            except UsageError as exc:
-                raise UsageError(f"{origin}: threshold {key}: {exc.message}") from None
-        return dataclasses.replace(self, **changes)
-
-    @classmethod
-    def from_sources(
-        cls, options: Sequence[str] = (), environ: Mapping[str, str] | None = None
-    ) -> Thresholds:
-        """Defaults, then ``MUSICDB_HEALTH_*`` variables, then ``NAME=VALUE`` options."""
-        import os
-
-        env = os.environ if environ is None else environ
-        from_env = {
-            key[len(ENV_PREFIX):].lower(): value
-            for key, value in env.items()
-            if key.startswith(ENV_PREFIX) and value.strip()
-        }
-        thresholds = cls().with_values(from_env, "environment (MUSICDB_HEALTH_*)")
-        pairs: dict[str, str] = {}
-        for option in options:
-            name, sep, value = option.partition("=")
-            if not sep or not name.strip():
-                raise UsageError(f"--threshold expects NAME=VALUE, got {option!r}")
-            pairs[name] = value
-        return thresholds.with_values(pairs, "--threshold")
-
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            out[f.name] = value.total_seconds() if isinstance(value, dt.timedelta) else value
-        return out
-
-
-def _size(text: str) -> float:
-    """``"50MB"``, ``"1GB"``, ``"10000"`` -> a number (bytes, or a plain count)."""
-    raw = text.strip().upper().replace(" ", "")
-    for suffix, factor in (("TB", 1024**4), ("GB", 1024**3), ("MB", 1024**2), ("KB", 1024),
-                           ("B", 1)):  # fmt: skip
-        if raw.endswith(suffix):
-            raw, scale = raw[: -len(suffix)], factor
-            break
-    else:
-        scale = 1
-    try:
-        value = float(raw) * scale
-    except ValueError:
-        raise UsageError(f"not a number: {text!r}") from None
-    if value < 0:
-        raise UsageError(f"must not be negative: {text!r}")
-    return value
-
-
 # -- running checks --------------------------------------------------------------------------------
 @dataclass
 class Context:
     target: DatabaseTarget
     conn: psycopg.Connection[Any]
     thresholds: Thresholds
+    #: the run's catalog facts (index verdicts, table statistics), each computed once
+    facts: CatalogFacts
 
     def rows(self, query: str, params: Any = None) -> list[tuple[Any, ...]]:
         return self.conn.execute(query, params).fetchall()
@@ -207,11 +95,18 @@ class CannotRun(Exception):
 
 CheckFn = Callable[[Context], Check]
 CHECKS: dict[str, tuple[CheckFn, str]] = {}
+#: Checks that work on connections of their own (never ``ctx.conn``): they run in a thread beside
+#: the others, so the slowest of them (drift builds a scratch database) does not add its time.
+OWN_CONNECTIONS: set[str] = set()
 
 
-def check(name: str, description: str) -> Callable[[CheckFn], CheckFn]:
+def check(
+    name: str, description: str, *, own_connections: bool = False
+) -> Callable[[CheckFn], CheckFn]:
     def register(fn: CheckFn) -> CheckFn:
         CHECKS[name] = (fn, description)
+        if own_connections:
+            OWN_CONNECTIONS.add(name)
         return fn
 
     return register
@@ -264,7 +159,8 @@ def check_at_head(ctx: Context) -> Check:
     return Check("at_head", OK, f"at head {', '.join(heads)}", details)
 
 
-@check("drift", "the live schema matches what its migrations build (needs CREATEDB)")
+@check("drift", "the live schema matches what its migrations build (needs CREATEDB)",
+       own_connections=True)
 def check_drift(ctx: Context) -> Check:
     from musicdb import migrate
 
@@ -283,16 +179,8 @@ def check_drift(ctx: Context) -> Check:
 
 
 # The index and table checks judge what the DBA reports compute (musicdb.reports:
-# analyze-indexes and table-stats), so a check and its report never disagree.
-def _index_rows(ctx: Context) -> list[dict[str, Any]]:
-    from musicdb import reports
-
-    return reports.index_verdicts(ctx.conn).rows
-
-
-def _qualified(row: dict[str, Any], key: str) -> str:
-    return f"{row['schema']}.{row[key]}"
-
+# analyze-indexes and table-stats), so a check and its report never disagree; the run's
+# CatalogFacts computes each once for all the checks.
 
 @check("invalid_indexes", "no index is left INVALID (a failed CREATE INDEX CONCURRENTLY)")
 def check_invalid_indexes(ctx: Context) -> Check:
@@ -301,12 +189,11 @@ def check_invalid_indexes(ctx: Context) -> Check:
         "SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_stat_progress_create_index AS p"
         " JOIN pg_catalog.pg_class AS c ON c.oid = p.index_relid"
         " JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace")}  # fmt: skip
-    invalid = [
-        {"index": _qualified(r, "index"), "table": _qualified(r, "table"),
-         "bytes": r["size_bytes"]}
-        for r in _index_rows(ctx)
-        if "invalid" in r["verdicts"] and _qualified(r, "index") not in building
-    ]  # fmt: skip
+    invalid: list[dict[str, Any]] = [
+        {"index": r.qualified_index, "table": r.qualified_table, "bytes": r.size_bytes}
+        for r in ctx.facts.index_verdicts.rows
+        if "invalid" in r.verdicts and r.qualified_index not in building
+    ]
     details = {"indexes": invalid}
     if invalid:
         return Check("invalid_indexes", CRITICAL,
@@ -318,18 +205,17 @@ def check_invalid_indexes(ctx: Context) -> Check:
 
 @check("unused_indexes", "indexes never scanned since statistics began (not PK/unique/FK)")
 def check_unused_indexes(ctx: Context) -> Check:
-    from musicdb import reports
-
-    age = reports.stats_since(ctx.conn)["stats_age_seconds"]
+    age = ctx.facts.stats_since.stats_age_seconds
     minimum = ctx.thresholds.unused_index_min_stats_age.total_seconds()
     details: dict[str, Any] = {"stats_age_s": age, "indexes": []}
     if age is None or age < minimum:
         return Check("unused_indexes", OK,
                      f"statistics are only {_human(age or 0)} old; indexes are judged unused "
                      f"after {_human(minimum)} (unused_index_min_stats_age)", details)  # fmt: skip
-    unused = [{"index": _qualified(r, "index"), "table": _qualified(r, "table"),
-               "bytes": r["size_bytes"]}
-              for r in _index_rows(ctx) if "unused" in r["verdicts"]]  # fmt: skip
+    unused: list[dict[str, Any]] = [
+        {"index": r.qualified_index, "table": r.qualified_table, "bytes": r.size_bytes}
+        for r in ctx.facts.index_verdicts.rows if "unused" in r.verdicts
+    ]
     details["indexes"] = unused
     details["bytes"] = sum(i["bytes"] or 0 for i in unused)
     if unused:
@@ -342,16 +228,13 @@ def check_unused_indexes(ctx: Context) -> Check:
 
 @check("duplicate_indexes", "no exact duplicate or left-prefix-redundant btree index")
 def check_duplicate_indexes(ctx: Context) -> Check:
-    found = []
-    for r in _index_rows(ctx):
-        if r.get("duplicate_of"):
-            found.append({"index": _qualified(r, "index"), "table": _qualified(r, "table"),
-                          "kind": "duplicate", "covered_by": r["duplicate_of"],
-                          "bytes": r["size_bytes"]})  # fmt: skip
-        elif r.get("prefix_of"):
-            found.append({"index": _qualified(r, "index"), "table": _qualified(r, "table"),
-                          "kind": "left-prefix", "covered_by": r["prefix_of"],
-                          "bytes": r["size_bytes"]})  # fmt: skip
+    found: list[dict[str, Any]] = []
+    for r in ctx.facts.index_verdicts.rows:
+        if r.duplicate_of or r.prefix_of:
+            kind = "duplicate" if r.duplicate_of else "left-prefix"
+            found.append({"index": r.qualified_index, "table": r.qualified_table, "kind": kind,
+                          "covered_by": r.duplicate_of or r.prefix_of,
+                          "bytes": r.size_bytes})  # fmt: skip
     details = {"indexes": found, "bytes": sum(f["bytes"] or 0 for f in found)}
     if found:
         items = [f"{f['index']} ({f['kind']} of {f['covered_by']})" for f in found]
@@ -361,25 +244,19 @@ def check_duplicate_indexes(ctx: Context) -> Check:
     return Check("duplicate_indexes", OK, "no duplicate or left-prefix-redundant index", details)
 
 
-def _table_rows(ctx: Context) -> list[dict[str, Any]]:
-    from musicdb import reports
-
-    return reports.table_stats(ctx.conn).rows
-
-
 @check("dead_rows", "tables whose dead rows pile up (vacuum not keeping up)")
 def check_dead_rows(ctx: Context) -> Check:
     t = ctx.thresholds
     tables: list[dict[str, Any]] = []
     status = OK
-    for r in _table_rows(ctx):
-        dead, live = int(r["dead_rows"] or 0), int(r["live_rows"] or 0)
+    for r in ctx.facts.table_stats.rows:
+        dead, live = int(r.dead_rows or 0), int(r.live_rows or 0)
         if dead < max(1, t.dead_rows_min):
             continue
         ratio = dead / (dead + live)
         level = _level(ratio, t.dead_ratio_warning, t.dead_ratio_critical)
         if level != OK:
-            tables.append({"table": _qualified(r, "table"), "dead_rows": dead, "live_rows": live,
+            tables.append({"table": r.qualified, "dead_rows": dead, "live_rows": live,
                            "dead_ratio": ratio, "status": level})  # fmt: skip
             status = worst((status, level))
     tables.sort(key=lambda x: -x["dead_ratio"])
@@ -400,16 +277,16 @@ def check_bloat(ctx: Context) -> Check:
     tables = []
     status = OK
     judged = 0
-    for r in _table_rows(ctx):
-        if (r["heap_bytes"] or 0) < t.bloat_min_bytes or r["bloat_ratio"] is None:
+    for r in ctx.facts.table_stats.rows:
+        if (r.heap_bytes or 0) < t.bloat_min_bytes or r.bloat_ratio is None:
             continue
         judged += 1
-        ratio = float(r["bloat_ratio"])
+        ratio = float(r.bloat_ratio)
         level = _level(ratio, t.bloat_ratio_warning, t.bloat_ratio_critical)
         if level != OK:
-            tables.append({"table": _qualified(r, "table"), "bytes": r["heap_bytes"],
-                           "bloat_ratio": ratio, "bloat_bytes": r["bloat_bytes"],
-                           "basis": r["bloat_basis"], "status": level})  # fmt: skip
+            tables.append({"table": r.qualified, "bytes": r.heap_bytes, "bloat_ratio": ratio,
+                           "bloat_bytes": r.bloat_bytes, "basis": r.bloat_basis,
+                           "status": level})  # fmt: skip
             status = worst((status, level))
     details = {"tables": tables, "tables_judged": judged, "min_bytes": t.bloat_min_bytes}
     if tables:
@@ -724,7 +601,7 @@ class HealthResult:
                 line += f"; and {len(bad) - 3} more"
         return line
 
-    def report(self) -> Report:
+    def to_report(self) -> Report:
         from musicdb.render import Column, Report
 
         return Report(
@@ -787,15 +664,24 @@ def run_checks(
                         duration_ms=(time.perf_counter() - clock) * 1000)]  # fmt: skip
         checks += [Check(n, UNKNOWN, "not run: no connection") for n in names[1:]]
         return HealthResult(target.display, checks, thresholds)
+    from musicdb.reports import CatalogFacts
+
     with conn:
-        version = conn.execute("SELECT current_setting('server_version')").fetchone()
-        server_version = version[0] if version else None
+        facts = CatalogFacts(conn)
+        server_version = facts.server_version
         checks = [Check("connectivity", OK, f"connected to PostgreSQL {server_version}",
-                        {"server_version_num": db.server_version_num(conn)},
+                        {"server_version_num": facts.server_version_num},
                         (time.perf_counter() - clock) * 1000)]  # fmt: skip
-        ctx = Context(target, conn, thresholds)
-        for name in names[1:]:
-            checks.append(_run_one(ctx, name))
+        ctx = Context(target, conn, thresholds, facts)
+        done: dict[str, Check] = {}
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="musicdb-check") as pool:
+            beside = {n: pool.submit(_run_one, ctx, n) for n in names[1:] if n in OWN_CONNECTIONS}
+            for name in names[1:]:
+                if name not in beside:
+                    done[name] = _run_one(ctx, name)
+            for name, future in beside.items():
+                done[name] = future.result()
+        checks += [done[name] for name in names[1:]]
     return HealthResult(target.display, checks, thresholds, server_version)
 
 
@@ -820,3 +706,29 @@ def _run_one(ctx: Context, name: str) -> Check:
 def describe_checks() -> list[tuple[str, str]]:
     return [("connectivity", "the database answers"),
             *((name, desc) for name, (_, desc) in CHECKS.items())]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CheckList:
+    """What ``health-check --list`` shows: every check, then every threshold with its value."""
+
+    thresholds: Thresholds
+
+    def to_report(self) -> Report:
+        from musicdb.render import Column, Report
+
+        rows = [{"kind": "check", "name": name, "description": description, "value": None}
+                for name, description in describe_checks()]  # fmt: skip
+        rows += [{"kind": "threshold", "name": name, "description": None, "value": value}
+                 for name, value in self.thresholds.as_dict().items()]  # fmt: skip
+        return Report(
+            name="health_checks",
+            title="Health checks and thresholds",
+            columns=[
+                Column("kind", "kind"),
+                Column("name", "name"),
+                Column("description", "description"),
+                Column("value", "value"),
+            ],
+            rows=rows,
+        )

@@ -35,6 +35,8 @@ from musicdb.render import Column, Report
 if TYPE_CHECKING:
     import psycopg
 
+    from musicdb.reports import CatalogFacts
+
 DEFAULT_LOCK_TIMEOUT_MS = 5_000
 #: A refresh or vacuum that runs longer than an hour is cancelled (0 on the CLI = no limit).
 DEFAULT_STATEMENT_TIMEOUT_MS = 3_600_000
@@ -606,21 +608,24 @@ def vacuum_candidates(
     *,
     min_dead_ratio: float = DEFAULT_MIN_DEAD_RATIO,
     min_dead_rows: int = DEFAULT_MIN_DEAD_ROWS,
+    facts: CatalogFacts | None = None,
 ) -> list[DeadRows]:
     """Tables whose dead rows reach both thresholds, the most dead rows first.
 
     The counts are those of ``reports.table_stats`` (what ``table-stats`` and the ``dead_rows``
-    health check show); only ordinary user tables are candidates (not materialized views).
+    health check show), taken from *facts* when the caller has them for this connection; only
+    ordinary user tables are candidates (not materialized views).
     """
-    from musicdb import reports
+    from musicdb.reports import CatalogFacts
 
+    facts = facts or CatalogFacts(conn)
     tables = {rel.oid: rel for rel in list_relations(conn, ("r",))}
     found = []
-    for row in reports.table_stats(conn).rows:
-        table = tables.get(row["oid"])
+    for row in facts.table_stats.rows:
+        table = tables.get(row.oid)
         if table is None:
             continue
-        d = DeadRows(table, int(row["live_rows"] or 0), int(row["dead_rows"] or 0))
+        d = DeadRows(table, int(row.live_rows or 0), int(row.dead_rows or 0))
         if d.dead_rows >= max(1, min_dead_rows) and d.dead_ratio >= min_dead_ratio:
             found.append(d)
     return sorted(found, key=lambda d: (-d.dead_rows, d.table.qualified))

@@ -102,7 +102,7 @@ class MaintainResult:
             text += f", failed: {', '.join(failed)}"
         return text
 
-    def report(self) -> Report:
+    def to_report(self) -> Report:
         from musicdb.render import Column, Report
 
         return Report(
@@ -130,11 +130,21 @@ class MaintainResult:
 
 
 # -- the steps ------------------------------------------------------------------------------------
-StepFn = Callable[[DatabaseTarget, MaintainOptions], Step]
+@dataclass
+class RunState:
+    """What the steps of one run share: the daily health check's result, which the connections
+    step judges the sessions from instead of running those checks a second time."""
+
+    health: health.HealthResult | None = None
 
 
-def _health_check(target: DatabaseTarget, options: MaintainOptions) -> Step:
+StepFn = Callable[[DatabaseTarget, MaintainOptions, RunState], Step]
+SESSION_CHECKS = ("long_transactions", "idle_in_transaction", "blocking")
+
+
+def _health_check(target: DatabaseTarget, options: MaintainOptions, state: RunState) -> Step:
     result = health.run_checks(target, thresholds=options.thresholds, skip=options.skip_checks)
+    state.health = result
     not_ok = [c.as_dict() for c in result.checks if c.status != health.OK]
     for item in not_ok:
         item.pop("details", None)
@@ -146,7 +156,7 @@ def _report_connection(target: DatabaseTarget) -> Any:
     return db.connect(target, application_name="musicdb maintain", statement_timeout_ms=30_000)
 
 
-def _slow_queries(target: DatabaseTarget, options: MaintainOptions) -> Step:
+def _slow_queries(target: DatabaseTarget, options: MaintainOptions, state: RunState) -> Step:
     """The statements with the most total time: the ``analyze-queries`` report's first rows."""
     from musicdb import reports
 
@@ -155,40 +165,42 @@ def _slow_queries(target: DatabaseTarget, options: MaintainOptions) -> Step:
             report = reports.analyze_queries(conn, order="total", limit=options.slow_query_limit)
         except reports.ReportUnavailable as exc:
             return Step("slow_queries", "skipped", exc.message)
-    top = [{k: row.get(k) for k in ("calls", "total_ms", "mean_ms", "rows", "query")}
-           for row in report.rows]  # fmt: skip
+    top = [{"calls": r.calls, "total_ms": r.total_ms, "mean_ms": r.mean_ms, "rows": r.rows,
+            "query": r.query} for r in report.rows]  # fmt: skip
     if not top:
         return Step("slow_queries", "ok", "no statement recorded yet", {"statements": []})
     first = top[0]
     return Step("slow_queries", "ok",
                 f"top {len(top)} statements by total time; first: {first['total_ms']:.0f} ms "
                 f"over {first['calls']} calls (musicdb analyze-queries)",
-                {"statements": top, "meta": report.meta})  # fmt: skip
+                {"statements": top, "meta": report.report_meta()})  # fmt: skip
 
 
-def _connections(target: DatabaseTarget, options: MaintainOptions) -> Step:
-    """The ``connection-stats`` report's totals, judged by the session health checks."""
+def _connections(target: DatabaseTarget, options: MaintainOptions, state: RunState) -> Step:
+    """The ``connection-stats`` report's totals, judged by the session health checks (those of
+    this run's health check step when it ran them)."""
     from musicdb import reports
 
     with _report_connection(target) as conn:
-        report = reports.connection_stats(conn)
-    meta = report.meta
-    checks = health.run_checks(
-        target, thresholds=options.thresholds,
-        only=("long_transactions", "idle_in_transaction", "blocking"),
-    )  # fmt: skip
-    sessions = [c for c in checks.checks if c.name != "connectivity"]
+        stats = reports.connection_stats(conn)
+    done = {c.name: c for c in state.health.checks} if state.health else {}
+    if all(name in done for name in SESSION_CHECKS):
+        sessions = [done[name] for name in SESSION_CHECKS]
+    else:
+        checks = health.run_checks(target, thresholds=options.thresholds, only=SESSION_CHECKS)
+        sessions = [c for c in checks.checks if c.name != "connectivity"]
     status = health.worst(c.status for c in sessions)
-    states = ", ".join(f"{n} {s}" for s, n in sorted(meta.get("by_state", {}).items()))
+    states = ", ".join(f"{n} {s}" for s, n in sorted(stats.by_state.items()))
     notes = "; ".join(c.message for c in sessions if c.status != health.OK)
-    message = (f"{meta.get('connections')} of {meta.get('max_connections')} connections "
+    message = (f"{stats.connections} of {stats.max_connections} connections "
                f"({states})" + (f"; {notes}" if notes else ""))  # fmt: skip
     return Step("connections", status if status != health.UNKNOWN else "ok", message,
-                {**meta, "checks": [{"check": c.name, "status": c.status, "message": c.message}
-                                    for c in sessions]})  # fmt: skip
+                {**stats.report_meta(),
+                 "checks": [{"check": c.name, "status": c.status, "message": c.message}
+                            for c in sessions]})  # fmt: skip
 
 
-def _refresh_views(target: DatabaseTarget, options: MaintainOptions) -> Step:
+def _refresh_views(target: DatabaseTarget, options: MaintainOptions, state: RunState) -> Step:
     results = maintenance.refresh_all_views(
         target, allow_blocking=options.allow_blocking, lock_timeout_ms=options.lock_timeout_ms,
         statement_timeout_ms=options.statement_timeout_ms,
@@ -215,16 +227,17 @@ def _index_checks(target: DatabaseTarget, options: MaintainOptions, name: str,
                 {c.name: c.details for c in checks})  # fmt: skip
 
 
-def _index_review(target: DatabaseTarget, options: MaintainOptions) -> Step:
+def _index_review(target: DatabaseTarget, options: MaintainOptions, state: RunState) -> Step:
     return _index_checks(target, options, "index_review",
                          ("invalid_indexes", "duplicate_indexes", "unused_indexes"))
 
 
-def _unused_index_review(target: DatabaseTarget, options: MaintainOptions) -> Step:
+def _unused_index_review(target: DatabaseTarget, options: MaintainOptions,
+                         state: RunState) -> Step:  # fmt: skip
     return _index_checks(target, options, "unused_index_review", ("unused_indexes",))
 
 
-def _vacuum(target: DatabaseTarget, options: MaintainOptions) -> Step:
+def _vacuum(target: DatabaseTarget, options: MaintainOptions, state: RunState) -> Step:
     run = maintenance.vacuum_all(
         target, min_dead_ratio=options.min_dead_ratio, min_dead_rows=options.min_dead_rows,
         lock_timeout_ms=options.lock_timeout_ms, statement_timeout_ms=options.statement_timeout_ms,
@@ -257,10 +270,11 @@ STEPS: dict[str, StepFn] = {
 }
 
 
-def _run_step(name: str, target: DatabaseTarget, options: MaintainOptions) -> Step:
+def _run_step(name: str, target: DatabaseTarget, options: MaintainOptions,
+              state: RunState) -> Step:  # fmt: skip
     clock = time.perf_counter()
     try:
-        step = STEPS[name](target, options)
+        step = STEPS[name](target, options, state)
     except Exception as exc:
         message = getattr(exc, "message", None) or db.describe_error(exc)
         if message is None:
@@ -294,10 +308,11 @@ def maintain(
             result.message = (f"another maintain {schedule} run holds the job lock "
                               f"(advisory lock {key})")  # fmt: skip
         else:
+            state = RunState()
             for name in SCHEDULES[schedule]:
                 if progress is not None:
                     progress(f"maintain {schedule}: {name} ...")
-                result.steps.append(_run_step(name, target, options))
+                result.steps.append(_run_step(name, target, options, state))
             if any(s.failed for s in result.steps):
                 result.outcome = "failed"
     result.duration_ms = (time.perf_counter() - clock) * 1000

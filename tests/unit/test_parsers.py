@@ -7,11 +7,10 @@ import datetime as dt
 
 import pytest
 
-from musicdb import reports
 from musicdb.errors import UsageError
 from musicdb.maintenance import parse_duration, parse_ratio
 from musicdb.patterns import PATTERNS, select
-from musicdb.reports import pick_sql_file
+from musicdb.reports import _sql, pick_sql_file
 
 
 @pytest.mark.parametrize(
@@ -74,7 +73,7 @@ def test_variants_are_compared_as_versions_not_text(monkeypatch: pytest.MonkeyPa
               ("pss", (1, 9), "s.pss1.9.sql")],
         "only_new": [("pg", (17,), "only_new.pg17.sql")],
     }
-    monkeypatch.setattr(reports, "sql_files", lambda: files)
+    monkeypatch.setattr(_sql, "sql_files", lambda: files)
     assert pick_sql_file("q", server_version_num=90600) == "q.pg9.sql"
     assert pick_sql_file("q", server_version_num=100004) == "q.pg10.sql"
     assert pick_sql_file("s", server_version_num=90000, pss_version=(1, 10)) == "s.pss1.10.sql"
@@ -89,6 +88,6 @@ def test_variants_are_compared_as_versions_not_text(monkeypatch: pytest.MonkeyPa
 
 
 def test_every_packaged_sql_file_is_a_recognised_variant() -> None:
-    found = {name for variants in reports.sql_files().values() for *_, name in variants}
+    found = {name for variants in _sql.sql_files().values() for *_, name in variants}
     assert "query_stats.pss1.11.sql" in found
-    assert all(reports.load_sql(name).strip() for name in found)
+    assert all(_sql.load_sql(name).strip() for name in found)

@@ -204,11 +204,9 @@ def health_check(
 
     thresholds = health.Thresholds.from_sources(threshold or (), settings(ctx).environ)
     if list_checks:
-        for name, description in health.describe_checks():
-            typer.echo(f"{name:20} {description}")
-        typer.echo("")
-        for name, value in thresholds.as_dict().items():
-            typer.echo(f"{name:30} {value}")
+        from musicdb.cli._common import emit
+
+        emit(health.CheckList(thresholds).to_report(), fmt)
         return
     result = health.run_checks(
         settings(ctx).target(), thresholds=thresholds, only=only or (), skip=skip or ()
@@ -220,7 +218,7 @@ def health_check(
 def _emit_health(result: Any, fmt: OutputFormat) -> None:
     from musicdb.cli._common import emit
 
-    report = result.report()
+    report = result.to_report()
     if fmt is OutputFormat.table:
         typer.echo(result.summary())
     emit(report, fmt)
@@ -294,7 +292,7 @@ def maintain(
                             progress=_tty_progress)  # fmt: skip
     from musicdb.cli._common import emit
 
-    report = result.report()
+    report = result.to_report()
     if fmt is OutputFormat.table:
         typer.echo(result.summary())
         if result.steps:

@@ -12,7 +12,7 @@ import typer
 from musicdb.cli._common import FormatOption, OutputFormat, app, connect, emit
 
 if TYPE_CHECKING:
-    from musicdb.render import Report
+    from musicdb.reports import ReportResult
 
 SchemaOption = Annotated[
     str | None,
@@ -25,27 +25,11 @@ ExactSizes = Annotated[
                       "pg_class.relpages."),
 ]  # fmt: skip
 
-#: In table format only these columns are shown (JSON and CSV carry all of them).
-TABLE_VIEW = {
-    "analyze-indexes": ("schema", "table", "index", "verdicts", "detail", "scans", "tuples_read",
-                        "size_bytes"),
-    "table-stats": ("schema", "table", "total_bytes", "heap_bytes", "index_bytes", "toast_bytes",
-                    "live_rows", "dead_rows", "dead_vs_threshold", "bloat_bytes", "bloat_ratio",
-                    "bloat_basis", "last_autovacuum", "last_analyze"),
-    "missing-indexes": ("finding", "schema", "table", "columns", "rows", "seq_scans",
-                        "seq_rows_read", "cost_before", "cost_after", "detail"),
-}  # fmt: skip
 
-
-def _run(ctx: typer.Context, fmt: OutputFormat, build: Callable[[Any], Report]) -> None:
-    from dataclasses import replace
-
+def _run(ctx: typer.Context, fmt: OutputFormat, build: Callable[[Any], ReportResult[Any]]) -> None:
     with connect(ctx, application_name="musicdb-report") as conn:
-        report = build(conn)
-    keep = TABLE_VIEW.get(report.name)
-    if fmt is OutputFormat.table and keep:
-        report = replace(report, columns=[c for c in report.columns if c.key in keep])
-    emit(report, fmt)
+        result = build(conn)
+    emit(result.to_report(), fmt)
 
 
 @app.command("analyze-indexes")

@@ -18,20 +18,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from musicdb.reports import (
-    ReportUnavailable,
-    available_extension,
-    extension,
-    fetch,
-    pg_stat_statements_extension,
-)
+from musicdb.reports._common import ReportUnavailable, available_extension, extension
+from musicdb.reports._sql import fetch
+from musicdb.reports.queries import pg_stat_statements_extension
 
 if TYPE_CHECKING:
     import psycopg
-
-    from musicdb.render import Report
 
 #: A hypothetical index must cut the estimated cost at least this much to be suggested.
 MIN_GAIN = 0.5
@@ -41,23 +36,49 @@ _PARAM = re.compile(r"\$(\d+)")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 
 
-def add_suggestions(conn: psycopg.Connection[Any], report: Report, *, limit: int) -> None:
-    """Append ``what-if index`` rows to *report* (or one note saying why there are none)."""
+@dataclass(frozen=True)
+class WhatIfIndex:
+    """A hypothetical index that at least halves the planner's cost of a statement."""
+
+    schema: str
+    table: str
+    columns: list[str]
+    cost_before: float
+    cost_after: float
+    #: the statement's text as pg_stat_statements keeps it, its id and total time
+    statement: str
+    queryid: int | None
+    total_ms: float
+
+
+@dataclass
+class WhatIf:
+    """What the what-if search found, and what kept it from running."""
+
+    #: the installed hypopg version, or ``"not installed"``
+    hypopg: str
+    indexes: list[WhatIfIndex] = field(default_factory=list)
+    #: how many statements were tried (None: pg_stat_statements had none to read)
+    statements: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def suggestions(conn: psycopg.Connection[Any], *, limit: int) -> WhatIf:
+    """What-if indexes for the *limit* costliest SELECTs (or a note saying why there are none)."""
     hypopg = extension(conn, "hypopg")
     if hypopg is None:
-        report.meta["hypopg"] = "not installed"
         if available_extension(conn, "hypopg"):
             how = "CREATE EXTENSION hypopg in this database"
         else:
             how = "install hypopg on the server (e.g. the postgresql-NN-hypopg package)"
-        report.notes.append(f"what-if indexes skipped: hypopg is not installed ({how})")
-        return
-    report.meta["hypopg"] = ".".join(map(str, hypopg.version))
+        return WhatIf("not installed",
+                      notes=[f"what-if indexes skipped: hypopg is not installed ({how})"])
+    found = WhatIf(".".join(map(str, hypopg.version)))
     try:
         pss = pg_stat_statements_extension(conn)
     except ReportUnavailable as exc:
-        report.notes.append(f"what-if indexes skipped: {exc.message}")
-        return
+        found.notes.append(f"what-if indexes skipped: {exc.message}")
+        return found
     identifiers = {"pss": pss.schema}
     stats = fetch(
         conn,
@@ -68,7 +89,7 @@ def add_suggestions(conn: psycopg.Connection[Any], report: Report, *, limit: int
     )
     ids = [r["queryid"] for r in stats if r["queryid"] is not None]
     if not ids:
-        return
+        return found
     texts = fetch(
         conn, "query_texts", {"queryids": ids}, pss_version=pss.version, identifiers=identifiers
     )
@@ -81,24 +102,13 @@ def add_suggestions(conn: psycopg.Connection[Any], report: Report, *, limit: int
         tried += 1
         if tried > limit:
             break
-        suggestion = _best_index(conn, text, hypopg.schema)
-        if suggestion is None:
-            continue
-        schema, table, columns, before, after = suggestion
-        report.rows.append(
-            {
-                "finding": "what-if index",
-                "schema": schema,
-                "table": table,
-                "columns": columns,
-                "cost_before": before,
-                "cost_after": after,
-                "detail": " ".join(text.split()),
-                "queryid": r["queryid"],
-                "total_ms": float(r["total_ms"]),
-            }
-        )
-    report.meta["what_if_statements"] = tried
+        best = _best_index(conn, text, hypopg.schema)
+        if best is not None:
+            table_schema, table, columns, before, after = best
+            found.indexes.append(WhatIfIndex(table_schema, table, columns, before, after, text,
+                                             r["queryid"], float(r["total_ms"])))  # fmt: skip
+    found.statements = tried
+    return found
 
 
 def _explain_cost(conn: psycopg.Connection[Any], text: str) -> tuple[float, dict[str, Any]]:

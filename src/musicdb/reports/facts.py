@@ -1,0 +1,65 @@
+"""One run's catalog facts, computed once: what several health checks, ``vacuum-table --all`` and
+the ``maintain`` schedules read from the same reports.
+
+A :class:`CatalogFacts` holds an open connection and computes each fact on first use (the index
+verdicts, the table statistics, the age of the statistics, the server version), so one
+``health-check`` reads the 20,000 indexes of a large catalog once instead of once per check. Make
+one per run: the facts are a snapshot and go stale as the database changes.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from musicdb.reports._common import StatsSince
+    from musicdb.reports.indexes import IndexVerdicts
+    from musicdb.reports.tables import TableStats
+
+
+class CatalogFacts:
+    """Catalog facts of the database behind *conn*, each computed on first use, then kept."""
+
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self.conn = conn
+
+    @cached_property
+    def server_version(self) -> str | None:
+        """``server_version`` as the server reports it (e.g. ``18.1``)."""
+        from musicdb.reports._sql import one
+
+        value = one(self.conn, "SELECT current_setting('server_version')")
+        return None if value is None else str(value)
+
+    @cached_property
+    def server_version_num(self) -> int:
+        from musicdb import db
+
+        return db.server_version_num(self.conn)
+
+    @cached_property
+    def index_verdicts(self) -> IndexVerdicts:
+        """Every index with its verdicts (the ``analyze-indexes`` report, unfiltered)."""
+        from musicdb.reports.indexes import index_verdicts
+
+        return index_verdicts(self.conn)
+
+    @cached_property
+    def stats_since(self) -> StatsSince:
+        """Since when the cumulative statistics have been collected (the index verdicts' own
+        figure when they were computed already)."""
+        if "index_verdicts" in self.__dict__:
+            return self.index_verdicts.since
+        from musicdb.reports._common import stats_since
+
+        return stats_since(self.conn)
+
+    @cached_property
+    def table_stats(self) -> TableStats:
+        """Every table's sizes, row counts and bloat (the ``table-stats`` report, all tables)."""
+        from musicdb.reports.tables import table_stats
+
+        return table_stats(self.conn)

@@ -1,0 +1,297 @@
+"""``analyze-indexes`` (usage and verdicts of every index) and ``missing-indexes`` (foreign keys
+without an index, tables dominated by sequential scans, hypopg what-if indexes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from musicdb.render import Column, human_seconds
+from musicdb.reports._common import (
+    RELPAGES_NOTE,
+    ReportResult,
+    StatsSince,
+    check_positive,
+    check_schema,
+    stats_since,
+    version_label,
+)
+from musicdb.reports._sql import fetch, fetch_tuples
+
+if TYPE_CHECKING:
+    import psycopg
+
+VERDICTS = ("unused", "duplicate", "redundant", "invalid")
+#: Below this age, "unused" verdicts come with a warning: the counters have not seen enough work.
+MIN_STATS_AGE_S = 7 * 24 * 3600
+#: Tables below this many rows are never "dominated by sequential scans" (they fit a few pages).
+DEFAULT_MIN_ROWS = 10_000
+#: How many of the costliest statements missing-indexes tries hypothetical indexes on.
+DEFAULT_WHAT_IF = 10
+
+
+# == analyze-indexes ===============================================================================
+@dataclass(slots=True)
+class IndexRow:
+    """One index with its usage counters and verdicts."""
+
+    schema: str
+    table: str
+    index: str
+    #: any of :data:`VERDICTS`, in that order of finding
+    verdicts: list[str]
+    #: ``""``, or why it must stay: primary key, unique, exclusion, foreign key
+    role: str
+    valid: bool
+    scans: int | None
+    tuples_read: int | None
+    tuples_fetched: int | None
+    size_bytes: int | None
+    last_scan: dt.datetime | None
+    #: the valid index of the same table with the same definition (the one to keep)
+    duplicate_of: str | None
+    #: the index whose key columns this one's are a left prefix of
+    prefix_of: str | None
+
+    @property
+    def qualified_index(self) -> str:
+        return f"{self.schema}.{self.index}"
+
+    @property
+    def qualified_table(self) -> str:
+        return f"{self.schema}.{self.table}"
+
+    @property
+    def detail(self) -> str:
+        if self.valid and not self.duplicate_of and not self.prefix_of:
+            return ""
+        details = []
+        if not self.valid:
+            details.append("invalid: a failed concurrent build; drop it or REINDEX it")
+        if self.duplicate_of:
+            details.append(f"duplicate of {self.duplicate_of}")
+        if self.prefix_of:
+            details.append(f"left prefix of {self.prefix_of}")
+        return "; ".join(details)
+
+
+@dataclass(kw_only=True)
+class IndexVerdicts(ReportResult[IndexRow]):
+    NAME = "analyze-indexes"
+    TITLE = "Indexes: usage and verdicts"
+    COLUMNS = (
+        Column("schema", "Schema"),
+        Column("table", "Table"),
+        Column("index", "Index"),
+        Column("verdicts", "Verdicts"),
+        Column("detail", "Detail"),
+        Column("role", "Role", table=False),
+        Column("scans", "Scans", "count"),
+        Column("tuples_read", "Tuples read", "count"),
+        Column("tuples_fetched", "Tuples fetched", "count", table=False),
+        Column("size_bytes", "Size", "bytes"),
+        Column("last_scan", "Last scan", "timestamp", table=False),
+    )
+
+    since: StatsSince
+    exact_sizes: bool = False
+
+    def report_meta(self) -> dict[str, Any]:
+        return {
+            **self.since.as_dict(),
+            "size_source": "pg_relation_size" if self.exact_sizes else "pg_class.relpages",
+            "counts": {v: sum(v in row.verdicts for row in self.rows) for v in VERDICTS},
+        }
+
+    def report_notes(self) -> list[str]:
+        notes = list(self.notes)
+        since = self.since
+        when = since.stats_since
+        if since.stats_reset is not None and when is not None:
+            notes.append(f"index statistics collected since {when:%Y-%m-%d %H:%M %Z} (last reset)")
+        elif when is not None:
+            notes.append(
+                "index statistics never reset: collected since the database was created "
+                f"(server up since {when:%Y-%m-%d %H:%M %Z})"
+            )
+        age = since.stats_age_seconds
+        if age is not None and since.stats_reset is not None and age < MIN_STATS_AGE_S:
+            notes.append(
+                f"statistics are only {human_seconds(age)} old: 'unused' means unused in that "
+                "time only"
+            )
+        if not self.exact_sizes:
+            notes.append(RELPAGES_NOTE)
+        return notes
+
+
+def index_verdicts(
+    conn: psycopg.Connection[Any],
+    schema: str | None = None,
+    *,
+    unused: bool = False,
+    duplicates: bool = False,
+    invalid: bool = False,
+    exact_sizes: bool = False,
+) -> IndexVerdicts:
+    """Every index with its usage and verdicts: unused, duplicate, (prefix-)redundant, invalid.
+
+    * unused: no scan since statistics were collected, never for primary-key, unique, exclusion or
+      foreign-key-backing indexes (see :attr:`IndexVerdicts.since`);
+    * duplicate: same definition as another valid index of the table (``duplicate_of`` names the
+      one to keep);
+    * redundant: its key columns are a left prefix of another index's (btree, not unique);
+    * invalid: a failed ``CREATE INDEX CONCURRENTLY`` left it behind; it costs writes,
+      serves nothing.
+
+    The filters keep rows with any of the chosen verdicts (``duplicates`` covers both duplicate and
+    redundant). Sizes come from ``pg_class.relpages`` (kept by VACUUM, ANALYZE and CREATE INDEX)
+    unless *exact_sizes* asks ``pg_relation_size()`` for each index, which opens every index.
+    """
+    check_schema(conn, schema)
+    columns, raw = fetch_tuples(
+        conn, "index_verdicts", {"schema": schema, "exact_sizes": exact_sizes}
+    )
+    at = {name: i for i, name in enumerate(columns)}
+    i_schema, i_table, i_index, i_role, i_valid = (
+        at["schema_name"], at["table_name"], at["index_name"], at["role"], at["valid"]
+    )  # fmt: skip
+    i_scans, i_read, i_fetched, i_size, i_last = (
+        at["scans"], at["tuples_read"], at["tuples_fetched"], at["size_bytes"], at["last_scan"]
+    )  # fmt: skip
+    i_dup, i_prefix = at["duplicate_of"], at["prefix_of"]
+    rows = []
+    for r in raw:
+        verdicts: list[str] = []
+        valid = r[i_valid]
+        if not valid:
+            verdicts.append("invalid")
+        elif r[i_scans] == 0 and r[i_role] == "":
+            verdicts.append("unused")
+        duplicate_of, prefix_of = r[i_dup], r[i_prefix]
+        if duplicate_of:
+            verdicts.append("duplicate")
+        if prefix_of:
+            verdicts.append("redundant")
+        rows.append(IndexRow(
+            r[i_schema], r[i_table], r[i_index], verdicts, r[i_role], valid, r[i_scans],
+            r[i_read], r[i_fetched], r[i_size], r[i_last], duplicate_of, prefix_of,
+        ))  # fmt: skip
+    wanted: set[str] = set()
+    if unused:
+        wanted.add("unused")
+    if duplicates:
+        wanted |= {"duplicate", "redundant"}
+    if invalid:
+        wanted.add("invalid")
+    if wanted:
+        rows = [row for row in rows if wanted & set(row.verdicts)]
+    return IndexVerdicts(
+        rows=rows,
+        server_version=version_label(conn),
+        since=stats_since(conn),
+        exact_sizes=exact_sizes,
+    )
+
+
+# == missing-indexes ===============================================================================
+FK_WITHOUT_INDEX, SEQ_SCANS, WHAT_IF = "fk without index", "seq scans dominate", "what-if index"
+
+
+@dataclass(slots=True)
+class MissingIndexRow:
+    """One finding: ``finding`` is ``fk without index``, ``seq scans dominate`` or ``what-if
+    index``; the fields that do not apply to it are None."""
+
+    finding: str
+    schema: str
+    table: str
+    #: the columns to index (none for ``seq scans dominate``)
+    columns: list[str]
+    detail: str
+    rows: int | None = None
+    seq_scans: int | None = None
+    seq_rows_read: int | None = None
+    idx_scans: int | None = None
+    #: the planner's cost of the statement without and with the hypothetical index
+    cost_before: float | None = None
+    cost_after: float | None = None
+    #: fk without index: the foreign key's name
+    constraint: str | None = None
+    #: what-if index: the statement's pg_stat_statements id and total time
+    queryid: int | None = None
+    total_ms: float | None = None
+
+
+@dataclass(kw_only=True)
+class MissingIndexes(ReportResult[MissingIndexRow]):
+    NAME = "missing-indexes"
+    TITLE = "Missing indexes"
+    COLUMNS = (
+        Column("finding", "Finding"),
+        Column("schema", "Schema"),
+        Column("table", "Table"),
+        Column("columns", "Columns"),
+        Column("rows", "Rows", "count"),
+        Column("seq_scans", "Seq scans", "count"),
+        Column("seq_rows_read", "Rows read by seq scans", "count"),
+        Column("idx_scans", "Index scans", "count", table=False),
+        Column("cost_before", "Cost before", "number"),
+        Column("cost_after", "Cost after", "number"),
+        Column("detail", "Detail", wrap=True),
+    )
+
+    min_rows: int
+    #: the installed hypopg version, ``"not installed"``, or None (what-if not asked)
+    hypopg: str | None = None
+    #: how many statements hypothetical indexes were tried on (None: none were read)
+    what_if_statements: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def report_meta(self) -> dict[str, Any]:
+        meta: dict[str, Any] = {"min_rows": self.min_rows, "hypopg": self.hypopg}
+        if self.what_if_statements is not None:
+            meta["what_if_statements"] = self.what_if_statements
+        return meta
+
+
+def missing_indexes(
+    conn: psycopg.Connection[Any],
+    schema: str | None = None,
+    *,
+    min_rows: int = DEFAULT_MIN_ROWS,
+    what_if: int = DEFAULT_WHAT_IF,
+) -> MissingIndexes:
+    """Foreign keys without a leading index, tables dominated by sequential scans, and (with the
+    ``hypopg`` extension) what-if indexes for the costliest statements of pg_stat_statements."""
+    check_schema(conn, schema)
+    check_positive("--min-rows", min_rows)
+    check_positive("--what-if", what_if)
+    rows: list[MissingIndexRow] = []
+    for r in fetch(conn, "fk_without_index", {"schema": schema}):
+        rows.append(MissingIndexRow(
+            FK_WITHOUT_INDEX, r["schema_name"], r["table_name"], r["columns"],
+            f"{r['constraint_name']} references {r['referenced_schema']}.{r['referenced_table']}",
+            rows=r["table_rows"], constraint=r["constraint_name"],
+        ))  # fmt: skip
+    for r in fetch(conn, "seq_scan_tables", {"schema": schema, "min_rows": min_rows}):
+        rows.append(MissingIndexRow(
+            SEQ_SCANS, r["schema_name"], r["table_name"], [], "", rows=r["table_rows"],
+            seq_scans=r["seq_scans"], seq_rows_read=r["seq_rows_read"], idx_scans=r["idx_scans"],
+        ))  # fmt: skip
+    result = MissingIndexes(rows=rows, server_version=version_label(conn), min_rows=min_rows)
+    if what_if:
+        from musicdb.reports import whatif
+
+        found = whatif.suggestions(conn, limit=what_if)
+        result.hypopg = found.hypopg
+        result.what_if_statements = found.statements
+        result.notes.extend(found.notes)
+        for s in found.indexes:
+            result.rows.append(MissingIndexRow(
+                WHAT_IF, s.schema, s.table, s.columns, " ".join(s.statement.split()),
+                cost_before=s.cost_before, cost_after=s.cost_after, queryid=s.queryid,
+                total_ms=s.total_ms,
+            ))  # fmt: skip
+    return result
