@@ -23,8 +23,10 @@ from pathlib import Path
 import psycopg
 from _cluster import throwaway_cluster
 
-from musicdb import bench, contract, generate, migrate, patterns
+from musicdb import migrate
 from musicdb.config import DatabaseTarget, url_with_database
+from musicdb.migrate import contract
+from musicdb.workload import bench, generate, patterns
 
 MERGE = "20261201_091000_merge_legacy_lineage"
 

@@ -13,7 +13,7 @@ import datetime as dt
 import sys
 import time
 
-from musicdb import generate
+from musicdb.workload import generate
 
 
 def main() -> None:

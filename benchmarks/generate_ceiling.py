@@ -20,7 +20,7 @@ import time
 import psycopg
 from psycopg import sql
 
-from musicdb import generate
+from musicdb.workload import generate
 
 
 def main() -> None:

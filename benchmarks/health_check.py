@@ -38,7 +38,7 @@ from musicdb.local import LocalCluster
 #: the server's caches), then one timed call; prints the milliseconds.
 _LIBRARY_RUN = """
 import sys, time
-from musicdb import health
+from musicdb.ops import health
 from musicdb.config import DatabaseTarget
 target, skip = DatabaseTarget(sys.argv[1], "benchmark"), sys.argv[2:]
 health.run_checks(target, skip=skip)

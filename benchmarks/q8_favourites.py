@@ -18,9 +18,10 @@ import sys
 import time
 from typing import Any
 
-from musicdb import bench, db
+from musicdb import db
 from musicdb.config import DatabaseTarget
-from musicdb.patterns import BY_NAME, draw_params
+from musicdb.workload import bench
+from musicdb.workload.patterns import BY_NAME, draw_params
 
 Q8 = BY_NAME["Q8"]
 SIZES = (

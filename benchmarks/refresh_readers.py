@@ -26,9 +26,10 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from musicdb import maintenance, migrate
+from musicdb import migrate
 from musicdb.config import DatabaseTarget, url_with_database
 from musicdb.local import LocalCluster
+from musicdb.ops import maintenance
 
 
 def load(url: str, interactions: int) -> None:

@@ -22,7 +22,8 @@ from legacy import (
     legacy_index_names,
     load_legacy,
 )
-from musicdb import adopt, adopt_target, migrate
+from musicdb import adopt, migrate
+from musicdb.adopt import target as frozen
 from musicdb.config import DatabaseTarget
 
 TS_TYPES = ("timestamp without time zone", "timestamp with time zone")
@@ -102,7 +103,7 @@ def test_the_fixture_builds_the_packaged_legacy_layout(legacy_template, pg_serve
 def test_the_frozen_target_schema_does_not_change() -> None:
     # the conversion converges onto this data: it is parsed from compact text, and must give the
     # very dicts (order included) that were generated from the catalog at 20250618_075149
-    cols, cons, idx = adopt_target.COLUMNS, adopt_target.CONSTRAINTS, adopt_target.INDEXES
+    cols, cons, idx = frozen.COLUMNS, frozen.CONSTRAINTS, frozen.INDEXES
     assert (len(cols), sum(map(len, cols.values())), len(cons), len(idx)) == (20, 297, 82, 44)
     assert [t for t in cols if "search_vector" in cols[t]] == [
         "artists", "albums", "tracks", "playlists"]  # fmt: skip

@@ -11,8 +11,8 @@ import psycopg
 import pytest
 from psycopg import errors
 
-from musicdb import generate
 from musicdb.config import DatabaseTarget
+from musicdb.workload import generate
 
 
 @pytest.fixture(scope="module")

@@ -18,10 +18,10 @@ from typing import Any
 import psycopg
 import pytest
 
-from musicdb import bench, generate
 from musicdb.config import DatabaseTarget
 from musicdb.errors import MusicdbError
-from musicdb.patterns import BY_NAME, PATTERNS, Pattern, draw_params, explain
+from musicdb.workload import bench, generate
+from musicdb.workload.patterns import BY_NAME, PATTERNS, Pattern, draw_params, explain
 
 pytestmark = pytest.mark.slow
 

@@ -11,9 +11,9 @@ from typing import Any
 import psycopg
 import pytest
 
-from musicdb import generate
 from musicdb.config import DatabaseTarget
-from musicdb.snapshot import diff, snapshot
+from musicdb.migrate.snapshot import diff, snapshot
+from musicdb.workload import generate
 
 UNTIL = "2026-01-01"
 

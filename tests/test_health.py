@@ -14,9 +14,9 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import psycopg
 import pytest
 
-from musicdb import health, maintenance
 from musicdb.config import DatabaseTarget
 from musicdb.errors import UsageError
+from musicdb.ops import health, maintenance
 
 VIEW = "mv_track_popularity"
 #: Statistics of a server that has run for long would call every index of a fresh database unused.

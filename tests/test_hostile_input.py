@@ -218,7 +218,7 @@ def test_generated_revision_arguments_keep_the_contract(base_db, rev: str, comma
 ))  # fmt: skip
 def test_names_are_shown_as_the_server_quotes_them(shared_db, name: str) -> None:
     """A relation's name as shown (and logged) is exactly what the server's quote_ident gives."""
-    from musicdb import maintenance
+    from musicdb.ops import maintenance
 
     with psycopg.connect(shared_db) as conn:
         maintenance.load_keywords(conn)

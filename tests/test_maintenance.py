@@ -14,8 +14,8 @@ import pytest
 from psycopg import sql
 
 from helpers import MUSICDB, musicdb_subprocess_env
-from musicdb import maintenance, schedule
 from musicdb.config import DatabaseTarget
+from musicdb.ops import maintain, maintenance
 
 VIEW = "mv_track_popularity"
 QVIEW = f"public.{VIEW}"
@@ -480,7 +480,7 @@ def test_maintain_each_schedule_end_to_end(db_url, pg_conn, cli) -> None:
     result = cli("maintain", "daily", "-f", "json", url=db_url)
     assert result.exit_code == 0, result.stderr
     doc = result.json()
-    assert [r["step"] for r in doc["rows"]] == list(schedule.SCHEDULES["daily"])
+    assert [r["step"] for r in doc["rows"]] == list(maintain.SCHEDULES["daily"])
     assert doc["meta"]["outcome"] == "ok"
     steps = {r["step"]: r for r in doc["rows"]}
     assert steps["slow_queries"]["status"] == "ok"
@@ -548,7 +548,7 @@ def test_maintain_crontab_and_usage(cli) -> None:
     assert result.exit_code == 0
     jobs = [line for line in result.stdout.splitlines() if line and not line.startswith("#")]
     assert len(jobs) == 3
-    for job, (name, when) in zip(jobs, schedule.CRON_TIMES.items(), strict=True):
+    for job, (name, when) in zip(jobs, maintain.CRON_TIMES.items(), strict=True):
         assert job.startswith(f"{when} /")
         assert f" maintain {name} --format json >> /srv/log/maintain-{name}.json" in job
     assert "MUSICDB_DATABASE_URL" in result.stdout
@@ -557,7 +557,7 @@ def test_maintain_crontab_and_usage(cli) -> None:
 
 
 def test_maintain_daily_runs_the_health_checks_once(db_url, monkeypatch) -> None:
-    from musicdb import health
+    from musicdb.ops import health
 
     runs: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
     real = health.run_checks
@@ -568,13 +568,13 @@ def test_maintain_daily_runs_the_health_checks_once(db_url, monkeypatch) -> None
 
     monkeypatch.setattr(health, "run_checks", counted)
     target = DatabaseTarget(db_url, "test")
-    result = schedule.maintain(target, "daily")
+    result = maintain.maintain(target, "daily")
     steps = {s.name: s for s in result.steps}
     assert runs == [((), ())]  # the connections step judged the sessions from that one run
     assert [c["check"] for c in steps["connections"].details["checks"]] == list(
-        schedule.SESSION_CHECKS
+        maintain.SESSION_CHECKS
     )
     runs.clear()
-    options = schedule.MaintainOptions(skip_checks=("blocking",))
-    schedule.maintain(target, "daily", options=options)
-    assert runs == [((), ("blocking",)), (schedule.SESSION_CHECKS, ())]
+    options = maintain.MaintainOptions(skip_checks=("blocking",))
+    maintain.maintain(target, "daily", options=options)
+    assert runs == [((), ("blocking",)), (maintain.SESSION_CHECKS, ())]

@@ -15,9 +15,11 @@ import pytest
 import sqlalchemy as sa
 from psycopg import errors, sql
 
-from musicdb import adopt, contract, migrate, models, patterns, snapshot
+from musicdb import adopt, migrate, models
 from musicdb.config import DatabaseTarget
 from musicdb.flask import init_migrate
+from musicdb.migrate import contract, snapshot
+from musicdb.workload import patterns
 from platform_app import build_models, do_every_write, make_app, utcnow
 
 COMPATIBLE = "20261204_090000_platform_app_compatible"
@@ -142,7 +144,7 @@ def test_musicdb_models_autogenerate_nothing_and_never_write_search_columns(db_u
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from musicdb.alembic_env import _include_object
+    from musicdb.migrate.alembic_env import _include_object
 
     assert len(models.MODELS) == 20
     engine = sa.create_engine(_sa_url(db_url), poolclass=sa.pool.NullPool)

@@ -1,9 +1,9 @@
 """The schema the migrations build, checked through the catalog and behaviour.
 
 Every expectation about tables, columns, keys and indexes is written out literally here (not read
-back from ``musicdb.schema``), so a migration and the reference model cannot drift together
+back from ``musicdb.migrate.schema``), so a migration and the reference model cannot drift together
 unnoticed; docs/schema.md explains them. The EXPLAIN checks run the query patterns' own SQL from
-``musicdb.patterns`` (the one definition ``musicdb bench`` runs too).
+``musicdb.workload.patterns`` (the one definition ``musicdb bench`` runs too).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from psycopg import errors, sql
 
 from musicdb import migrate
 from musicdb.config import DatabaseTarget
-from musicdb.patterns import PATTERNS, Pattern, explain
-from musicdb.snapshot import Difference, diff, snapshot
+from musicdb.migrate.snapshot import Difference, diff, snapshot
+from musicdb.workload.patterns import PATTERNS, Pattern, explain
 
 FIRST = "20250618_075008_initial_schema"
 SECOND = "20250618_075149_add_performance_indexes"
@@ -410,13 +410,13 @@ def test_offline_sql_builds_the_same_schema(empty_db_url: str, db_url: str) -> N
 
 
 def test_reference_metadata_matches_the_migrations(db_url: str) -> None:
-    """musicdb.schema (the model) and the hand-written revisions describe the same schema."""
+    """musicdb.migrate.schema (the model) and the hand-written revisions describe one schema."""
     import sqlalchemy as sa
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from musicdb.schema import PLATFORM_TABLES as MODEL_TABLES
-    from musicdb.schema import metadata
+    from musicdb.migrate.schema import PLATFORM_TABLES as MODEL_TABLES
+    from musicdb.migrate.schema import metadata
 
     assert set(MODEL_TABLES) == PLATFORM_TABLES
     engine = sa.create_engine(target(db_url).sqlalchemy_url, poolclass=sa.pool.NullPool)
@@ -870,7 +870,7 @@ def test_performance_indexes_exist(pg_conn: psycopg.Connection[Any]) -> None:
     assert all(ix["valid"] for ix in snapshot(pg_conn)["indexes"].values())
 
 
-#: One example argument tuple per query pattern (the SQL itself comes from musicdb.patterns).
+#: One example argument tuple per query pattern (the SQL comes from musicdb.workload.patterns).
 EXAMPLE_ARGS: dict[str, tuple[Any, ...]] = {
     "Q1": (1,), "Q2": (1,), "Q3": ("x",), "Q4": (1,), "Q5": (), "Q6": ('["jazz"]',),
     "Q7": (1,), "Q8": (1,), "Q9": (0.9,), "Q10": ("spotify", "x"), "Q11": (1,), "Q12": (1,),

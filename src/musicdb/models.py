@@ -1,12 +1,12 @@
 """Declarative SQLAlchemy 2 ORM classes for the 20 platform tables at the compatible head.
 
-Each class maps the table of :mod:`musicdb.schema` (the one description of the schema: types,
-the generated ``search_document``, naive UTC timestamps, nullability with server defaults,
-constraint names, ``ON DELETE`` rules), so autogenerate against a database at the compatible
-head proposes no operation. The application's plain-text ``search_vector`` stays in the table
-but is left out of the mappers: the ORM never names it, and never writes the generated column.
-Relationships leave deletes to the database (``passive_deletes=True``): ``CASCADE`` and
-``SET NULL`` happen there, in one statement, for raw SQL and the ORM alike.
+Each class maps the table of :mod:`musicdb.migrate.schema` (the one description of the schema:
+types, the generated ``search_document``, naive UTC timestamps, nullability with server defaults,
+constraint names, ``ON DELETE`` rules), so autogenerate against a database at the compatible head
+proposes no operation. The application's plain-text ``search_vector`` stays in the table but is
+left out of the mappers: the ORM never names it, and never writes the generated column.
+Relationships leave deletes to the database (``passive_deletes=True``): ``CASCADE`` and ``SET
+NULL`` happen there, in one statement, for raw SQL and the ORM alike.
 
 With Flask-SQLAlchemy::
 
@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy.orm import DeclarativeBase, relationship
 
-from musicdb import schema
+from musicdb.migrate import schema
 
 #: Columns of the tables that no mapper includes (the application's text ``search_vector``).
 UNMAPPED = ("search_vector",)

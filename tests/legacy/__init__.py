@@ -1,6 +1,6 @@
 """The legacy (hand-built) platform database as a reusable fixture.
 
-The script packaged as ``musicdb/sql/legacy_platform.sql`` (``musicdb.adopt.legacy_schema_sql()``)
+The script packaged as ``musicdb/adopt/legacy_platform.sql`` (``musicdb.adopt.legacy_schema_sql()``)
 recreates the production database that ``musicdb migrate adopt`` must take
 over: 20 tables plus ``alembic_version`` (varchar(64), stamped
 ``20250618_075149_add_performance_indexes``), serial ids, ``timestamp without time zone`` columns

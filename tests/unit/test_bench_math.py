@@ -9,9 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from musicdb.bench import PatternResult, Timing, load_previous, percentile, performance_indexes
 from musicdb.errors import UsageError
-from musicdb.patterns import PATTERNS
+from musicdb.workload.bench import (
+    PatternResult,
+    Timing,
+    load_previous,
+    percentile,
+    performance_indexes,
+)
+from musicdb.workload.patterns import PATTERNS
 
 
 def test_nearest_rank_percentiles_of_one_to_a_hundred() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from musicdb import generate
+from musicdb.workload import generate
 
 
 def test_plan_counts_follow_the_overrides() -> None:

@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 
 from musicdb.errors import UsageError
-from musicdb.maintenance import parse_duration, parse_ratio
-from musicdb.patterns import PATTERNS, select
+from musicdb.ops.maintenance import parse_duration, parse_ratio
 from musicdb.reports import _sql, pick_sql_file
+from musicdb.workload.patterns import PATTERNS, select
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from musicdb import health, render
+from musicdb import render
+from musicdb.ops import health
 from musicdb.reports import REGISTRY, pick_sql_file
 from musicdb.reports._common import StatsSince
 from musicdb.reports._sql import choose_variant, parse_variants

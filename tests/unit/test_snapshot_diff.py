@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from musicdb.snapshot import Difference, diff, normalise_sql
+from musicdb.migrate.snapshot import Difference, diff, normalise_sql
 
 EXPECTED = {
     "tables": {"users": {"kind": "table"}, "tracks": {"kind": "table"}},

@@ -39,7 +39,7 @@ def _rich_progress() -> Any:
         TimeRemainingColumn,
     )
 
-    from musicdb import generate
+    from musicdb.workload import generate
 
     console = Console(stderr=True)
 
@@ -107,7 +107,7 @@ def generate_(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Load synthetic but realistic data (COPY, foreign-key order, one transaction)."""
-    from musicdb import generate
+    from musicdb.workload import generate
 
     until_date = _parse_date(until)
     target = settings(ctx).target()
@@ -172,7 +172,7 @@ def bench_(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Time the query patterns Q1-Q12: p50/p95/p99 and the indexes each plan uses."""
-    from musicdb import bench, patterns
+    from musicdb.workload import bench, patterns
 
     chosen = patterns.select(pattern)
     target = settings(ctx).target()

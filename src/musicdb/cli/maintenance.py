@@ -78,7 +78,7 @@ def refresh_view(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """REFRESH MATERIALIZED VIEW (CONCURRENTLY when possible); skips when already running."""
-    from musicdb import maintenance
+    from musicdb.ops import maintenance
 
     age = maintenance.parse_duration(if_older_than) if if_older_than else None
     result = maintenance.refresh_view(
@@ -137,8 +137,8 @@ def vacuum_table(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """VACUUM (ANALYZE) one table, or --all tables over a dead-row threshold."""
-    from musicdb import maintenance
     from musicdb.errors import UsageError
+    from musicdb.ops import maintenance
     from musicdb.render import human_ms
 
     if (table is None) == (not all_tables):
@@ -200,7 +200,7 @@ def health_check(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Run the health checks; exit 0 ok, 1 warning, 2 critical, 3 unknown (Nagios)."""
-    from musicdb import health
+    from musicdb.ops import health
 
     thresholds = health.Thresholds.from_sources(threshold or (), settings(ctx).environ)
     if list_checks:
@@ -267,9 +267,9 @@ def maintain(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Run the daily, weekly or monthly maintenance as one cron-safe job."""
-    from musicdb import health, maintenance
-    from musicdb import schedule as sched
     from musicdb.errors import UsageError
+    from musicdb.ops import health, maintenance
+    from musicdb.ops import maintain as sched
 
     if crontab:
         typer.echo(sched.crontab(sched.musicdb_command(), log_dir))

@@ -310,7 +310,7 @@ def contract_(
     """Apply the strict schema of docs/schema.md (search_vector generated, track source ids required
     and owned by one track, timestamptz) once the application no longer needs the compatible
     one. Refuses, listing why, while rows or recorded statements would be rejected."""
-    from musicdb import contract
+    from musicdb.migrate import contract
     from musicdb.render import to_json
 
     target = settings(ctx).target()

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from musicdb.alembic_env import run
+from musicdb.migrate.alembic_env import run
 
 run(version_table="musicdb_contract_version")

@@ -1,8 +1,8 @@
-"""Alembic environment of musicdb's main history (see :mod:`musicdb.alembic_env`)."""
+"""Alembic environment of musicdb's main history (see :mod:`musicdb.migrate.alembic_env`)."""
 
 from __future__ import annotations
 
-from musicdb.alembic_env import run
-from musicdb.schema import metadata
+from musicdb.migrate.alembic_env import run
+from musicdb.migrate.schema import metadata
 
 run(target_metadata=metadata)

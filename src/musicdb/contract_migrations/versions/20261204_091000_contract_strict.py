@@ -24,13 +24,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from musicdb import compat, contract
+    from musicdb.migrate import compat, contract
 
     contract.verify_in_revision(op)
     compat.restrict(op)
 
 
 def downgrade() -> None:
-    from musicdb import compat
+    from musicdb.migrate import compat
 
     compat.relax(op)

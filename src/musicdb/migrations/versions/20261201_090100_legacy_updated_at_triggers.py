@@ -21,7 +21,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from musicdb import conversion
+    from musicdb.adopt import conversion
 
     conversion.run_step('triggers')
 

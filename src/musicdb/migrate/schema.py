@@ -1,13 +1,13 @@
 """SQLAlchemy description of the platform schema at the head revision.
 
 This module is the reference model of the schema (docs/schema.md) at the compatible head (the
-expand revision ``20261204_090000_platform_app_compatible``, see :mod:`musicdb.compat`): the 20
-platform tables (plus the ``maintenance_log`` table that musicdb itself records maintenance runs
-in), their keys, defaults, checks and indexes. It differs from the strict target (which ``musicdb
-migrate contract`` applies) in what the deployed application needs: timestamps without time zone
-holding UTC, ``search_vector`` a plain text column beside the generated ``search_document``, and a
-nullable ``track_sources.source_id`` without the cross-parent unique constraint.
-:mod:`musicdb.models` maps ORM classes onto these tables. The migrations in
+expand revision ``20261204_090000_platform_app_compatible``, see :mod:`musicdb.migrate.compat`):
+the 20 platform tables (plus the ``maintenance_log`` table that musicdb itself records maintenance
+runs in), their keys, defaults, checks and indexes. It differs from the strict target (which
+``musicdb migrate contract`` applies) in what the deployed application needs: timestamps without
+time zone holding UTC, ``search_vector`` a plain text column beside the generated
+``search_document``, and a nullable ``track_sources.source_id`` without the cross-parent unique
+constraint. :mod:`musicdb.models` maps ORM classes onto these tables. The migrations in
 ``musicdb.migrations.versions`` are frozen, hand-written copies of it; they never import this
 module, so changing it never rewrites history. Objects that SQLAlchemy metadata cannot describe
 (the ``updated_at`` function and triggers, the ``mv_track_popularity`` materialized view) live only

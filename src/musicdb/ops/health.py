@@ -6,7 +6,7 @@ could not run never hides a real problem; the exit code follows the Nagios conve
 1 warning, 2 critical, 3 unknown). A check that cannot run (no privilege, no extension, no
 CREATEDB for the drift check) is *unknown* with the reason, never a crash.
 
-Thresholds have defaults (:class:`Thresholds`, in :mod:`musicdb.health_thresholds`), and can be
+Thresholds have defaults (:class:`Thresholds`, in :mod:`musicdb.ops.health_thresholds`), and can be
 set from the environment (``MUSICDB_HEALTH_<NAME>``, e.g. ``MUSICDB_HEALTH_VIEW_STALE_WARNING=2d``)
 and, over that, by options (``--threshold view_stale_warning=2d``).
 """
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from musicdb import db
 from musicdb.config import DatabaseTarget
 from musicdb.errors import MusicdbError, UsageError
-from musicdb.health_thresholds import Thresholds
+from musicdb.ops.health_thresholds import Thresholds
 
 if TYPE_CHECKING:
     import psycopg
@@ -489,7 +489,7 @@ def check_cache_hit_ratio(ctx: Context) -> Check:
 
 @check("view_staleness", "every materialized view is populated and refreshed recently")
 def check_view_staleness(ctx: Context) -> Check:
-    from musicdb import maintenance
+    from musicdb.ops import maintenance
 
     t = ctx.thresholds
     views = maintenance.list_relations(ctx.conn, ("m",))

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from musicdb import db
 from musicdb.config import DatabaseTarget
 from musicdb.errors import MusicdbError, UsageError
-from musicdb.schema import PLATFORM_TABLES
+from musicdb.migrate.schema import PLATFORM_TABLES
 
 if TYPE_CHECKING:
     import psycopg
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from musicdb.render import Report
 
 #: Advisory lock key held while generating, so two runs never load the same database at once.
-GENERATE_LOCK_KEY = zlib.crc32(b"musicdb.generate")
+GENERATE_LOCK_KEY = zlib.crc32(b"musicdb.workload.generate")
 
 #: Foreign-key order (parents first): the 20 platform tables in schema.py's dependency order.
 #: The generator relies on it: each table's rows use facts (ids, owners, durations, sizes) left

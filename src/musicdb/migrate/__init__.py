@@ -128,7 +128,7 @@ def _pending(script: ScriptDirectory, current: tuple[str, ...]) -> tuple[str, ..
 
 
 def status(target: DatabaseTarget) -> Status:
-    from musicdb import contract
+    from musicdb.migrate import contract
 
     script = script_directory()
     with db.connect(target) as conn:
@@ -625,7 +625,7 @@ def expected_snapshot(target: DatabaseTarget, revisions: tuple[str, ...],
                       contracted: tuple[str, ...] = ()) -> dict[str, Any]:  # fmt: skip
     """The catalog snapshot the migrations build at *revisions* (then the contract revisions
     *contracted*), in a scratch database."""
-    from musicdb import contract, snapshot
+    from musicdb.migrate import contract, snapshot
 
     with scratch_database(target) as url:
         scratch = DatabaseTarget(url, "scratch")
@@ -649,7 +649,7 @@ def _alembic_upgrade(cfg: Config, rev: str) -> None:
 
 def drift(target: DatabaseTarget) -> list[Any]:
     """Every difference between the live schema and what its revision(s) should have built."""
-    from musicdb import contract, snapshot
+    from musicdb.migrate import contract, snapshot
 
     with db.connect(target) as conn:
         current = current_revisions(conn)

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from musicdb.conversion import FUNCTION_SQL, VIEW, VIEW_INDEXES, VIEW_SQL
+from musicdb.adopt.conversion import FUNCTION_SQL, VIEW, VIEW_INDEXES, VIEW_SQL
 
 #: table -> ((timestamp column, has a creation-time server default), ...): the 44 columns.
 APP_TIMESTAMPS: dict[str, tuple[tuple[str, bool], ...]] = {

@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from musicdb import conversion, db
+from musicdb import db
+from musicdb.adopt import conversion
 from musicdb.config import DatabaseTarget
 from musicdb.errors import MusicdbError
 
@@ -136,13 +137,14 @@ def _difference(d: Any) -> dict[str, Any]:
 def legacy_schema_sql() -> str:
     from importlib.resources import files
 
-    return files("musicdb").joinpath("sql/legacy_platform.sql").read_text(encoding="utf-8")
+    return files("musicdb.adopt").joinpath("legacy_platform.sql").read_text(encoding="utf-8")
 
 
 def legacy_snapshot(target: DatabaseTarget, application: bool = False) -> dict[str, Any]:
     """The catalog snapshot of the legacy layout (with *application*: as the application's own
     chain leaves it, ending with ``add_users_table``), built in a scratch database."""
-    from musicdb import migrate, snapshot
+    from musicdb import migrate
+    from musicdb.migrate import snapshot
 
     with (
         migrate.scratch_database(target, prefix="musicdb_legacy_") as url,
@@ -183,7 +185,8 @@ def row_counts(conn: psycopg.Connection[Any]) -> dict[str, int]:
 
 
 def inspect(target: DatabaseTarget) -> Inspection:
-    from musicdb import migrate, snapshot
+    from musicdb import migrate
+    from musicdb.migrate import snapshot
 
     with db.connect(target) as conn:
         stamp = migrate.current_revisions(conn)

@@ -3,7 +3,7 @@
 Each step of the legacy lineage (the ``legacy`` branch of the migrations) calls one planner
 here. A planner reads the live catalog (and, for the data steps, the rows) and returns the
 statements that converge the database onto the schema of revision
-``20250618_075149_add_performance_indexes`` (frozen in :mod:`musicdb.adopt_target`). Planners are
+``20250618_075149_add_performance_indexes`` (frozen in :mod:`musicdb.adopt.target`). Planners are
 idempotent: run on a database where the step already happened, or on a database that the main
 line built, they return nothing. ``musicdb migrate adopt --dry-run`` prints the same plans.
 
@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from musicdb.adopt_target import COLUMNS, CONSTRAINTS, INDEXES
+from musicdb.adopt.target import COLUMNS, CONSTRAINTS, INDEXES
 
 if TYPE_CHECKING:
     import psycopg

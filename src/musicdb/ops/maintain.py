@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from musicdb import db, health, maintenance
+from musicdb import db
 from musicdb.config import DatabaseTarget
+from musicdb.ops import health, maintenance
 
 if TYPE_CHECKING:
     from musicdb.render import Report

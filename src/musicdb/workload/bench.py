@@ -1,8 +1,8 @@
 """``musicdb bench``: time the named query patterns (Q1-Q12) and check what their plans use.
 
 For each pattern: parameters are drawn from the data (busy and uniformly drawn keys, see
-:mod:`musicdb.patterns`), the plan is read with ``EXPLAIN (FORMAT JSON)`` for a busy and a cold
-key, then the query runs a number of times on one connection (prepared after a few runs, as an
+:mod:`musicdb.workload.patterns`), the plan is read with ``EXPLAIN (FORMAT JSON)`` for a busy and a
+cold key, then the query runs a number of times on one connection (prepared after a few runs, as an
 application's driver would) and the client-side latencies give p50/p95/p99.
 
 - ``compare_baseline``: a copy of the database (``CREATE DATABASE ... TEMPLATE``) loses the
@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from musicdb import db
 from musicdb.config import DatabaseTarget
 from musicdb.errors import MusicdbError, UsageError
-from musicdb.patterns import (
+from musicdb.workload.patterns import (
     PERFORMANCE_REVISION,
     SEARCH_COLUMN,
     Params,
@@ -569,7 +569,7 @@ def run(
     progress: Callable[[str], None] = lambda _: None,
 ) -> BenchResult:
     """Time *patterns* on *target*; see the module docstring."""
-    from musicdb.generate import TABLES
+    from musicdb.workload.generate import TABLES
 
     if iterations < 1:
         raise UsageError("--iterations must be at least 1")

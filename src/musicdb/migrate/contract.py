@@ -19,9 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from musicdb import compat, db
+from musicdb import db
 from musicdb.config import DatabaseTarget
 from musicdb.errors import MusicdbError
+from musicdb.migrate import compat
 
 if TYPE_CHECKING:
     import psycopg

@@ -1,0 +1,1 @@
+"""Day-to-day operations: refresh, vacuum, health checks, the maintenance schedule."""

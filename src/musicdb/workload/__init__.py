@@ -1,0 +1,1 @@
+"""Synthetic platform data, the named query patterns and their benchmark."""
