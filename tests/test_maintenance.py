@@ -396,15 +396,16 @@ def test_if_older_than(db_url, pg_conn, cli) -> None:
 
 
 def test_wait_takes_the_lock_when_the_other_refresh_ends(db_url, pg_conn) -> None:
-    view = maintenance.Relation(0, "public", VIEW, "m")
-    key = maintenance.refresh_lock_key(view)
+    row = pg_conn.execute("SELECT %s::regclass::oid", (QVIEW,)).fetchone()
+    view = maintenance.Relation(int(row[0]), "public", VIEW, "m")
+    keys = maintenance.refresh_lock(view).keys
     with psycopg.connect(db_url, autocommit=True) as other:
-        other.execute("SELECT pg_advisory_lock(%s)", (key,))
+        other.execute("SELECT pg_advisory_lock(%s, %s)", keys)
         proc = _popen(db_url, "refresh-view", VIEW, "--wait", "60")
         assert proc.stderr is not None
         first = proc.stderr.readline()  # printed once it found the lock taken
         assert "waiting for the refresh-view lock" in first
-        other.execute("SELECT pg_advisory_unlock(%s)", (key,))
+        other.execute("SELECT pg_advisory_unlock(%s, %s)", keys)
     out, err = proc.communicate(timeout=HANG_GUARD_S)
     assert proc.returncode == 0, err
     assert out.startswith("refreshed public.mv_track_popularity concurrently")

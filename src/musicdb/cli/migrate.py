@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
 
-from musicdb.cli._common import FormatOption, OutputFormat, StatementTimeout, app, settings
+from musicdb.cli._common import (
+    FormatOption,
+    OutputFormat,
+    StatementTimeout,
+    app,
+    confirm_or_refuse,
+    error_line,
+    settings,
+)
 
 migrate_app = typer.Typer(help="Build and evolve the schema (Alembic, driven from code).",
                           no_args_is_help=True)  # fmt: skip
@@ -84,12 +91,10 @@ def down(
     if not steps:
         _progress(f"already at {', '.join(current) or 'base'}; nothing to do")
         return
-    if (revision == "base" or len(steps) > 1) and not yes:
+    if revision == "base" or len(steps) > 1:
         what = f"undo {len(steps)} revisions ({', '.join(steps)})"
-        if not sys.stdin.isatty():
-            typer.echo(f"musicdb: error: this would {what}; pass --yes to confirm", err=True)
-            raise typer.Exit(1)
-        typer.confirm(f"This will {what} on {target.display}. Continue?", abort=True)
+        confirm_or_refuse(yes, f"this would {what}; pass --yes to confirm",
+                          f"This will {what} on {target.display}. Continue?")
     result = migrate.downgrade(
         target,
         revision,
@@ -110,23 +115,10 @@ def status(
 ) -> None:
     """The current revision(s), the head and the pending revisions."""
     from musicdb import migrate
-    from musicdb.render import to_json
+    from musicdb.render import emit_document
 
     state = migrate.status(settings(ctx).target())
-    if fmt is OutputFormat.json:
-        typer.echo(to_json(state.as_dict()))
-    else:
-        typer.echo(f"database  {state.database}")
-        typer.echo(f"current   {', '.join(state.current) or 'base (empty)'}")
-        typer.echo(f"head      {', '.join(state.heads)}")
-        if state.unknown:
-            typer.echo(f"unknown   {', '.join(state.unknown)} (not a revision musicdb knows)")
-        typer.echo(f"pending   {', '.join(state.pending) or 'none'}")
-        typer.echo("status    " + ("at head" if state.at_head else "NOT at head"))
-        typer.echo("contract  " + (f"applied ({', '.join(state.contracted)}): the strict schema"
-                                   if state.contracted else
-                                   "not applied: the application-compatible schema "
-                                   "(`musicdb migrate contract --dry-run` says what it needs)"))
+    emit_document(state.to_document(), fmt.value)
     if check and not state.at_head:
         raise typer.Exit(1)
 
@@ -231,12 +223,9 @@ def adopt_(
         if found.kind == "unknown":
             raise typer.Exit(1)
         return
-    if not yes:
-        if not sys.stdin.isatty():
-            typer.echo("musicdb: error: adopting re-stamps the database; pass --yes to confirm "
-                       "(or --dry-run to see the plan)", err=True)  # fmt: skip
-            raise typer.Exit(1)
-        typer.confirm(f"{found.message}. Adopt {target.display}?", abort=True)
+    confirm_or_refuse(yes, "adopting re-stamps the database; pass --yes to confirm "
+                           "(or --dry-run to see the plan)",
+                      f"{found.message}. Adopt {target.display}?")
     result = adopt.adopt(target, lock_wait_s=lock_wait, progress=_progress)
     doc = {**result.inspection.as_dict(), "before": list(result.before),
            "after": list(result.after)}  # fmt: skip
@@ -340,17 +329,13 @@ def contract_(
             _progress("already contracted; nothing to do")
             return
         if found.reasons:
-            typer.echo(f"musicdb: error: contract refused: {len(found.reasons)} reason(s) above",
-                       err=True)  # fmt: skip
+            error_line(f"contract refused: {len(found.reasons)} reason(s) above")
             raise typer.Exit(1)
         if dry_run:
             return
-    if not yes:
-        what = "undo the contract" if undo else "contract the schema"
-        if not sys.stdin.isatty():
-            typer.echo(f"musicdb: error: this would {what}; pass --yes to confirm", err=True)
-            raise typer.Exit(1)
-        typer.confirm(f"This will {what} on {target.display}. Continue?", abort=True)
+    what = "undo the contract" if undo else "contract the schema"
+    confirm_or_refuse(yes, f"this would {what}; pass --yes to confirm",
+                      f"This will {what} on {target.display}. Continue?")
     result = contract.run(target, undo=undo, progress=_progress, lock_wait_s=lock_wait,
                           lock_timeout_ms=lock_timeout,
                           statement_timeout_ms=statement_timeout or None, retries=retries)

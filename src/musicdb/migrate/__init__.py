@@ -17,13 +17,12 @@ import functools
 import io
 import re
 import time
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from musicdb import db
+from musicdb import db, locks
 from musicdb.config import DatabaseTarget
 from musicdb.errors import LockNotAvailable, MusicdbError, UsageError
 
@@ -32,8 +31,8 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import Script, ScriptDirectory
 
-#: The advisory lock key of the migration lock (a stable 32-bit value, shown by lock-info).
-MIGRATION_LOCK_KEY = zlib.crc32(b"musicdb.migrate")
+    from musicdb.render import Document
+
 
 DEFAULT_LOCK_WAIT_S = 60.0
 DEFAULT_LOCK_TIMEOUT_MS = 5_000
@@ -120,6 +119,23 @@ class Status:
             "contracted": list(self.contracted),
         }
 
+    def to_document(self) -> Document:
+        """``migrate status`` for the renderer: JSON/CSV carry :meth:`as_dict`."""
+        from musicdb.render import Document
+
+        lines = [("database", self.database),
+                 ("current", ", ".join(self.current) or "base (empty)"),
+                 ("head", ", ".join(self.heads))]  # fmt: skip
+        if self.unknown:
+            lines.append(("unknown", f"{', '.join(self.unknown)} (not a revision musicdb knows)"))
+        lines.append(("pending", ", ".join(self.pending) or "none"))
+        lines.append(("status", "at head" if self.at_head else "NOT at head"))
+        lines.append(("contract", f"applied ({', '.join(self.contracted)}): the strict schema"
+                      if self.contracted else
+                      "not applied: the application-compatible schema "
+                      "(`musicdb migrate contract --dry-run` says what it needs)"))  # fmt: skip
+        return Document(name="migrate-status", data=self.as_dict(), lines=lines)
+
 
 def _pending(script: ScriptDirectory, current: tuple[str, ...]) -> tuple[str, ...]:
     """Revisions an upgrade to heads would apply, oldest first."""
@@ -173,26 +189,28 @@ def migration_lock(
     *,
     wait_s: float = DEFAULT_LOCK_WAIT_S,
     progress: Progress = _quiet,
-    key: int = MIGRATION_LOCK_KEY,
+    lock: locks.AdvisoryLock = locks.MIGRATION,
     what: str = "migration",
 ) -> Iterator[None]:
-    """Hold the session-level advisory lock *key* on a connection of its own.
+    """Hold the session-level advisory *lock* (the migration lock) on a connection of its own.
 
     Polls ``pg_try_advisory_lock`` (never queues inside the server) until *wait_s* has passed.
     The mechanism is :func:`musicdb.db.advisory_lock`, shared with the maintenance locks.
     """
-    with db.advisory_lock(target, key, wait_s=wait_s, what=what, hint="--lock-wait",
+    with db.advisory_lock(target, lock, wait_s=wait_s, what=what, hint="--lock-wait",
                           progress=progress):  # fmt: skip
         yield
 
 
 # -- running alembic ----------------------------------------------------------------------------
 def _is_lock_timeout(exc: BaseException) -> bool:
+    from psycopg import errors
+
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if getattr(current, "sqlstate", None) == "55P03":  # lock_not_available
+        if isinstance(current, errors.LockNotAvailable):
             return True
         current = getattr(current, "orig", None) or current.__cause__ or current.__context__
     return False

@@ -22,12 +22,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from musicdb import db
+from musicdb import db, locks
 from musicdb.config import DatabaseTarget
 from musicdb.errors import NotFound, UsageError
 from musicdb.render import Column, Report
@@ -313,13 +312,22 @@ def _server_now(conn: psycopg.Connection[Any]) -> dt.datetime:
 
 def _classify(exc: BaseException) -> tuple[str, str, str | None]:
     """(outcome, one-line message, sqlstate) of a failed maintenance statement."""
+    from psycopg import errors
+
     sqlstate = getattr(exc, "sqlstate", None)
     message = db.describe_error(exc) or f"{type(exc).__name__}: {exc}"
-    if sqlstate == "55P03":  # lock_not_available: lock_timeout fired
+    if isinstance(exc, errors.LockNotAvailable):  # lock_timeout fired
         return "timeout", message, sqlstate
-    if sqlstate == "57014" and "timeout" in message:  # query_canceled by statement_timeout
+    if isinstance(exc, errors.QueryCanceled) and "timeout" in message:  # statement_timeout
         return "timeout", message, sqlstate
     return "failed", message, sqlstate
+
+
+def _lock_not_available(sqlstate: str | None) -> bool:
+    """Whether *sqlstate* (as :func:`_classify` returned it) is lock_not_available."""
+    from psycopg import errors
+
+    return sqlstate == errors.LockNotAvailable.sqlstate
 
 
 def _execute_timed(
@@ -385,9 +393,9 @@ class RefreshResult(_Outcome):
     log_id: int | None = None
 
 
-def refresh_lock_key(view: Relation) -> int:
-    """The advisory lock key of refreshes of *view* (stable, 32-bit, shown by lock-info)."""
-    return zlib.crc32(f"musicdb.refresh-view:{view.qualified}".encode())
+def refresh_lock(view: Relation) -> locks.AdvisoryLock:
+    """The advisory lock held while *view* is refreshed (named by lock-info)."""
+    return locks.refresh_view(view.oid, view.qualified)
 
 
 def concurrent_refresh_blocker(conn: psycopg.Connection[Any], view: Relation) -> str | None:
@@ -444,7 +452,7 @@ def refresh_view(
         view = find_relation(conn, name, ("m",), "materialized view")
         with db.advisory_lock(
             target,
-            refresh_lock_key(view),
+            refresh_lock(view),
             wait_s=wait_s,
             what="refresh-view",
             skip_if_busy=True,
@@ -455,8 +463,8 @@ def refresh_view(
                 return RefreshResult(
                     view.qualified,
                     "skipped",
-                    f"another refresh of {view.qualified} is running (advisory lock "
-                    f"{refresh_lock_key(view)}); skipped",
+                    f"another refresh of {view.qualified} is running (it holds the "
+                    f"{refresh_lock(view).label}); skipped",
                 )
             if if_older_than is not None:
                 last = last_success(conn, view.qualified)
@@ -519,7 +527,7 @@ def _refresh_locked(
         ).fetchone()
         rows = int(counted[0]) if counted else None
         message = f"refreshed {view.qualified} {mode}: {rows} rows"
-    elif outcome == "timeout" and sqlstate == "55P03":
+    elif outcome == "timeout" and _lock_not_available(sqlstate):
         message = (
             f"refresh of {view.qualified} gave up: another session holds a conflicting lock on "
             f"it and lock_timeout ({lock_timeout_ms} ms, --lock-timeout) expired: {error}"
@@ -651,7 +659,7 @@ def _vacuum_one(
     what = "VACUUM (FULL, ANALYZE)" if full else "VACUUM (ANALYZE)"
     if outcome == "ok":
         message = f"{what} {table.qualified}: ok"
-    elif sqlstate == "55P03":
+    elif _lock_not_available(sqlstate):
         message = (
             f"{what} {table.qualified} gave up: another session holds a conflicting lock and "
             f"lock_timeout ({lock_timeout_ms} ms, --lock-timeout) expired"
