@@ -288,3 +288,14 @@ def test_migrate_status_renders_in_every_format(cli, db_url) -> None:
     assert values["at_head"] == str(doc["at_head"])
     table = cli("migrate", "status", url=db_url).stdout
     assert f"current   {', '.join(doc['current'])}" in table
+
+
+def test_contract_dry_run_renders_as_csv(cli, db_url) -> None:
+    as_json = cli("migrate", "contract", "--dry-run", "--format", "json", url=db_url)
+    as_csv = cli("migrate", "contract", "--dry-run", "--format", "csv", url=db_url)
+    assert as_csv.exit_code == as_json.exit_code == 0, as_csv.stderr
+    values = dict(csv.reader(io.StringIO(as_csv.stdout)))
+    assert values.pop("key") == "value"
+    assert list(values) == list(as_json.json())
+    assert values["dry_run"] == "True" and json.loads(values["contracted"]) == []
+    assert "-- SQL" not in as_csv.stdout  # the SQL is for people (table form) only

@@ -16,10 +16,10 @@ import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
+from psycopg.conninfo import make_conninfo
 
 from musicdb import locks, reports
 
@@ -110,9 +110,7 @@ def seeded_url(pg_server, template_db) -> Iterator[str]:
 
 
 def _url_for_user(url: str, user: str) -> str:
-    parts = urlsplit(url)
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit((parts.scheme, f"{user}@{host}", parts.path, parts.query, ""))
+    return make_conninfo(url, user=user)
 
 
 @pytest.fixture(scope="module")

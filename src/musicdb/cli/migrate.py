@@ -15,6 +15,7 @@ from musicdb.cli._common import (
     error_line,
     settings,
 )
+from musicdb.migrate import DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_LOCK_WAIT_S, DEFAULT_RETRIES
 
 migrate_app = typer.Typer(help="Build and evolve the schema (Alembic, driven from code).",
                           no_args_is_help=True)  # fmt: skip
@@ -45,10 +46,10 @@ def _progress(message: str) -> None:
 def up(
     ctx: typer.Context,
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
-    lock_wait: LockWait = 60.0,
-    lock_timeout: LockTimeout = 5000,
+    lock_wait: LockWait = DEFAULT_LOCK_WAIT_S,
+    lock_timeout: LockTimeout = DEFAULT_LOCK_TIMEOUT_MS,
     statement_timeout: StatementTimeout = 0,
-    retries: Retries = 3,
+    retries: Retries = DEFAULT_RETRIES,
 ) -> None:
     """Upgrade to REVISION (default head): one transaction per revision, under a migration lock."""
     from musicdb import migrate
@@ -76,10 +77,10 @@ def down(
     ctx: typer.Context,
     revision: Annotated[str, typer.Argument(help="Target revision, base, or -N steps.")],
     yes: Yes = False,
-    lock_wait: LockWait = 60.0,
-    lock_timeout: LockTimeout = 5000,
+    lock_wait: LockWait = DEFAULT_LOCK_WAIT_S,
+    lock_timeout: LockTimeout = DEFAULT_LOCK_TIMEOUT_MS,
     statement_timeout: StatementTimeout = 0,
-    retries: Retries = 3,
+    retries: Retries = DEFAULT_RETRIES,
 ) -> None:
     """Downgrade to REVISION. Going to base, or more than one step, asks for --yes."""
     from musicdb import db, migrate
@@ -143,33 +144,8 @@ def history(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """The revision list, newest first, marking the current one(s) when a database answers."""
     from musicdb import migrate
     from musicdb.cli._common import emit
-    from musicdb.render import Column, Report
 
-    rows = []
-    for info in migrate.history(_reachable_target(ctx)):
-        row = info.as_dict()
-        down = row["down_revision"]
-        row["down_revision"] = ", ".join(down) if isinstance(down, tuple | list) else down
-        row["marks"] = ", ".join(
-            mark for mark, on in (("current", info.is_current), ("head", info.is_head)) if on
-        )
-        rows.append(row)
-    emit(
-        Report(
-            name="migrate_history",
-            title="Revisions (newest first)",
-            columns=[
-                Column("revision", "revision"),
-                Column("down_revision", "down revision"),
-                Column("marks", "marks"),
-                Column("doc", "description", wrap=True),
-                Column("is_current", "current", "bool"),
-                Column("is_head", "head", "bool"),
-            ],
-            rows=rows,
-        ),
-        fmt,
-    )
+    emit(migrate.history_report(migrate.history(_reachable_target(ctx))), fmt)
 
 
 @migrate_app.command("sql")
@@ -207,7 +183,7 @@ def adopt_(
                                                "application will notice and the SQL; change "
                                                "nothing.")] = False,
     yes: Yes = False,
-    lock_wait: LockWait = 60.0,
+    lock_wait: LockWait = DEFAULT_LOCK_WAIT_S,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Take over an existing database: say what it is; adopt the hand-built legacy layout
@@ -290,17 +266,17 @@ def contract_(
                                        help="Return to the application-compatible schema "
                                             "(every row kept).")] = False,
     yes: Yes = False,
-    lock_wait: LockWait = 60.0,
-    lock_timeout: LockTimeout = 5000,
+    lock_wait: LockWait = DEFAULT_LOCK_WAIT_S,
+    lock_timeout: LockTimeout = DEFAULT_LOCK_TIMEOUT_MS,
     statement_timeout: StatementTimeout = 0,
-    retries: Retries = 3,
+    retries: Retries = DEFAULT_RETRIES,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Apply the strict schema of docs/schema.md (search_vector generated, track source ids required
     and owned by one track, timestamptz) once the application no longer needs the compatible
     one. Refuses, listing why, while rows or recorded statements would be rejected."""
     from musicdb.migrate import contract
-    from musicdb.render import to_json
+    from musicdb.render import emit_document
 
     target = settings(ctx).target()
     found = contract.plan(target)
@@ -312,19 +288,10 @@ def contract_(
             typer.echo(contract.offline_sql(undo=True), nl=False)
             return
     else:
-        if fmt is OutputFormat.json:
-            typer.echo(to_json({**found.as_dict(), "dry_run": dry_run}))
-        else:
-            typer.echo(f"database    {found.database}")
-            typer.echo(f"main line   {', '.join(found.main) or 'base'}")
-            typer.echo(f"contract    {', '.join(found.applied) or 'not applied'}")
-            for reason in found.reasons:
-                typer.echo(f"refused by  {reason}")
-            for note in found.notes:
-                typer.echo(f"note        {note}")
-            if dry_run and not found.applied:
-                typer.echo("\n-- SQL")
-                typer.echo(contract.offline_sql(), nl=False)
+        emit_document(found.to_document(dry_run), fmt.value)
+        if fmt is OutputFormat.table and dry_run and not found.applied:
+            typer.echo("\n-- SQL")
+            typer.echo(contract.offline_sql(), nl=False)
         if found.applied:
             _progress("already contracted; nothing to do")
             return

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import Script, ScriptDirectory
 
-    from musicdb.render import Document
+    from musicdb.render import Document, Report
 
 
 DEFAULT_LOCK_WAIT_S = 60.0
@@ -180,6 +180,34 @@ def history(target: DatabaseTarget | None = None) -> list[RevisionInfo]:
         )
         for rev in script.walk_revisions()
     ]
+
+
+def history_report(revisions: list[RevisionInfo]) -> Report:
+    """``migrate history`` for the renderer: one row per revision, newest first."""
+    from musicdb.render import Column, Report
+
+    rows = []
+    for info in revisions:
+        row = info.as_dict()
+        down = row["down_revision"]
+        row["down_revision"] = ", ".join(down) if isinstance(down, tuple | list) else down
+        row["marks"] = ", ".join(
+            mark for mark, on in (("current", info.is_current), ("head", info.is_head)) if on
+        )
+        rows.append(row)
+    return Report(
+        name="migrate_history",
+        title="Revisions (newest first)",
+        columns=[
+            Column("revision", "revision"),
+            Column("down_revision", "down revision"),
+            Column("marks", "marks"),
+            Column("doc", "description", wrap=True),
+            Column("is_current", "current", "bool"),
+            Column("is_head", "head", "bool"),
+        ],
+        rows=rows,
+    )
 
 
 # -- the migration lock -------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from musicdb import db, locks
 from musicdb.config import DatabaseTarget
-from musicdb.ops import health, maintenance
+from musicdb.ops import health, maintenance, refresh, vacuum
 
 if TYPE_CHECKING:
     from musicdb.render import Report
@@ -196,7 +196,7 @@ def _connections(target: DatabaseTarget, options: MaintainOptions, state: RunSta
 
 
 def _refresh_views(target: DatabaseTarget, options: MaintainOptions, state: RunState) -> Step:
-    results = maintenance.refresh_all_views(
+    results = refresh.refresh_all_views(
         target, allow_blocking=options.allow_blocking, lock_timeout_ms=options.lock_timeout_ms,
         statement_timeout_ms=options.statement_timeout_ms,
     )  # fmt: skip
@@ -233,7 +233,7 @@ def _unused_index_review(target: DatabaseTarget, options: MaintainOptions,
 
 
 def _vacuum(target: DatabaseTarget, options: MaintainOptions, state: RunState) -> Step:
-    run = maintenance.vacuum_all(
+    run = vacuum.vacuum_all(
         target, min_dead_ratio=options.min_dead_ratio, min_dead_rows=options.min_dead_rows,
         lock_timeout_ms=options.lock_timeout_ms, statement_timeout_ms=options.statement_timeout_ms,
     )  # fmt: skip
