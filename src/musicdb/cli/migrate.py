@@ -83,12 +83,10 @@ def down(
     retries: Retries = DEFAULT_RETRIES,
 ) -> None:
     """Downgrade to REVISION. Going to base, or more than one step, asks for --yes."""
-    from musicdb import db, migrate
+    from musicdb import migrate
 
     target = settings(ctx).target()
-    with db.connect(target) as conn:
-        current = migrate.current_revisions(conn)
-    _, steps = migrate.plan_downgrade(current, revision)
+    current, steps = migrate.pending_downgrade(target, revision)
     if not steps:
         _progress(f"already at {', '.join(current) or 'base'}; nothing to do")
         return

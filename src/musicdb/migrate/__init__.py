@@ -473,6 +473,16 @@ def steps_below(current: tuple[str, ...]) -> int:
     return count
 
 
+def pending_downgrade(
+    target: DatabaseTarget, revision: str
+) -> tuple[tuple[str, ...], list[str]]:
+    """The database's current revisions and the revisions a downgrade to *revision* would undo
+    (newest first; empty: nothing to do). See :func:`plan_downgrade`."""
+    with db.connect(target) as conn:
+        current = current_revisions(conn)
+    return current, plan_downgrade(current, revision)[1]
+
+
 def plan_downgrade(current: tuple[str, ...], revision: str) -> tuple[str, list[str]]:
     """The target a downgrade from *current* to *revision* goes to, and the revisions it undoes
     (newest first); a target that is not below *current* is a :class:`UsageError` (exit 2)."""
