@@ -9,14 +9,14 @@ import threading
 import time
 import uuid
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 import pytest
+from psycopg.conninfo import make_conninfo
 
 from musicdb.config import DatabaseTarget
 from musicdb.errors import UsageError
-from musicdb.ops import health, maintenance
+from musicdb.ops import health, refresh
 
 VIEW = "mv_track_popularity"
 #: Statistics of a server that has run for long would call every index of a fresh database unused.
@@ -31,7 +31,7 @@ def _healthy(url: str, conn: psycopg.Connection[Any]) -> None:
     """What a well-kept database has: pg_stat_statements, and a view refreshed by musicdb."""
     conn.execute("CREATE SCHEMA ext")
     conn.execute("CREATE EXTENSION pg_stat_statements SCHEMA ext")
-    result = maintenance.refresh_view(DatabaseTarget(url, "test"), VIEW)
+    result = refresh.refresh_view(DatabaseTarget(url, "test"), VIEW)
     assert result.outcome == "ok", result.message
 
 
@@ -111,7 +111,7 @@ def test_exit_2_invalid_index(db_url, pg_conn, cli) -> None:
 
 
 def test_exit_3_extension_missing(db_url, pg_conn, cli) -> None:
-    result = maintenance.refresh_view(DatabaseTarget(db_url, "test"), VIEW)
+    result = refresh.refresh_view(DatabaseTarget(db_url, "test"), VIEW)
     assert result.outcome == "ok"
     result = cli("health-check", *YOUNG_STATS, "--skip", "drift", "-f", "json", url=db_url)
     assert result.exit_code == 3
@@ -193,10 +193,7 @@ def test_unreachable_database_is_critical(cli) -> None:
 
 
 def _as_role(url: str, role: str, password: str) -> str:
-    parts = urlsplit(url)
-    host = parts.netloc.rpartition("@")[2]
-    netloc = f"{quote(role)}:{quote(password)}@{host}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return make_conninfo(url, user=role, password=password)
 
 
 def test_checks_that_cannot_run_are_unknown_not_a_crash(db_url, pg_conn, pg_server, cli) -> None:
@@ -222,8 +219,9 @@ def test_checks_that_cannot_run_are_unknown_not_a_crash(db_url, pg_conn, pg_serv
         assert result.exit_code == health.EXIT_CODES[doc["meta"]["status"]]
         assert result.exit_code in (1, 3)  # warnings may come from the fresh database
         assert password not in result.stdout + result.stderr
-        # the database is named with its password masked (this URL has one)
-        assert doc["meta"]["database"].startswith(f"postgresql://{role}:***@")
+        # the database is named with its password masked (this connection string has one)
+        shown = doc["meta"]["database"]
+        assert f"user={role}" in shown and "password=***" in shown
     finally:
         pg_conn.execute(psycopg.sql.SQL("REVOKE ALL ON alembic_version FROM {}").format(
             psycopg.sql.Identifier(role)))  # fmt: skip

@@ -16,12 +16,12 @@ import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
+from psycopg.conninfo import make_conninfo
 
-from musicdb import reports
+from musicdb import locks, reports
 
 SCHEMA = "rt"
 PROBE = "SELECT count(*) FROM rt.items WHERE note = 'musicdb-probe'"
@@ -110,9 +110,7 @@ def seeded_url(pg_server, template_db) -> Iterator[str]:
 
 
 def _url_for_user(url: str, user: str) -> str:
-    parts = urlsplit(url)
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit((parts.scheme, f"{user}@{host}", parts.path, parts.query, ""))
+    return make_conninfo(url, user=user)
 
 
 @pytest.fixture(scope="module")
@@ -542,3 +540,21 @@ def test_table_output_fits_a_fixed_width(cli, seeded_url, monkeypatch, args, mus
     assert lines[0].strip().startswith(reports.REGISTRY[args[0]].title)
     for text in must_show:
         assert any(text in line for line in lines), (text, result.stdout)
+
+
+def test_lock_info_names_musicdb_locks(cli, seeded_url) -> None:
+    ns, key = locks.MIGRATION.keys
+    take = f"SELECT pg_advisory_lock({ns}, {key})"
+    with _blocked_session(seeded_url, take, [take]) as (holder, waiter):
+        rows = _rows(cli("lock-info", "--format", "json", url=seeded_url))
+        waiting = next(r for r in rows if r["pid"] == waiter)
+        assert waiting["target"] == "musicdb migration lock"
+        assert waiting["blocked_by"] == [holder]
+    with psycopg.connect(seeded_url) as conn:
+        oid = conn.execute("SELECT 'public.mv_track_popularity'::regclass::oid").fetchone()[0]
+    ns, key = locks.refresh_view(oid).keys
+    take = f"SELECT pg_advisory_lock({ns}, {key})"
+    with _blocked_session(seeded_url, take, [take]) as (holder, waiter):
+        rows = _rows(cli("lock-info", "--format", "json", url=seeded_url))
+        waiting = next(r for r in rows if r["pid"] == waiter)
+        assert waiting["target"] == "musicdb refresh-view public.mv_track_popularity lock"

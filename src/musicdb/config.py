@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import quote, unquote, unquote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote, unquote_plus, urlencode
 
 from musicdb.errors import ConfigError, UsageError
 
@@ -209,13 +209,11 @@ def resolve_target(
 
 
 def url_with_database(url: str, dbname: str) -> str:
-    """The same server and credentials, another database (a URL, or a keyword/value string)."""
-    if "://" not in url:
-        from psycopg.conninfo import make_conninfo
+    """The same server, credentials and options, another database: a libpq keyword/value string
+    built by :func:`psycopg.conninfo.make_conninfo` from a URL or a keyword/value string."""
+    from psycopg.conninfo import make_conninfo
 
-        return make_conninfo(url, dbname=dbname)
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + quote(dbname), parts.query, ""))
+    return make_conninfo(url, dbname=dbname)
 
 
 @dataclass

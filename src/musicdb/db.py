@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     import psycopg
     import sqlalchemy
 
+    from musicdb.locks import AdvisoryLock
+
 APPLICATION_NAME = "musicdb"
 
 
@@ -115,7 +117,7 @@ def set_timeouts(
 @contextmanager
 def advisory_lock(
     target: DatabaseTarget,
-    key: int,
+    lock: AdvisoryLock,
     *,
     wait_s: float = 0.0,
     what: str = "musicdb",
@@ -124,9 +126,9 @@ def advisory_lock(
     progress: Callable[[str], None] | None = None,
     conn: psycopg.Connection[Any] | None = None,
 ) -> Iterator[bool]:
-    """Hold the session-level advisory lock *key* on a connection of its own, or on *conn*
-    (an autocommit connection, left open) when the lock must live as long as that session's work:
-    a backend whose client died keeps it until its statement ends.
+    """Hold the session-level advisory *lock* (see :mod:`musicdb.locks`) on a connection of its
+    own, or on *conn* (an autocommit connection, left open) when the lock must live as long as
+    that session's work: a backend whose client died keeps it until its statement ends.
 
     Polls ``pg_try_advisory_lock`` (never queues inside the server) until *wait_s* has passed;
     ``wait_s=0`` tries once. When the lock stays busy it raises :class:`LockNotAvailable`, or,
@@ -141,7 +143,7 @@ def advisory_lock(
         delay = 0.05
         told = False
         while True:
-            row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+            row = conn.execute("SELECT pg_try_advisory_lock(%s, %s)", lock.keys).fetchone()
             if row and row[0]:
                 break
             if time.monotonic() >= deadline:
@@ -149,7 +151,7 @@ def advisory_lock(
                     yield False
                     return
                 raise LockNotAvailable(
-                    f"another {what} holds the {what} lock (advisory lock {key}); "
+                    f"another {what} holds the {lock.label}; "
                     f"gave up after {wait_s:g} s" + (f" ({hint})" if hint else "")
                 )
             if not told and progress is not None:
@@ -161,7 +163,7 @@ def advisory_lock(
             yield True
         finally:
             if not (conn.closed or conn.broken):
-                conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+                conn.execute("SELECT pg_advisory_unlock(%s, %s)", lock.keys)
     finally:
         if own:
             conn.close()

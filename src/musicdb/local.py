@@ -27,9 +27,13 @@ import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from musicdb.errors import LocalServerError
+
+if TYPE_CHECKING:
+    from musicdb.render import Document
 
 APP_NAME = "musicdb"
 DEFAULT_DATABASE = "musicdb"
@@ -123,6 +127,16 @@ class LocalStatus:
             "version": self.version,
             "url": self.url,
         }
+
+    def to_document(self) -> Document:
+        """``local status`` for the renderer, the URL's password masked."""
+        from musicdb.config import mask_url
+        from musicdb.render import Document
+
+        data = self.as_dict()
+        if data["url"]:
+            data["url"] = mask_url(str(data["url"]))
+        return Document(name="local-status", data=data)
 
 
 class LocalCluster:

@@ -82,3 +82,17 @@ def error_line(message: str, args: Sequence[str] = ()) -> None:
     secrets = configured_secrets(args)
     line = " ".join(mask_secrets(message, secrets).split())
     print(f"musicdb: error: {line}", file=sys.stderr)
+
+
+def confirm_or_refuse(yes: bool, refusal: str, question: str) -> None:
+    """Go on when *yes*; ask *question* on a terminal; without one, refuse with exit 1.
+
+    The refusal is one ``musicdb: error:`` line (*refusal*, ending with the flag to pass); a
+    "no" on the terminal aborts (exit 1) without touching anything.
+    """
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        error_line(refusal)
+        raise typer.Exit(1)
+    typer.confirm(question, abort=True)

@@ -10,6 +10,11 @@ from typing import Annotated, Any
 import typer
 
 from musicdb.cli._common import FormatOption, OutputFormat, app, emit, settings
+from musicdb.workload.bench import (
+    DEFAULT_BASELINE_ITERATIONS,
+    DEFAULT_ITERATIONS,
+    DEFAULT_MAX_REGRESSION,
+)
 
 DEFAULT_RESULTS = Path("musicdb-bench.jsonl")
 
@@ -140,7 +145,7 @@ def bench_(
                        help="Patterns to run (Q1..Q12; repeat or comma-separate). "
                             "Default: all.", show_default=False)] = None,
     iterations: Annotated[int, typer.Option("--iterations", "-n", min=1,
-                          help="Timed runs per pattern.")] = 300,
+                          help="Timed runs per pattern.")] = DEFAULT_ITERATIONS,
     warmup: Annotated[int, typer.Option("--warmup", min=0,
                       help="Untimed runs first (the driver prepares after 5).")] = 10,
     keys: Annotated[int, typer.Option("--keys", min=1,
@@ -150,7 +155,8 @@ def bench_(
                                 help="Also time a copy of the database without the "
                                      "performance indexes and report the speed-up.")] = False,
     baseline_iterations: Annotated[int, typer.Option("--baseline-iterations", min=1,
-                                   help="Timed runs per pattern on the baseline copy.")] = 20,
+                                   help="Timed runs per pattern on the baseline copy."),
+                           ] = DEFAULT_BASELINE_ITERATIONS,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1,
                        help="Concurrent workers sharing a connection pool.")] = 1,
     pool_size: Annotated[int | None, typer.Option("--pool-size", min=1,
@@ -168,7 +174,7 @@ def bench_(
                        show_default=False)] = None,
     max_regression: Annotated[float, typer.Option("--max-regression", min=0.0, metavar="RATIO",
                               help="A p95 more than RATIO times the previous one "
-                                   "is a regression.")] = 1.5,
+                                   "is a regression.")] = DEFAULT_MAX_REGRESSION,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Time the query patterns Q1-Q12: p50/p95/p99 and the indexes each plan uses."""

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Annotated
 
 import typer
 
-from musicdb.cli._common import FormatOption, OutputFormat, app
+from musicdb.cli._common import FormatOption, OutputFormat, app, confirm_or_refuse
 
 local_app = typer.Typer(
     help="The embedded local PostgreSQL server (used when no database is configured).",
@@ -26,17 +24,10 @@ def _cluster():  # type: ignore[no-untyped-def]
 @local_app.command("status")
 def status(fmt: FormatOption = OutputFormat.table) -> None:
     """Where the local server lives and whether it runs. Exit 1 when it is not running."""
-    from musicdb.config import mask_url
+    from musicdb.render import emit_document
 
     state = _cluster().status()
-    data = state.as_dict()
-    if data["url"]:
-        data["url"] = mask_url(str(data["url"]))
-    if fmt is OutputFormat.json:
-        typer.echo(json.dumps(data, indent=2))
-    else:
-        for key, value in data.items():
-            typer.echo(f"{key:12} {'' if value is None else value}")
+    emit_document(state.to_document(), fmt.value)
     if not state.running:
         raise typer.Exit(1)
 
@@ -73,11 +64,7 @@ def destroy(
     if not cluster.base_dir.exists():
         typer.echo(f"nothing to destroy in {cluster.base_dir}", err=True)
         return
-    if not yes:
-        if not sys.stdin.isatty():
-            typer.echo("musicdb: error: destroy deletes all local data; pass --yes", err=True)
-            raise typer.Exit(1)
-        typer.confirm(f"Delete the local server and all its data in {cluster.base_dir}?",
-                      abort=True)  # fmt: skip
+    confirm_or_refuse(yes, "destroy deletes all local data; pass --yes",
+                      f"Delete the local server and all its data in {cluster.base_dir}?")
     cluster.destroy()
     typer.echo(f"destroyed {cluster.base_dir}", err=True)

@@ -8,6 +8,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from musicdb.cli._common import FormatOption, OutputFormat, StatementTimeout, app, settings
+from musicdb.ops.maintenance import (
+    DEFAULT_LOCK_TIMEOUT_MS,
+    DEFAULT_MIN_DEAD_RATIO,
+    DEFAULT_MIN_DEAD_ROWS,
+    DEFAULT_STATEMENT_TIMEOUT_MS,
+)
 
 if TYPE_CHECKING:
     from musicdb.render import Report
@@ -19,8 +25,6 @@ LockTimeout = Annotated[
                       "when another session holds a conflicting lock."),
 ]  # fmt: skip
 
-DEFAULT_LOCK_TIMEOUT_MS = 5_000
-DEFAULT_STATEMENT_TIMEOUT_MS = 3_600_000
 
 
 def _progress(message: str) -> None:
@@ -78,10 +82,11 @@ def refresh_view(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """REFRESH MATERIALIZED VIEW (CONCURRENTLY when possible); skips when already running."""
-    from musicdb.ops import maintenance
+    from musicdb.ops import refresh
+    from musicdb.units import parse_duration
 
-    age = maintenance.parse_duration(if_older_than) if if_older_than else None
-    result = maintenance.refresh_view(
+    age = parse_duration(if_older_than) if if_older_than else None
+    result = refresh.refresh_view(
         settings(ctx).target(),
         name,
         allow_blocking=allow_blocking,
@@ -91,7 +96,7 @@ def refresh_view(
         if_older_than=age,
         progress=_progress,
     )
-    report = maintenance.refresh_report([result])
+    report = refresh.refresh_report([result])
     if result.failed:
         if fmt is not OutputFormat.table:
             _emit_or_line(report, fmt, [])
@@ -121,11 +126,11 @@ def vacuum_table(
         str,
         typer.Option("--min-dead-ratio", metavar="R",
                      help="With --all: dead / (live + dead) rows, e.g. 0.1 or 10%."),
-    ] = "0.1",
+    ] = str(DEFAULT_MIN_DEAD_RATIO),
     min_dead_rows: Annotated[
         int,
         typer.Option("--min-dead-rows", min=0, help="With --all: at least this many dead rows."),
-    ] = 50,
+    ] = DEFAULT_MIN_DEAD_ROWS,
     full: Annotated[
         bool,
         typer.Option("--full", help="VACUUM FULL: rewrites the table under an ACCESS EXCLUSIVE "
@@ -138,8 +143,9 @@ def vacuum_table(
 ) -> None:
     """VACUUM (ANALYZE) one table, or --all tables over a dead-row threshold."""
     from musicdb.errors import UsageError
-    from musicdb.ops import maintenance
+    from musicdb.ops import vacuum
     from musicdb.render import human_ms
+    from musicdb.units import parse_ratio
 
     if (table is None) == (not all_tables):
         raise UsageError("give one TABLE or --all (not both)")
@@ -148,20 +154,20 @@ def vacuum_table(
             "--full rewrites the table under an ACCESS EXCLUSIVE lock that blocks its readers "
             "and writers; pass --yes to confirm"
         )
-    ratio = maintenance.parse_ratio(min_dead_ratio)
+    ratio = parse_ratio(min_dead_ratio)
     target = settings(ctx).target()
     timeouts: dict[str, Any] = {"lock_timeout_ms": lock_timeout,
                                 "statement_timeout_ms": statement_timeout or None}  # fmt: skip
     if table is not None:
-        results = [maintenance.vacuum_table(target, table, full=full, **timeouts)]
+        results = [vacuum.vacuum_table(target, table, full=full, **timeouts)]
         notes: list[str] = []
     else:
-        run = maintenance.vacuum_all(target, min_dead_ratio=ratio, min_dead_rows=min_dead_rows,
+        run = vacuum.vacuum_all(target, min_dead_ratio=ratio, min_dead_rows=min_dead_rows,
                                      full=full, progress=_tty_progress, **timeouts)  # fmt: skip
         results = run.results
         notes = [f"tables with {min_dead_rows}+ dead rows and a dead ratio of {ratio:.0%}+: "
                  f"{len(results)}"]  # fmt: skip
-    report = maintenance.vacuum_report(results, notes)
+    report = vacuum.vacuum_report(results, notes)
     lines = [f"{r.table}: {r.outcome} in {human_ms(r.duration_ms or 0)}"
              + ("" if r.outcome == "ok" else f" ({r.message})") for r in results]  # fmt: skip
     if not results:
@@ -251,7 +257,7 @@ def maintain(
     ] = False,
     min_dead_ratio: Annotated[
         str, typer.Option("--min-dead-ratio", metavar="R", help="monthly: vacuum threshold.")
-    ] = "0.1",
+    ] = str(DEFAULT_MIN_DEAD_RATIO),
     threshold: Annotated[
         list[str] | None,
         typer.Option("--threshold", "-t", metavar="NAME=VALUE", show_default=False,
@@ -268,8 +274,9 @@ def maintain(
 ) -> None:
     """Run the daily, weekly or monthly maintenance as one cron-safe job."""
     from musicdb.errors import UsageError
-    from musicdb.ops import health, maintenance
+    from musicdb.ops import health
     from musicdb.ops import maintain as sched
+    from musicdb.units import parse_ratio
 
     if crontab:
         typer.echo(sched.crontab(sched.musicdb_command(), log_dir))
@@ -283,7 +290,7 @@ def maintain(
         thresholds=health.Thresholds.from_sources(threshold or (), settings(ctx).environ),
         skip_checks=tuple(skip or ()),
         allow_blocking=allow_blocking,
-        min_dead_ratio=maintenance.parse_ratio(min_dead_ratio),
+        min_dead_ratio=parse_ratio(min_dead_ratio),
         lock_timeout_ms=lock_timeout,
         statement_timeout_ms=statement_timeout or None,
     )

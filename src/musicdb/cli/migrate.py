@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
 
-from musicdb.cli._common import FormatOption, OutputFormat, StatementTimeout, app, settings
+from musicdb.cli._common import (
+    FormatOption,
+    OutputFormat,
+    StatementTimeout,
+    app,
+    confirm_or_refuse,
+    error_line,
+    settings,
+)
+from musicdb.migrate import DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_LOCK_WAIT_S, DEFAULT_RETRIES
 
 migrate_app = typer.Typer(help="Build and evolve the schema (Alembic, driven from code).",
                           no_args_is_help=True)  # fmt: skip
@@ -38,10 +46,10 @@ def _progress(message: str) -> None:
 def up(
     ctx: typer.Context,
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
-    lock_wait: LockWait = 60.0,
-    lock_timeout: LockTimeout = 5000,
+    lock_wait: LockWait = DEFAULT_LOCK_WAIT_S,
+    lock_timeout: LockTimeout = DEFAULT_LOCK_TIMEOUT_MS,
     statement_timeout: StatementTimeout = 0,
-    retries: Retries = 3,
+    retries: Retries = DEFAULT_RETRIES,
 ) -> None:
     """Upgrade to REVISION (default head): one transaction per revision, under a migration lock."""
     from musicdb import migrate
@@ -69,27 +77,23 @@ def down(
     ctx: typer.Context,
     revision: Annotated[str, typer.Argument(help="Target revision, base, or -N steps.")],
     yes: Yes = False,
-    lock_wait: LockWait = 60.0,
-    lock_timeout: LockTimeout = 5000,
+    lock_wait: LockWait = DEFAULT_LOCK_WAIT_S,
+    lock_timeout: LockTimeout = DEFAULT_LOCK_TIMEOUT_MS,
     statement_timeout: StatementTimeout = 0,
-    retries: Retries = 3,
+    retries: Retries = DEFAULT_RETRIES,
 ) -> None:
     """Downgrade to REVISION. Going to base, or more than one step, asks for --yes."""
-    from musicdb import db, migrate
+    from musicdb import migrate
 
     target = settings(ctx).target()
-    with db.connect(target) as conn:
-        current = migrate.current_revisions(conn)
-    _, steps = migrate.plan_downgrade(current, revision)
+    current, steps = migrate.pending_downgrade(target, revision)
     if not steps:
         _progress(f"already at {', '.join(current) or 'base'}; nothing to do")
         return
-    if (revision == "base" or len(steps) > 1) and not yes:
+    if revision == "base" or len(steps) > 1:
         what = f"undo {len(steps)} revisions ({', '.join(steps)})"
-        if not sys.stdin.isatty():
-            typer.echo(f"musicdb: error: this would {what}; pass --yes to confirm", err=True)
-            raise typer.Exit(1)
-        typer.confirm(f"This will {what} on {target.display}. Continue?", abort=True)
+        confirm_or_refuse(yes, f"this would {what}; pass --yes to confirm",
+                          f"This will {what} on {target.display}. Continue?")
     result = migrate.downgrade(
         target,
         revision,
@@ -110,23 +114,10 @@ def status(
 ) -> None:
     """The current revision(s), the head and the pending revisions."""
     from musicdb import migrate
-    from musicdb.render import to_json
+    from musicdb.render import emit_document
 
     state = migrate.status(settings(ctx).target())
-    if fmt is OutputFormat.json:
-        typer.echo(to_json(state.as_dict()))
-    else:
-        typer.echo(f"database  {state.database}")
-        typer.echo(f"current   {', '.join(state.current) or 'base (empty)'}")
-        typer.echo(f"head      {', '.join(state.heads)}")
-        if state.unknown:
-            typer.echo(f"unknown   {', '.join(state.unknown)} (not a revision musicdb knows)")
-        typer.echo(f"pending   {', '.join(state.pending) or 'none'}")
-        typer.echo("status    " + ("at head" if state.at_head else "NOT at head"))
-        typer.echo("contract  " + (f"applied ({', '.join(state.contracted)}): the strict schema"
-                                   if state.contracted else
-                                   "not applied: the application-compatible schema "
-                                   "(`musicdb migrate contract --dry-run` says what it needs)"))
+    emit_document(state.to_document(), fmt.value)
     if check and not state.at_head:
         raise typer.Exit(1)
 
@@ -151,33 +142,8 @@ def history(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """The revision list, newest first, marking the current one(s) when a database answers."""
     from musicdb import migrate
     from musicdb.cli._common import emit
-    from musicdb.render import Column, Report
 
-    rows = []
-    for info in migrate.history(_reachable_target(ctx)):
-        row = info.as_dict()
-        down = row["down_revision"]
-        row["down_revision"] = ", ".join(down) if isinstance(down, tuple | list) else down
-        row["marks"] = ", ".join(
-            mark for mark, on in (("current", info.is_current), ("head", info.is_head)) if on
-        )
-        rows.append(row)
-    emit(
-        Report(
-            name="migrate_history",
-            title="Revisions (newest first)",
-            columns=[
-                Column("revision", "revision"),
-                Column("down_revision", "down revision"),
-                Column("marks", "marks"),
-                Column("doc", "description", wrap=True),
-                Column("is_current", "current", "bool"),
-                Column("is_head", "head", "bool"),
-            ],
-            rows=rows,
-        ),
-        fmt,
-    )
+    emit(migrate.history_report(migrate.history(_reachable_target(ctx))), fmt)
 
 
 @migrate_app.command("sql")
@@ -215,7 +181,7 @@ def adopt_(
                                                "application will notice and the SQL; change "
                                                "nothing.")] = False,
     yes: Yes = False,
-    lock_wait: LockWait = 60.0,
+    lock_wait: LockWait = DEFAULT_LOCK_WAIT_S,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Take over an existing database: say what it is; adopt the hand-built legacy layout
@@ -231,12 +197,9 @@ def adopt_(
         if found.kind == "unknown":
             raise typer.Exit(1)
         return
-    if not yes:
-        if not sys.stdin.isatty():
-            typer.echo("musicdb: error: adopting re-stamps the database; pass --yes to confirm "
-                       "(or --dry-run to see the plan)", err=True)  # fmt: skip
-            raise typer.Exit(1)
-        typer.confirm(f"{found.message}. Adopt {target.display}?", abort=True)
+    confirm_or_refuse(yes, "adopting re-stamps the database; pass --yes to confirm "
+                           "(or --dry-run to see the plan)",
+                      f"{found.message}. Adopt {target.display}?")
     result = adopt.adopt(target, lock_wait_s=lock_wait, progress=_progress)
     doc = {**result.inspection.as_dict(), "before": list(result.before),
            "after": list(result.after)}  # fmt: skip
@@ -301,17 +264,17 @@ def contract_(
                                        help="Return to the application-compatible schema "
                                             "(every row kept).")] = False,
     yes: Yes = False,
-    lock_wait: LockWait = 60.0,
-    lock_timeout: LockTimeout = 5000,
+    lock_wait: LockWait = DEFAULT_LOCK_WAIT_S,
+    lock_timeout: LockTimeout = DEFAULT_LOCK_TIMEOUT_MS,
     statement_timeout: StatementTimeout = 0,
-    retries: Retries = 3,
+    retries: Retries = DEFAULT_RETRIES,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Apply the strict schema of docs/schema.md (search_vector generated, track source ids required
     and owned by one track, timestamptz) once the application no longer needs the compatible
     one. Refuses, listing why, while rows or recorded statements would be rejected."""
     from musicdb.migrate import contract
-    from musicdb.render import to_json
+    from musicdb.render import emit_document
 
     target = settings(ctx).target()
     found = contract.plan(target)
@@ -323,34 +286,21 @@ def contract_(
             typer.echo(contract.offline_sql(undo=True), nl=False)
             return
     else:
-        if fmt is OutputFormat.json:
-            typer.echo(to_json({**found.as_dict(), "dry_run": dry_run}))
-        else:
-            typer.echo(f"database    {found.database}")
-            typer.echo(f"main line   {', '.join(found.main) or 'base'}")
-            typer.echo(f"contract    {', '.join(found.applied) or 'not applied'}")
-            for reason in found.reasons:
-                typer.echo(f"refused by  {reason}")
-            for note in found.notes:
-                typer.echo(f"note        {note}")
-            if dry_run and not found.applied:
-                typer.echo("\n-- SQL")
-                typer.echo(contract.offline_sql(), nl=False)
+        emit_document(found.to_document(dry_run), fmt.value)
+        if fmt is OutputFormat.table and dry_run and not found.applied:
+            typer.echo("\n-- SQL")
+            typer.echo(contract.offline_sql(), nl=False)
         if found.applied:
             _progress("already contracted; nothing to do")
             return
         if found.reasons:
-            typer.echo(f"musicdb: error: contract refused: {len(found.reasons)} reason(s) above",
-                       err=True)  # fmt: skip
+            error_line(f"contract refused: {len(found.reasons)} reason(s) above")
             raise typer.Exit(1)
         if dry_run:
             return
-    if not yes:
-        what = "undo the contract" if undo else "contract the schema"
-        if not sys.stdin.isatty():
-            typer.echo(f"musicdb: error: this would {what}; pass --yes to confirm", err=True)
-            raise typer.Exit(1)
-        typer.confirm(f"This will {what} on {target.display}. Continue?", abort=True)
+    what = "undo the contract" if undo else "contract the schema"
+    confirm_or_refuse(yes, f"this would {what}; pass --yes to confirm",
+                      f"This will {what} on {target.display}. Continue?")
     result = contract.run(target, undo=undo, progress=_progress, lock_wait_s=lock_wait,
                           lock_timeout_ms=lock_timeout,
                           statement_timeout_ms=statement_timeout or None, retries=retries)

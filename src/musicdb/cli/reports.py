@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from musicdb.cli._common import FormatOption, OutputFormat, app, connect, emit
+from musicdb.reports.indexes import DEFAULT_MIN_ROWS, DEFAULT_WHAT_IF
+from musicdb.reports.queries import DEFAULT_LIMIT, DEFAULT_ORDER
 
 if TYPE_CHECKING:
     from musicdb.reports import ReportResult
@@ -61,7 +63,7 @@ def missing_indexes(
         typer.Option(
             "--min-rows", min=0, help="Tables smaller than this are never 'dominated by seq scans'."
         ),
-    ] = 10_000,  # fmt: skip
+    ] = DEFAULT_MIN_ROWS,  # fmt: skip
     what_if: Annotated[
         int,
         typer.Option(
@@ -70,7 +72,7 @@ def missing_indexes(
             help="How many of the costliest statements to try hypothetical "
             "indexes on (hypopg; 0 = none).",
         ),
-    ] = 10,  # fmt: skip
+    ] = DEFAULT_WHAT_IF,  # fmt: skip
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """FK columns without an index, seq-scan-heavy tables, hypopg what-if indexes."""
@@ -85,8 +87,10 @@ def analyze_queries(
     ctx: typer.Context,
     order: Annotated[
         str, typer.Option("--order", help="total (time), mean (time) or calls.")
-    ] = "total",
-    limit: Annotated[int, typer.Option("--limit", min=1, help="How many statements.")] = 20,
+    ] = DEFAULT_ORDER,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, help="How many statements.")
+    ] = DEFAULT_LIMIT,
     all_databases: Annotated[
         bool, typer.Option("--all-databases", help="Statements of every database.")
     ] = False,

@@ -17,13 +17,12 @@ import functools
 import io
 import re
 import time
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from musicdb import db
+from musicdb import db, locks
 from musicdb.config import DatabaseTarget
 from musicdb.errors import LockNotAvailable, MusicdbError, UsageError
 
@@ -32,8 +31,8 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import Script, ScriptDirectory
 
-#: The advisory lock key of the migration lock (a stable 32-bit value, shown by lock-info).
-MIGRATION_LOCK_KEY = zlib.crc32(b"musicdb.migrate")
+    from musicdb.render import Document, Report
+
 
 DEFAULT_LOCK_WAIT_S = 60.0
 DEFAULT_LOCK_TIMEOUT_MS = 5_000
@@ -120,6 +119,23 @@ class Status:
             "contracted": list(self.contracted),
         }
 
+    def to_document(self) -> Document:
+        """``migrate status`` for the renderer: JSON/CSV carry :meth:`as_dict`."""
+        from musicdb.render import Document
+
+        lines = [("database", self.database),
+                 ("current", ", ".join(self.current) or "base (empty)"),
+                 ("head", ", ".join(self.heads))]  # fmt: skip
+        if self.unknown:
+            lines.append(("unknown", f"{', '.join(self.unknown)} (not a revision musicdb knows)"))
+        lines.append(("pending", ", ".join(self.pending) or "none"))
+        lines.append(("status", "at head" if self.at_head else "NOT at head"))
+        lines.append(("contract", f"applied ({', '.join(self.contracted)}): the strict schema"
+                      if self.contracted else
+                      "not applied: the application-compatible schema "
+                      "(`musicdb migrate contract --dry-run` says what it needs)"))  # fmt: skip
+        return Document(name="migrate-status", data=self.as_dict(), lines=lines)
+
 
 def _pending(script: ScriptDirectory, current: tuple[str, ...]) -> tuple[str, ...]:
     """Revisions an upgrade to heads would apply, oldest first."""
@@ -166,6 +182,34 @@ def history(target: DatabaseTarget | None = None) -> list[RevisionInfo]:
     ]
 
 
+def history_report(revisions: list[RevisionInfo]) -> Report:
+    """``migrate history`` for the renderer: one row per revision, newest first."""
+    from musicdb.render import Column, Report
+
+    rows = []
+    for info in revisions:
+        row = info.as_dict()
+        down = row["down_revision"]
+        row["down_revision"] = ", ".join(down) if isinstance(down, tuple | list) else down
+        row["marks"] = ", ".join(
+            mark for mark, on in (("current", info.is_current), ("head", info.is_head)) if on
+        )
+        rows.append(row)
+    return Report(
+        name="migrate_history",
+        title="Revisions (newest first)",
+        columns=[
+            Column("revision", "revision"),
+            Column("down_revision", "down revision"),
+            Column("marks", "marks"),
+            Column("doc", "description", wrap=True),
+            Column("is_current", "current", "bool"),
+            Column("is_head", "head", "bool"),
+        ],
+        rows=rows,
+    )
+
+
 # -- the migration lock -------------------------------------------------------------------------
 @contextmanager
 def migration_lock(
@@ -173,26 +217,28 @@ def migration_lock(
     *,
     wait_s: float = DEFAULT_LOCK_WAIT_S,
     progress: Progress = _quiet,
-    key: int = MIGRATION_LOCK_KEY,
+    lock: locks.AdvisoryLock = locks.MIGRATION,
     what: str = "migration",
 ) -> Iterator[None]:
-    """Hold the session-level advisory lock *key* on a connection of its own.
+    """Hold the session-level advisory *lock* (the migration lock) on a connection of its own.
 
     Polls ``pg_try_advisory_lock`` (never queues inside the server) until *wait_s* has passed.
     The mechanism is :func:`musicdb.db.advisory_lock`, shared with the maintenance locks.
     """
-    with db.advisory_lock(target, key, wait_s=wait_s, what=what, hint="--lock-wait",
+    with db.advisory_lock(target, lock, wait_s=wait_s, what=what, hint="--lock-wait",
                           progress=progress):  # fmt: skip
         yield
 
 
 # -- running alembic ----------------------------------------------------------------------------
 def _is_lock_timeout(exc: BaseException) -> bool:
+    from psycopg import errors
+
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if getattr(current, "sqlstate", None) == "55P03":  # lock_not_available
+        if isinstance(current, errors.LockNotAvailable):
             return True
         current = getattr(current, "orig", None) or current.__cause__ or current.__context__
     return False
@@ -425,6 +471,16 @@ def steps_below(current: tuple[str, ...]) -> int:
             break
         rev = script.get_revision(down[0] if isinstance(down, tuple | list) else down)
     return count
+
+
+def pending_downgrade(
+    target: DatabaseTarget, revision: str
+) -> tuple[tuple[str, ...], list[str]]:
+    """The database's current revisions and the revisions a downgrade to *revision* would undo
+    (newest first; empty: nothing to do). See :func:`plan_downgrade`."""
+    with db.connect(target) as conn:
+        current = current_revisions(conn)
+    return current, plan_downgrade(current, revision)[1]
 
 
 def plan_downgrade(current: tuple[str, ...], revision: str) -> tuple[str, list[str]]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from musicdb.errors import UsageError
-from musicdb.ops.maintenance import parse_duration, parse_ratio
+from musicdb.units import parse_duration, parse_ratio
 
 ENV_PREFIX = "MUSICDB_HEALTH_"
 

@@ -18,15 +18,14 @@ import shlex
 import shutil
 import sys
 import time
-import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from musicdb import db
+from musicdb import db, locks
 from musicdb.config import DatabaseTarget
-from musicdb.ops import health, maintenance
+from musicdb.ops import health, maintenance, refresh, vacuum
 
 if TYPE_CHECKING:
     from musicdb.render import Report
@@ -44,11 +43,6 @@ CRON_TIMES = {"daily": "15 3 * * *", "weekly": "45 3 * * 0", "monthly": "30 4 1 
 STEP_STATUSES = ("ok", "warning", "critical", "unknown", "failed", "skipped")
 
 Progress = Callable[[str], None]
-
-
-def job_lock_key(schedule: str) -> int:
-    """The advisory lock key of one schedule's job (stable, 32-bit, shown by lock-info)."""
-    return zlib.crc32(f"musicdb.maintain:{schedule}".encode())
 
 
 @dataclass(frozen=True)
@@ -202,7 +196,7 @@ def _connections(target: DatabaseTarget, options: MaintainOptions, state: RunSta
 
 
 def _refresh_views(target: DatabaseTarget, options: MaintainOptions, state: RunState) -> Step:
-    results = maintenance.refresh_all_views(
+    results = refresh.refresh_all_views(
         target, allow_blocking=options.allow_blocking, lock_timeout_ms=options.lock_timeout_ms,
         statement_timeout_ms=options.statement_timeout_ms,
     )  # fmt: skip
@@ -239,7 +233,7 @@ def _unused_index_review(target: DatabaseTarget, options: MaintainOptions,
 
 
 def _vacuum(target: DatabaseTarget, options: MaintainOptions, state: RunState) -> Step:
-    run = maintenance.vacuum_all(
+    run = vacuum.vacuum_all(
         target, min_dead_ratio=options.min_dead_ratio, min_dead_rows=options.min_dead_rows,
         lock_timeout_ms=options.lock_timeout_ms, statement_timeout_ms=options.statement_timeout_ms,
     )  # fmt: skip
@@ -301,13 +295,12 @@ def maintain(
     options = options or MaintainOptions()
     clock = time.perf_counter()
     result = MaintainResult(schedule, target.display, "ok")
-    key = job_lock_key(schedule)
-    with db.advisory_lock(target, key, wait_s=wait_s, what=f"maintain {schedule}",
+    lock = locks.maintain_job(schedule)
+    with db.advisory_lock(target, lock, wait_s=wait_s, what=f"maintain {schedule}",
                           skip_if_busy=True, progress=progress) as held:  # fmt: skip
         if not held:
             result.outcome = "skipped"
-            result.message = (f"another maintain {schedule} run holds the job lock "
-                              f"(advisory lock {key})")  # fmt: skip
+            result.message = f"another maintain {schedule} run holds the job lock ({lock.label})"
         else:
             state = RunState()
             for name in SCHEDULES[schedule]:

@@ -24,13 +24,12 @@ import datetime as dt
 import math
 import random
 import time
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from musicdb import db
+from musicdb import db, locks
 from musicdb.config import DatabaseTarget
 from musicdb.errors import MusicdbError, UsageError
 from musicdb.migrate.schema import PLATFORM_TABLES
@@ -40,8 +39,6 @@ if TYPE_CHECKING:
 
     from musicdb.render import Report
 
-#: Advisory lock key held while generating, so two runs never load the same database at once.
-GENERATE_LOCK_KEY = zlib.crc32(b"musicdb.workload.generate")
 
 #: Foreign-key order (parents first): the 20 platform tables in schema.py's dependency order.
 #: The generator relies on it: each table's rows use facts (ids, owners, durations, sizes) left
@@ -1294,7 +1291,7 @@ def generate(
     if parallel is None:
         parallel = sum(counts.values()) >= PARALLEL_MIN_ROWS
     started = time.perf_counter()
-    with db.advisory_lock(target, GENERATE_LOCK_KEY, what="generate",
+    with db.advisory_lock(target, locks.GENERATE, what="generate",
                           hint="another musicdb generate is loading this database"):  # fmt: skip
         conn = db.connect(target, autocommit=False, application_name="musicdb generate")
         source: _RowSource | None = None
