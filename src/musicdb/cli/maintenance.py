@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from musicdb.cli import _help
 from musicdb.cli._common import FormatOption, OutputFormat, StatementTimeout, app, settings
+from musicdb.cli._progress import reporter
 
 if TYPE_CHECKING:
     from musicdb.render import Report
@@ -21,15 +22,6 @@ LockTimeout = Annotated[
 
 DEFAULT_LOCK_TIMEOUT_MS = 5_000
 DEFAULT_STATEMENT_TIMEOUT_MS = 3_600_000
-
-
-def _progress(message: str) -> None:
-    typer.echo(message, err=True)
-
-
-def _tty_progress(message: str) -> None:
-    if sys.stderr.isatty():
-        typer.echo(message, err=True)
 
 
 def _fail(message: str, code: int = 1) -> Exception:
@@ -51,7 +43,15 @@ def _emit_or_line(report: Report, fmt: OutputFormat, lines: list[str]) -> None:
 
 
 # -- refresh-view ---------------------------------------------------------------------------------
-@app.command("refresh-view")
+@app.command(
+    "refresh-view",
+    rich_help_panel=_help.MAINTENANCE,
+    epilog=_help.examples(
+        "musicdb refresh-view mv_track_popularity",
+        "musicdb refresh-view mv_track_popularity --if-older-than 6h --wait 30",
+        "musicdb refresh-view public.mv_track_popularity --allow-blocking --format json",
+    ),
+)
 def refresh_view(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(
@@ -81,16 +81,17 @@ def refresh_view(
     from musicdb.ops import maintenance
 
     age = maintenance.parse_duration(if_older_than) if if_older_than else None
-    result = maintenance.refresh_view(
-        settings(ctx).target(),
-        name,
-        allow_blocking=allow_blocking,
-        wait_s=wait or 0.0,
-        lock_timeout_ms=lock_timeout,
-        statement_timeout_ms=statement_timeout or None,
-        if_older_than=age,
-        progress=_progress,
-    )
+    with reporter(ctx) as shown:
+        result = maintenance.refresh_view(
+            settings(ctx).target(),
+            name,
+            allow_blocking=allow_blocking,
+            wait_s=wait or 0.0,
+            lock_timeout_ms=lock_timeout,
+            statement_timeout_ms=statement_timeout or None,
+            if_older_than=age,
+            progress=shown,
+        )
     report = maintenance.refresh_report([result])
     if result.failed:
         if fmt is not OutputFormat.table:
@@ -107,7 +108,15 @@ def refresh_view(
 
 
 # -- vacuum-table ---------------------------------------------------------------------------------
-@app.command("vacuum-table")
+@app.command(
+    "vacuum-table",
+    rich_help_panel=_help.MAINTENANCE,
+    epilog=_help.examples(
+        "musicdb vacuum-table user_interactions",
+        "musicdb vacuum-table --all --min-dead-ratio 20%",
+        "musicdb vacuum-table tracks --full --yes",
+    ),
+)
 def vacuum_table(
     ctx: typer.Context,
     table: Annotated[
@@ -156,8 +165,9 @@ def vacuum_table(
         results = [maintenance.vacuum_table(target, table, full=full, **timeouts)]
         notes: list[str] = []
     else:
-        run = maintenance.vacuum_all(target, min_dead_ratio=ratio, min_dead_rows=min_dead_rows,
-                                     full=full, progress=_tty_progress, **timeouts)  # fmt: skip
+        with reporter(ctx) as shown:
+            run = maintenance.vacuum_all(target, min_dead_ratio=ratio, min_dead_rows=min_dead_rows,
+                                         full=full, progress=shown, **timeouts)  # fmt: skip
         results = run.results
         notes = [f"tables with {min_dead_rows}+ dead rows and a dead ratio of {ratio:.0%}+: "
                  f"{len(results)}"]  # fmt: skip
@@ -175,7 +185,15 @@ def vacuum_table(
 
 
 # -- health-check ---------------------------------------------------------------------------------
-@app.command("health-check")
+@app.command(
+    "health-check",
+    rich_help_panel=_help.MAINTENANCE,
+    epilog=_help.examples(
+        "musicdb health-check",
+        "musicdb health-check --skip drift -t view_stale_warning=2d",
+        "musicdb health-check --list",
+    ),
+)
 def health_check(
     ctx: typer.Context,
     threshold: Annotated[
@@ -225,7 +243,15 @@ def _emit_health(result: Any, fmt: OutputFormat) -> None:
 
 
 # -- maintain -------------------------------------------------------------------------------------
-@app.command("maintain")
+@app.command(
+    "maintain",
+    rich_help_panel=_help.MAINTENANCE,
+    epilog=_help.examples(
+        "musicdb maintain daily",
+        "musicdb maintain weekly --wait 600 --format json",
+        "musicdb maintain --crontab --log-dir /var/log/musicdb",
+    ),
+)
 def maintain(
     ctx: typer.Context,
     schedule: Annotated[
@@ -288,8 +314,9 @@ def maintain(
         statement_timeout_ms=statement_timeout or None,
     )
     health.select_checks(skip=options.skip_checks)  # a bad name is a usage error before any work
-    result = sched.maintain(settings(ctx).target(), schedule, options=options, wait_s=wait,
-                            progress=_tty_progress)  # fmt: skip
+    with reporter(ctx) as shown:
+        result = sched.maintain(settings(ctx).target(), schedule, options=options, wait_s=wait,
+                                progress=shown)  # fmt: skip
     from musicdb.cli._common import emit
 
     report = result.to_report()

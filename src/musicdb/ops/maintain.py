@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 from musicdb import db
 from musicdb.config import DatabaseTarget
 from musicdb.ops import health, maintenance
+from musicdb.progress import Progress as Reporter
+from musicdb.progress import as_progress
 
 if TYPE_CHECKING:
     from musicdb.render import Report
@@ -43,7 +45,7 @@ CRON_TIMES = {"daily": "15 3 * * *", "weekly": "45 3 * * 0", "monthly": "30 4 1 
 
 STEP_STATUSES = ("ok", "warning", "critical", "unknown", "failed", "skipped")
 
-Progress = Callable[[str], None]
+Progress = Reporter | Callable[[str], None]  # see musicdb.progress
 
 
 def job_lock_key(schedule: str) -> int:
@@ -310,10 +312,12 @@ def maintain(
                               f"(advisory lock {key})")  # fmt: skip
         else:
             state = RunState()
+            shown = as_progress(progress)
+            shown.start(f"maintain {schedule}", total=len(SCHEDULES[schedule]), unit="steps")
             for name in SCHEDULES[schedule]:
-                if progress is not None:
-                    progress(f"maintain {schedule}: {name} ...")
+                shown.note(name)
                 result.steps.append(_run_step(name, target, options, state))
+                shown.advance()
             if any(s.failed for s in result.steps):
                 result.outcome = "failed"
     result.duration_ms = (time.perf_counter() - clock) * 1000

@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from musicdb import db
 from musicdb.config import DatabaseTarget
 from musicdb.errors import NotFound, UsageError
+from musicdb.progress import Progress as Reporter
+from musicdb.progress import as_progress
 from musicdb.render import Column, Report
 
 if TYPE_CHECKING:
@@ -63,7 +65,7 @@ RELKIND_NAMES = {
     "t": "TOAST table",
 }
 
-Progress = Callable[[str], None]
+Progress = Reporter | Callable[[str], None]  # see musicdb.progress
 
 
 # -- small parsers shared with health checks and the CLI -----------------------------------------
@@ -470,6 +472,7 @@ def refresh_view(
                         f"less than {if_older_than.total_seconds():.0f} s (--if-older-than); "
                         "skipped",
                     )
+            as_progress(progress).start(f"refresh {view.qualified}")  # elapsed time only
             return _refresh_locked(
                 conn, view, allow_blocking, lock_timeout_ms, statement_timeout_ms
             )
@@ -745,13 +748,15 @@ def vacuum_all(
         candidates = vacuum_candidates(
             conn, min_dead_ratio=min_dead_ratio, min_dead_rows=min_dead_rows
         )
-        for index, candidate in enumerate(candidates, 1):
-            if progress is not None:
-                progress(f"[{index}/{len(candidates)}] vacuuming {candidate.table.qualified} ...")
+        shown = as_progress(progress)
+        shown.start("vacuum", total=len(candidates), unit="tables")
+        for candidate in candidates:
+            shown.note(f"vacuuming {candidate.table.qualified}")
             run.results.append(
                 _vacuum_one(conn, candidate.table, full=full, lock_timeout_ms=lock_timeout_ms,
                             statement_timeout_ms=statement_timeout_ms)  # fmt: skip
             )
+            shown.advance()
     return run
 
 
