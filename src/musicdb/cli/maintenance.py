@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from musicdb.cli import _help
+from musicdb.cli import _complete, _help
 from musicdb.cli._common import FormatOption, OutputFormat, StatementTimeout, app, settings
 from musicdb.cli._progress import reporter
 
@@ -56,7 +56,7 @@ def refresh_view(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(
         help='A materialized view: name (found along the search_path) or schema.name, "Quoted" '
-             "as in SQL.")],  # fmt: skip
+             "as in SQL.", autocompletion=_complete.views)],  # fmt: skip
     allow_blocking: Annotated[
         bool,
         typer.Option("--allow-blocking",
@@ -121,7 +121,8 @@ def vacuum_table(
     ctx: typer.Context,
     table: Annotated[
         str | None, typer.Argument(help="A table: name (found along the search_path) or "
-                                      "schema.name, \"Quoted\" as in SQL; or use --all.")
+                                      "schema.name, \"Quoted\" as in SQL; or use --all.",
+                                   autocompletion=_complete.tables)
     ] = None,
     all_tables: Annotated[
         bool, typer.Option("--all", help="Every table over the dead-row thresholds.")

@@ -38,7 +38,7 @@ def _run(ctx: typer.Context, fmt: OutputFormat, build: Callable[[Any], ReportRes
     rich_help_panel=_help.REPORTS,
     epilog=_help.examples(
         "musicdb analyze-indexes",
-        "musicdb analyze-indexes --unused --schema public",
+        "musicdb analyze-indexes --unused --min-stats-age 1d",
         "musicdb analyze-indexes --duplicates --format json",
     ),
 )
@@ -51,14 +51,25 @@ def analyze_indexes(
     invalid: Annotated[bool, typer.Option("--invalid", help="Only invalid indexes.")] = False,
     schema: SchemaOption = None,
     exact_sizes: ExactSizes = False,
+    min_stats_age: Annotated[
+        str | None,
+        typer.Option("--min-stats-age", metavar="AGE", envvar="MUSICDB_MIN_STATS_AGE",
+                     show_default=False,
+                     help="'unused' is withheld until the statistics are this old (since the "
+                          "later of their reset and the server's start), e.g. 12h; 0 = always "
+                          "[default: 7d]."),
+    ] = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Every index: scans, tuples read, size, verdicts (unused, duplicate, redundant, invalid)."""
     from musicdb import reports
+    from musicdb.ops.maintenance import parse_duration
 
+    min_age_s = (reports.indexes.MIN_STATS_AGE_S if min_stats_age is None
+                 else parse_duration(min_stats_age).total_seconds())  # fmt: skip
     _run(ctx, fmt, lambda conn: reports.index_verdicts(
         conn, schema, unused=unused, duplicates=duplicates, invalid=invalid,
-        exact_sizes=exact_sizes))  # fmt: skip
+        exact_sizes=exact_sizes, min_stats_age_s=min_age_s))  # fmt: skip
 
 
 @app.command(
