@@ -12,9 +12,11 @@ import typer
 
 from musicdb import __version__
 from musicdb.cli._common import app
-from musicdb.cli._progress import QUIET_KEY
 from musicdb.config import Settings
 from musicdb.errors import MusicdbError
+
+#: ``ctx.meta`` key of ``--quiet`` (read by :func:`musicdb.cli._progress.reporter`)
+QUIET_KEY = "musicdb.quiet"
 
 
 def _version(value: bool) -> None:

@@ -19,7 +19,6 @@ import typer
 
 from musicdb.progress import SILENT, Progress
 
-QUIET_KEY = "musicdb.quiet"
 INTERVAL_ENV = "MUSICDB_PROGRESS_INTERVAL"
 DEFAULT_INTERVAL_S = 5.0
 
@@ -162,6 +161,8 @@ class RichProgress(Progress):
 
 
 def quiet(ctx: typer.Context) -> bool:
+    from musicdb.cli import QUIET_KEY
+
     return bool(ctx.find_root().meta.get(QUIET_KEY))
 
 

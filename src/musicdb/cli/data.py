@@ -10,7 +10,6 @@ import typer
 
 from musicdb.cli import _help
 from musicdb.cli._common import FormatOption, OutputFormat, app, emit, settings
-from musicdb.cli._progress import reporter
 
 DEFAULT_RESULTS = Path("musicdb-bench.jsonl")
 
@@ -67,6 +66,8 @@ def generate_(
     target = settings(ctx).target()
     counts = generate.plan_counts(scale, users=users, tracks=tracks, interactions=interactions)
     _note(f"generating {sum(counts.values()):,} rows into {target.display}")
+    from musicdb.cli._progress import reporter
+
     with reporter(ctx) as shown:
         result = generate.generate(
             target,
@@ -138,6 +139,8 @@ def bench_(
 
     chosen = patterns.select(pattern)
     target = settings(ctx).target()
+    from musicdb.cli._progress import reporter
+
     with reporter(ctx) as shown:
         result = bench.run(
             target,

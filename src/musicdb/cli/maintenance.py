@@ -6,9 +6,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from musicdb.cli import _complete, _help
+from musicdb.cli import _help
 from musicdb.cli._common import FormatOption, OutputFormat, StatementTimeout, app, settings
-from musicdb.cli._progress import reporter
 
 if TYPE_CHECKING:
     from musicdb.render import Report
@@ -56,7 +55,7 @@ def refresh_view(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(
         help='A materialized view: name (found along the search_path) or schema.name, "Quoted" '
-             "as in SQL.", autocompletion=_complete.views)],  # fmt: skip
+             "as in SQL.", autocompletion=_help.complete_views)],  # fmt: skip
     allow_blocking: Annotated[
         bool,
         typer.Option("--allow-blocking",
@@ -81,6 +80,8 @@ def refresh_view(
     from musicdb.ops import maintenance
 
     age = maintenance.parse_duration(if_older_than) if if_older_than else None
+    from musicdb.cli._progress import reporter
+
     with reporter(ctx) as shown:
         result = maintenance.refresh_view(
             settings(ctx).target(),
@@ -122,7 +123,7 @@ def vacuum_table(
     table: Annotated[
         str | None, typer.Argument(help="A table: name (found along the search_path) or "
                                       "schema.name, \"Quoted\" as in SQL; or use --all.",
-                                   autocompletion=_complete.tables)
+                                   autocompletion=_help.complete_tables)
     ] = None,
     all_tables: Annotated[
         bool, typer.Option("--all", help="Every table over the dead-row thresholds.")
@@ -166,6 +167,8 @@ def vacuum_table(
         results = [maintenance.vacuum_table(target, table, full=full, **timeouts)]
         notes: list[str] = []
     else:
+        from musicdb.cli._progress import reporter
+
         with reporter(ctx) as shown:
             run = maintenance.vacuum_all(target, min_dead_ratio=ratio, min_dead_rows=min_dead_rows,
                                          full=full, progress=shown, **timeouts)  # fmt: skip
@@ -315,6 +318,8 @@ def maintain(
         statement_timeout_ms=statement_timeout or None,
     )
     health.select_checks(skip=options.skip_checks)  # a bad name is a usage error before any work
+    from musicdb.cli._progress import reporter
+
     with reporter(ctx) as shown:
         result = sched.maintain(settings(ctx).target(), schedule, options=options, wait_s=wait,
                                 progress=shown)  # fmt: skip

@@ -9,7 +9,6 @@ import typer
 
 from musicdb.cli import _help
 from musicdb.cli._common import FormatOption, OutputFormat, StatementTimeout, app, settings
-from musicdb.cli._progress import reporter
 
 migrate_app = typer.Typer(help="Build and evolve the schema (Alembic, driven from code).",
                           no_args_is_help=True)  # fmt: skip
@@ -58,6 +57,8 @@ def up(
     migrate.resolve_revision(revision, steps="+")
     target = settings(ctx).target()
     _progress(f"migrating {target.display} to {revision}")
+    from musicdb.cli._progress import reporter
+
     with reporter(ctx) as shown:
         result = migrate.upgrade(
             target,
@@ -106,6 +107,8 @@ def down(
             typer.echo(f"musicdb: error: this would {what}; pass --yes to confirm", err=True)
             raise typer.Exit(1)
         typer.confirm(f"This will {what} on {target.display}. Continue?", abort=True)
+    from musicdb.cli._progress import reporter
+
     with reporter(ctx) as shown:
         result = migrate.downgrade(
             target,
@@ -284,6 +287,8 @@ def adopt_(
                        "(or --dry-run to see the plan)", err=True)  # fmt: skip
             raise typer.Exit(1)
         typer.confirm(f"{found.message}. Adopt {target.display}?", abort=True)
+    from musicdb.cli._progress import reporter
+
     with reporter(ctx) as shown:
         result = adopt.adopt(target, lock_wait_s=lock_wait, progress=shown)
     doc = {**result.inspection.as_dict(), "before": list(result.before),
