@@ -44,8 +44,12 @@ def _run_all(url: str, *options: str) -> list[tuple[float, str, str]]:
 
 def test_every_long_command_shows_its_progress_unthrottled(empty_db_url, monkeypatch) -> None:
     monkeypatch.setenv("MUSICDB_PROGRESS_INTERVAL", "0")
-    for (_, _, err), task in zip(_run_all(empty_db_url), TASKS, strict=True):
+    runs = _run_all(empty_db_url)
+    for (_, _, err), task in zip(runs, TASKS, strict=True):
         assert task in err, err
+    maintain = runs[5][2]  # object by object within the run's steps
+    assert "(refreshing public.mv_track_popularity)" in maintain, maintain
+    assert "(index_review)" in maintain
 
 
 def test_progress_lines_are_throttled(pg_server, monkeypatch) -> None:

@@ -229,10 +229,10 @@ def check_unused_indexes(ctx: Context) -> Check:
     details["bytes"] = sum(i["bytes"] or 0 for i in unused)
     if unused:
         return Check("unused_indexes", WARNING,
-                     f"{len(unused)} index(es) never scanned in {_human(age)}: "
+                     f"{len(unused)} index(es) never scanned in {_human(age or 0)}: "
                      f"{_names([i['index'] for i in unused])} (musicdb analyze-indexes)",
                      details)  # fmt: skip
-    return Check("unused_indexes", OK, f"every index was scanned in {_human(age)}", details)
+    return Check("unused_indexes", OK, f"every index was scanned in {_human(age or 0)}", details)
 
 
 @check("duplicate_indexes", "no exact duplicate or left-prefix-redundant btree index")

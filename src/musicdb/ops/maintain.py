@@ -139,6 +139,8 @@ class RunState:
     step judges the sessions from instead of running those checks a second time."""
 
     health: health.HealthResult | None = None
+    #: where the steps report the object they work on (notes only: the run is the task)
+    progress: Progress | None = None
 
 
 StepFn = Callable[[DatabaseTarget, MaintainOptions, RunState], Step]
@@ -206,7 +208,7 @@ def _connections(target: DatabaseTarget, options: MaintainOptions, state: RunSta
 def _refresh_views(target: DatabaseTarget, options: MaintainOptions, state: RunState) -> Step:
     results = maintenance.refresh_all_views(
         target, allow_blocking=options.allow_blocking, lock_timeout_ms=options.lock_timeout_ms,
-        statement_timeout_ms=options.statement_timeout_ms,
+        statement_timeout_ms=options.statement_timeout_ms, progress=state.progress,
     )  # fmt: skip
     failed = [r for r in results if r.failed]
     items = [{"view": r.view, "outcome": r.outcome, "mode": r.mode, "rows": r.rows,
@@ -244,6 +246,7 @@ def _vacuum(target: DatabaseTarget, options: MaintainOptions, state: RunState) -
     run = maintenance.vacuum_all(
         target, min_dead_ratio=options.min_dead_ratio, min_dead_rows=options.min_dead_rows,
         lock_timeout_ms=options.lock_timeout_ms, statement_timeout_ms=options.statement_timeout_ms,
+        progress=state.progress,
     )  # fmt: skip
     items = [{"table": r.table, "outcome": r.outcome, "duration_ms": r.duration_ms,
               "dead_rows_before": r.dead_rows_before, "message": r.message}
@@ -311,8 +314,8 @@ def maintain(
             result.message = (f"another maintain {schedule} run holds the job lock "
                               f"(advisory lock {key})")  # fmt: skip
         else:
-            state = RunState()
             shown = as_progress(progress)
+            state = RunState(progress=as_progress(shown.note))
             shown.start(f"maintain {schedule}", total=len(SCHEDULES[schedule]), unit="steps")
             for name in SCHEDULES[schedule]:
                 shown.note(name)
