@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Annotated
 
@@ -40,6 +39,8 @@ def status(fmt: FormatOption = OutputFormat.table) -> None:
     if data["url"]:
         data["url"] = mask_url(str(data["url"]))
     if fmt is OutputFormat.json:
+        import json  # not at import time: --help and --version stay quick
+
         typer.echo(json.dumps(data, indent=2))
     else:
         for key, value in data.items():
