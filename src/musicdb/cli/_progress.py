@@ -114,6 +114,7 @@ class RichProgress(Progress):
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
+            ProgressColumn,
             TextColumn,
             TimeElapsedColumn,
             TimeRemainingColumn,
@@ -122,10 +123,20 @@ class RichProgress(Progress):
             Progress as Display,
         )
 
+        class Rate(ProgressColumn):
+            """Units per second of a task with a total (rows/s, revisions/s ...)."""
+
+            def render(self, task: Any) -> Any:
+                from rich.text import Text
+
+                speed, unit = task.speed, task.fields.get("unit") or "units"
+                return Text(f"{speed:,.0f} {unit}/s" if speed and task.total else "")
+
         self.display = Display(
-            TextColumn("{task.description:<28}"),
-            BarColumn(),
+            TextColumn("{task.description:<24}"),
+            BarColumn(bar_width=20),
             MofNCompleteColumn(),
+            Rate(),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
             TextColumn("{task.fields[note]}"),
@@ -140,7 +151,7 @@ class RichProgress(Progress):
             if task.total is not None:
                 self.display.update(self.task, completed=task.total)
             self.display.stop_task(self.task)
-        self.task = self.display.add_task(name[:28], total=total, note="")
+        self.task = self.display.add_task(name[:24], total=total, note="", unit=unit)
 
     def advance(self, amount: float = 1) -> None:
         if self.task is not None:
@@ -150,7 +161,7 @@ class RichProgress(Progress):
         if self.task is None:
             self.display.console.print(text)
         else:
-            self.display.update(self.task, note=text[:60])
+            self.display.update(self.task, note=text[:40])
 
     def __enter__(self) -> RichProgress:
         self.display.start()
