@@ -109,3 +109,20 @@ def test_a_callable_receives_the_notes_and_none_is_silent() -> None:
     assert seen == ["one", "two"]
     assert isinstance(as_progress(None), Progress)
     as_progress(None).note("nothing happens")
+
+
+def test_rich_progress_draws_each_task_with_its_count_and_note() -> None:
+    from musicdb.cli._progress import RichProgress
+
+    out = io.StringIO()
+    with RichProgress(out) as shown:
+        shown.start("users", total=100, unit="rows")
+        shown.advance(40)
+        shown.note("indexes")
+        shown.start("refresh mv_track_popularity")  # the previous task is shown as finished
+        shown.note("running")
+    lines = out.getvalue().splitlines()
+    users = next(line for line in lines if line.startswith("users"))
+    assert "100/100" in users and "indexes" in users
+    assert any(line.startswith("refresh mv_track_popular") and "running" in line
+               for line in lines)  # fmt: skip
