@@ -41,9 +41,11 @@ def main() -> int:
         print(f"--baseline-src {args.baseline_src}: no musicdb package there; stopping",
               file=sys.stderr)  # fmt: skip
         return 2
+    # with a baseline, both trees are imported the same way: from their src folder on PYTHONPATH
+    here = str(Path(__file__).resolve().parents[1] / "src") if args.baseline_src else None
     runs: dict[str, tuple[list[str], dict[str, str]]] = {}
     for name, argv in COMMANDS.items():
-        runs[name] = (argv, _env(None))
+        runs[name] = (argv, _env(here))
         if args.baseline_src and name != "python -c pass":
             runs[f"{name} (baseline)"] = (argv, _env(args.baseline_src))
     times: dict[str, list[float]] = {name: [] for name in runs}
