@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -35,6 +35,17 @@ def _progress(message: str) -> None:
     typer.echo(message, err=True)
 
 
+def _run(ctx: typer.Context, action: Any, target: Any, revision: str, lock_wait: float,
+         lock_timeout: int, statement_timeout: int, retries: int) -> Any:  # fmt: skip
+    """Run ``migrate.upgrade`` or ``migrate.downgrade`` with the command's options and progress."""
+    from musicdb.cli._progress import reporter
+
+    with reporter(ctx) as shown:
+        return action(target, revision, lock_wait_s=lock_wait, lock_timeout_ms=lock_timeout,
+                      statement_timeout_ms=statement_timeout or None, retries=retries,
+                      progress=shown)  # fmt: skip
+
+
 @migrate_app.command(
     "up",
     epilog=_help.examples(
@@ -57,18 +68,8 @@ def up(
     migrate.resolve_revision(revision, steps="+")
     target = settings(ctx).target()
     _progress(f"migrating {target.display} to {revision}")
-    from musicdb.cli._progress import reporter
-
-    with reporter(ctx) as shown:
-        result = migrate.upgrade(
-            target,
-            revision,
-            lock_wait_s=lock_wait,
-            lock_timeout_ms=lock_timeout,
-            statement_timeout_ms=statement_timeout or None,
-            retries=retries,
-            progress=shown,
-        )
+    result = _run(ctx, migrate.upgrade, target, revision, lock_wait, lock_timeout,
+                  statement_timeout, retries)  # fmt: skip
     if result.changed:
         _progress(f"now at {', '.join(result.after)}")
     else:
@@ -107,18 +108,8 @@ def down(
             typer.echo(f"musicdb: error: this would {what}; pass --yes to confirm", err=True)
             raise typer.Exit(1)
         typer.confirm(f"This will {what} on {target.display}. Continue?", abort=True)
-    from musicdb.cli._progress import reporter
-
-    with reporter(ctx) as shown:
-        result = migrate.downgrade(
-            target,
-            revision,
-            lock_wait_s=lock_wait,
-            lock_timeout_ms=lock_timeout,
-            statement_timeout_ms=statement_timeout or None,
-            retries=retries,
-            progress=shown,
-        )
+    result = _run(ctx, migrate.downgrade, target, revision, lock_wait, lock_timeout,
+                  statement_timeout, retries)  # fmt: skip
     _progress(f"now at {', '.join(result.after) or 'base'}")
 
 
