@@ -48,14 +48,14 @@ def _catalog(conn: psycopg.Connection[Any]) -> set[tuple[str, str, str]]:
     return {tuple(r) for r in rows}  # type: ignore[misc]
 
 
-def _popen(url: str, *args: str) -> subprocess.Popen[str]:
+def _popen(url: str, *args: str, **env: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [*MUSICDB, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
         text=True,
-        env=musicdb_subprocess_env(MUSICDB_DATABASE_URL=url),
+        env=musicdb_subprocess_env(MUSICDB_DATABASE_URL=url, **env),
     )
 
 
@@ -401,7 +401,8 @@ def test_wait_takes_the_lock_when_the_other_refresh_ends(db_url, pg_conn) -> Non
     keys = refresh.refresh_lock(view).keys
     with psycopg.connect(db_url, autocommit=True) as other:
         other.execute("SELECT pg_advisory_lock(%s, %s)", keys)
-        proc = _popen(db_url, "refresh-view", VIEW, "--wait", "60")
+        # progress every 0 s: the waiting note shows at once (by default it is throttled)
+        proc = _popen(db_url, "refresh-view", VIEW, "--wait", "60", MUSICDB_PROGRESS_INTERVAL="0")
         assert proc.stderr is not None
         first = proc.stderr.readline()  # printed once it found the lock taken
         assert "waiting for the refresh-view lock" in first

@@ -175,7 +175,9 @@ def test_variant_used_matches_the_server(cli, seeded_url, pg_server) -> None:
 
 # -- analyze-indexes -------------------------------------------------------------------------------
 def test_index_verdicts(cli, seeded_url) -> None:
-    rows = _rows(cli("analyze-indexes", "--schema", SCHEMA, "--format", "json", url=seeded_url))
+    # the statistics of a fresh test server are young: judge usage at once (--min-stats-age 0)
+    rows = _rows(cli("analyze-indexes", "--schema", SCHEMA, "--min-stats-age", "0", "--format",
+                     "json", url=seeded_url))  # fmt: skip
     by_name = {r["index"]: r for r in rows}
     assert "unused" in by_name["items_never_used"]["verdicts"]
     assert by_name["items_pkey"]["verdicts"] == []
@@ -201,8 +203,8 @@ def test_index_filters_and_stats_since(cli, seeded_url) -> None:
     dups = _rows(cli("analyze-indexes", "--schema", SCHEMA, "--duplicates", "--format", "json",
                      url=seeded_url))  # fmt: skip
     assert {r["index"] for r in dups} == {"items_kind_dup", "items_note"}
-    unused = _rows(cli("analyze-indexes", "--schema", SCHEMA, "--unused", "--format", "json",
-                       url=seeded_url))  # fmt: skip
+    unused = _rows(cli("analyze-indexes", "--schema", SCHEMA, "--unused", "--min-stats-age", "0",
+                       "--format", "json", url=seeded_url))  # fmt: skip
     names = {r["index"] for r in unused}
     assert "items_never_used" in names
     assert not names & {"items_pkey", "parents_pkey", "children_other", "items_kind_invalid"}

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from musicdb.cli._help import PanelGroup
 from musicdb.config import Settings
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ app = typer.Typer(
     name="musicdb",
     help="Migrations, DBA reports and cron-safe maintenance for the music platform's PostgreSQL.",
     no_args_is_help=True,
-    add_completion=False,
+    cls=PanelGroup,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},

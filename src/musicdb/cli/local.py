@@ -6,13 +6,14 @@ from typing import Annotated
 
 import typer
 
+from musicdb.cli import _help
 from musicdb.cli._common import FormatOption, OutputFormat, app, confirm_or_refuse
 
 local_app = typer.Typer(
     help="The embedded local PostgreSQL server (used when no database is configured).",
     no_args_is_help=True,
 )
-app.add_typer(local_app, name="local")
+app.add_typer(local_app, name="local", rich_help_panel=_help.LOCAL)
 
 
 def _cluster():  # type: ignore[no-untyped-def]
@@ -21,7 +22,13 @@ def _cluster():  # type: ignore[no-untyped-def]
     return LocalCluster()
 
 
-@local_app.command("status")
+@local_app.command(
+    "status",
+    epilog=_help.examples(
+        "musicdb local status",
+        "musicdb local status --format json",
+    ),
+)
 def status(fmt: FormatOption = OutputFormat.table) -> None:
     """Where the local server lives and whether it runs. Exit 1 when it is not running."""
     from musicdb.render import emit_document
@@ -32,7 +39,13 @@ def status(fmt: FormatOption = OutputFormat.table) -> None:
         raise typer.Exit(1)
 
 
-@local_app.command("start")
+@local_app.command(
+    "start",
+    epilog=_help.examples(
+        "musicdb local start",
+        "musicdb local start && musicdb migrate up",
+    ),
+)
 def start() -> None:
     """Initialise (first time) and start the local server; print its URL."""
     from musicdb.config import mask_url
@@ -40,7 +53,13 @@ def start() -> None:
     typer.echo(mask_url(_cluster().start()))
 
 
-@local_app.command("url")
+@local_app.command(
+    "url",
+    epilog=_help.examples(
+        "musicdb local url",
+        "musicdb local url && musicdb local status   # where it runs, its version",
+    ),
+)
 def url() -> None:
     """Print the local server's URL (starting it if needed), for psql or other tools."""
     from musicdb.config import mask_url
@@ -48,14 +67,26 @@ def url() -> None:
     typer.echo(mask_url(_cluster().start()))
 
 
-@local_app.command("stop")
+@local_app.command(
+    "stop",
+    epilog=_help.examples(
+        "musicdb local stop",
+        "musicdb local stop && musicdb local status --format json",
+    ),
+)
 def stop() -> None:
     """Stop the local server (its data stays)."""
     stopped = _cluster().stop()
     typer.echo("stopped" if stopped else "not running", err=True)
 
 
-@local_app.command("destroy")
+@local_app.command(
+    "destroy",
+    epilog=_help.examples(
+        "musicdb local destroy",
+        "musicdb local destroy --yes",
+    ),
+)
 def destroy(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:

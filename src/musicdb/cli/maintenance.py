@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from musicdb.cli import _help
 from musicdb.cli._common import FormatOption, OutputFormat, StatementTimeout, app, settings
 from musicdb.ops.maintenance import (
     DEFAULT_LOCK_TIMEOUT_MS,
@@ -25,15 +25,6 @@ LockTimeout = Annotated[
                       "when another session holds a conflicting lock."),
 ]  # fmt: skip
 
-
-
-def _progress(message: str) -> None:
-    typer.echo(message, err=True)
-
-
-def _tty_progress(message: str) -> None:
-    if sys.stderr.isatty():
-        typer.echo(message, err=True)
 
 
 def _fail(message: str, code: int = 1) -> Exception:
@@ -55,12 +46,20 @@ def _emit_or_line(report: Report, fmt: OutputFormat, lines: list[str]) -> None:
 
 
 # -- refresh-view ---------------------------------------------------------------------------------
-@app.command("refresh-view")
+@app.command(
+    "refresh-view",
+    rich_help_panel=_help.MAINTENANCE,
+    epilog=_help.examples(
+        "musicdb refresh-view mv_track_popularity",
+        "musicdb refresh-view mv_track_popularity --if-older-than 6h --wait 30",
+        "musicdb refresh-view public.mv_track_popularity --allow-blocking --format json",
+    ),
+)
 def refresh_view(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(
         help='A materialized view: name (found along the search_path) or schema.name, "Quoted" '
-             "as in SQL.")],  # fmt: skip
+             "as in SQL.", autocompletion=_help.complete_views)],  # fmt: skip
     allow_blocking: Annotated[
         bool,
         typer.Option("--allow-blocking",
@@ -86,16 +85,19 @@ def refresh_view(
     from musicdb.units import parse_duration
 
     age = parse_duration(if_older_than) if if_older_than else None
-    result = refresh.refresh_view(
-        settings(ctx).target(),
-        name,
-        allow_blocking=allow_blocking,
-        wait_s=wait or 0.0,
-        lock_timeout_ms=lock_timeout,
-        statement_timeout_ms=statement_timeout or None,
-        if_older_than=age,
-        progress=_progress,
-    )
+    from musicdb.cli._progress import reporter
+
+    with reporter(ctx) as shown:
+        result = refresh.refresh_view(
+            settings(ctx).target(),
+            name,
+            allow_blocking=allow_blocking,
+            wait_s=wait or 0.0,
+            lock_timeout_ms=lock_timeout,
+            statement_timeout_ms=statement_timeout or None,
+            if_older_than=age,
+            progress=shown,
+        )
     report = refresh.refresh_report([result])
     if result.failed:
         if fmt is not OutputFormat.table:
@@ -112,12 +114,21 @@ def refresh_view(
 
 
 # -- vacuum-table ---------------------------------------------------------------------------------
-@app.command("vacuum-table")
+@app.command(
+    "vacuum-table",
+    rich_help_panel=_help.MAINTENANCE,
+    epilog=_help.examples(
+        "musicdb vacuum-table user_interactions",
+        "musicdb vacuum-table --all --min-dead-ratio 20%",
+        "musicdb vacuum-table tracks --full --yes",
+    ),
+)
 def vacuum_table(
     ctx: typer.Context,
     table: Annotated[
         str | None, typer.Argument(help="A table: name (found along the search_path) or "
-                                      "schema.name, \"Quoted\" as in SQL; or use --all.")
+                                      "schema.name, \"Quoted\" as in SQL; or use --all.",
+                                   autocompletion=_help.complete_tables)
     ] = None,
     all_tables: Annotated[
         bool, typer.Option("--all", help="Every table over the dead-row thresholds.")
@@ -162,8 +173,11 @@ def vacuum_table(
         results = [vacuum.vacuum_table(target, table, full=full, **timeouts)]
         notes: list[str] = []
     else:
-        run = vacuum.vacuum_all(target, min_dead_ratio=ratio, min_dead_rows=min_dead_rows,
-                                     full=full, progress=_tty_progress, **timeouts)  # fmt: skip
+        from musicdb.cli._progress import reporter
+
+        with reporter(ctx) as shown:
+            run = vacuum.vacuum_all(target, min_dead_ratio=ratio, min_dead_rows=min_dead_rows,
+                                    full=full, progress=shown, **timeouts)  # fmt: skip
         results = run.results
         notes = [f"tables with {min_dead_rows}+ dead rows and a dead ratio of {ratio:.0%}+: "
                  f"{len(results)}"]  # fmt: skip
@@ -181,7 +195,15 @@ def vacuum_table(
 
 
 # -- health-check ---------------------------------------------------------------------------------
-@app.command("health-check")
+@app.command(
+    "health-check",
+    rich_help_panel=_help.MAINTENANCE,
+    epilog=_help.examples(
+        "musicdb health-check",
+        "musicdb health-check --skip drift -t view_stale_warning=2d",
+        "musicdb health-check --list",
+    ),
+)
 def health_check(
     ctx: typer.Context,
     threshold: Annotated[
@@ -231,7 +253,15 @@ def _emit_health(result: Any, fmt: OutputFormat) -> None:
 
 
 # -- maintain -------------------------------------------------------------------------------------
-@app.command("maintain")
+@app.command(
+    "maintain",
+    rich_help_panel=_help.MAINTENANCE,
+    epilog=_help.examples(
+        "musicdb maintain daily",
+        "musicdb maintain weekly --wait 600 --format json",
+        "musicdb maintain --crontab --log-dir /var/log/musicdb",
+    ),
+)
 def maintain(
     ctx: typer.Context,
     schedule: Annotated[
@@ -295,8 +325,11 @@ def maintain(
         statement_timeout_ms=statement_timeout or None,
     )
     health.select_checks(skip=options.skip_checks)  # a bad name is a usage error before any work
-    result = sched.maintain(settings(ctx).target(), schedule, options=options, wait_s=wait,
-                            progress=_tty_progress)  # fmt: skip
+    from musicdb.cli._progress import reporter
+
+    with reporter(ctx) as shown:
+        result = sched.maintain(settings(ctx).target(), schedule, options=options, wait_s=wait,
+                                progress=shown)  # fmt: skip
     from musicdb.cli._common import emit
 
     report = result.to_report()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from musicdb.cli import _help
 from musicdb.cli._common import (
     FormatOption,
     OutputFormat,
@@ -19,7 +20,7 @@ from musicdb.migrate import DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_LOCK_WAIT_S, DEFAUL
 
 migrate_app = typer.Typer(help="Build and evolve the schema (Alembic, driven from code).",
                           no_args_is_help=True)  # fmt: skip
-app.add_typer(migrate_app, name="migrate")
+app.add_typer(migrate_app, name="migrate", rich_help_panel=_help.SCHEMA)
 
 LockWait = Annotated[
     float,
@@ -42,7 +43,25 @@ def _progress(message: str) -> None:
     typer.echo(message, err=True)
 
 
-@migrate_app.command("up")
+def _run(ctx: typer.Context, action: Any, target: Any, revision: str, lock_wait: float,
+         lock_timeout: int, statement_timeout: int, retries: int) -> Any:  # fmt: skip
+    """Run ``migrate.upgrade`` or ``migrate.downgrade`` with the command's options and progress."""
+    from musicdb.cli._progress import reporter
+
+    with reporter(ctx) as shown:
+        return action(target, revision, lock_wait_s=lock_wait, lock_timeout_ms=lock_timeout,
+                      statement_timeout_ms=statement_timeout or None, retries=retries,
+                      progress=shown)  # fmt: skip
+
+
+@migrate_app.command(
+    "up",
+    epilog=_help.examples(
+        "musicdb migrate up",
+        "musicdb migrate up 20250618_075149_add_performance_indexes --lock-timeout 2000",
+        "musicdb --quiet migrate up --lock-wait 300   # from a deploy script",
+    ),
+)
 def up(
     ctx: typer.Context,
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
@@ -57,22 +76,21 @@ def up(
     migrate.resolve_revision(revision, steps="+")
     target = settings(ctx).target()
     _progress(f"migrating {target.display} to {revision}")
-    result = migrate.upgrade(
-        target,
-        revision,
-        lock_wait_s=lock_wait,
-        lock_timeout_ms=lock_timeout,
-        statement_timeout_ms=statement_timeout or None,
-        retries=retries,
-        progress=_progress,
-    )
+    result = _run(ctx, migrate.upgrade, target, revision, lock_wait, lock_timeout,
+                  statement_timeout, retries)  # fmt: skip
     if result.changed:
         _progress(f"now at {', '.join(result.after)}")
     else:
         _progress(f"already at {', '.join(result.after) or 'base'}; nothing to do")
 
 
-@migrate_app.command("down")
+@migrate_app.command(
+    "down",
+    epilog=_help.examples(
+        "musicdb migrate down -- -1",
+        "musicdb migrate down base --yes",
+    ),
+)
 def down(
     ctx: typer.Context,
     revision: Annotated[str, typer.Argument(help="Target revision, base, or -N steps.")],
@@ -94,19 +112,18 @@ def down(
         what = f"undo {len(steps)} revisions ({', '.join(steps)})"
         confirm_or_refuse(yes, f"this would {what}; pass --yes to confirm",
                           f"This will {what} on {target.display}. Continue?")
-    result = migrate.downgrade(
-        target,
-        revision,
-        lock_wait_s=lock_wait,
-        lock_timeout_ms=lock_timeout,
-        statement_timeout_ms=statement_timeout or None,
-        retries=retries,
-        progress=_progress,
-    )
+    result = _run(ctx, migrate.downgrade, target, revision, lock_wait, lock_timeout,
+                  statement_timeout, retries)  # fmt: skip
     _progress(f"now at {', '.join(result.after) or 'base'}")
 
 
-@migrate_app.command("status")
+@migrate_app.command(
+    "status",
+    epilog=_help.examples(
+        "musicdb migrate status",
+        "musicdb migrate status --check --format json   # exit 1 when not at head",
+    ),
+)
 def status(
     ctx: typer.Context,
     check: Annotated[bool, typer.Option("--check", help="Exit 1 when not at head.")] = False,
@@ -137,7 +154,13 @@ def _reachable_target(ctx: typer.Context):  # type: ignore[no-untyped-def]
     return target
 
 
-@migrate_app.command("history")
+@migrate_app.command(
+    "history",
+    epilog=_help.examples(
+        "musicdb migrate history",
+        "musicdb migrate history --format json",
+    ),
+)
 def history(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """The revision list, newest first, marking the current one(s) when a database answers."""
     from musicdb import migrate
@@ -146,7 +169,13 @@ def history(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     emit(migrate.history_report(migrate.history(_reachable_target(ctx))), fmt)
 
 
-@migrate_app.command("sql")
+@migrate_app.command(
+    "sql",
+    epilog=_help.examples(
+        "musicdb migrate sql head > upgrade.sql",
+        "musicdb migrate sql head:20250618_075149_add_performance_indexes   # a downgrade",
+    ),
+)
 def sql_(
     ctx: typer.Context,
     spec: Annotated[str, typer.Argument(metavar="[FROM:]TO",
@@ -159,7 +188,13 @@ def sql_(
     typer.echo(migrate.offline_sql(spec, target), nl=False)
 
 
-@migrate_app.command("check")
+@migrate_app.command(
+    "check",
+    epilog=_help.examples(
+        "musicdb migrate check",
+        "musicdb migrate check --format json",
+    ),
+)
 def check(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """Drift: compare the live schema with what the migrations build; exit 1 on any difference."""
     from musicdb import migrate
@@ -173,7 +208,13 @@ def check(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     typer.echo("no drift", err=True)
 
 
-@migrate_app.command("adopt")
+@migrate_app.command(
+    "adopt",
+    epilog=_help.examples(
+        "musicdb migrate adopt --dry-run",
+        "musicdb migrate adopt && musicdb migrate up",
+    ),
+)
 def adopt_(
     ctx: typer.Context,
     dry_run: Annotated[bool, typer.Option("--dry-run",
@@ -200,7 +241,10 @@ def adopt_(
     confirm_or_refuse(yes, "adopting re-stamps the database; pass --yes to confirm "
                            "(or --dry-run to see the plan)",
                       f"{found.message}. Adopt {target.display}?")
-    result = adopt.adopt(target, lock_wait_s=lock_wait, progress=_progress)
+    from musicdb.cli._progress import reporter
+
+    with reporter(ctx) as shown:
+        result = adopt.adopt(target, lock_wait_s=lock_wait, progress=shown)
     doc = {**result.inspection.as_dict(), "before": list(result.before),
            "after": list(result.after)}  # fmt: skip
     if fmt is OutputFormat.json:
@@ -254,7 +298,14 @@ def _show_adopt(plan, target, fmt: OutputFormat, dry_run: bool) -> None:  # type
         typer.echo(f"{s['sql'].strip()};{params}")
 
 
-@migrate_app.command("contract")
+@migrate_app.command(
+    "contract",
+    epilog=_help.examples(
+        "musicdb migrate contract --dry-run",
+        "musicdb migrate contract --yes",
+        "musicdb migrate contract --undo --yes",
+    ),
+)
 def contract_(
     ctx: typer.Context,
     dry_run: Annotated[bool, typer.Option("--dry-run",

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 from musicdb import db, locks
 from musicdb.config import DatabaseTarget
 from musicdb.errors import LockNotAvailable, MusicdbError, UsageError
+from musicdb.progress import Progress as Reporter
+from musicdb.progress import as_progress
 
 if TYPE_CHECKING:
     import psycopg
@@ -38,7 +40,7 @@ DEFAULT_LOCK_WAIT_S = 60.0
 DEFAULT_LOCK_TIMEOUT_MS = 5_000
 DEFAULT_RETRIES = 3
 
-Progress = Callable[[str], None]
+Progress = Reporter | Callable[[str], None]  # see musicdb.progress
 
 
 def _quiet(_: str) -> None:
@@ -254,19 +256,28 @@ def _run_alembic(
     config: Callable[[], Config] = alembic_config,
 ) -> None:
     """Run one alembic command on a fresh connection with the timeouts set from the start."""
-    cfg = config()
+    from sqlalchemy import event
 
+    cfg = config()
+    shown = as_progress(progress)
+    shown.start("migrate", unit="revisions")
     started = [time.monotonic()]
+    statements = [0]
 
     def on_apply(*, ctx: Any, step: Any, heads: Any, run_args: Any) -> None:
         elapsed = time.monotonic() - started[0]
-        started[0] = time.monotonic()
+        count = statements[0]
+        started[0], statements[0] = time.monotonic(), 0
         if step.is_stamp:
             return
-        if step.is_upgrade:
-            progress(f"applied {step.up_revision_id} ({elapsed:.2f} s)")
-        else:
-            progress(f"reverted {step.up_revision_id} ({elapsed:.2f} s)")
+        verb = "applied" if step.is_upgrade else "reverted"
+        shown.advance()
+        shown.note(f"{verb} {step.up_revision_id} ({count} statements, {elapsed:.2f} s)")
+
+    def on_statement(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements[0] += 1
+        if "alembic_version" not in statement:
+            shown.note(f"statement {statements[0]}: {' '.join(statement.split())[:60]}")
 
     cfg.attributes["on_version_apply"] = on_apply
     engine = db.engine(
@@ -275,6 +286,7 @@ def _run_alembic(
         statement_timeout_ms=statement_timeout_ms,
         application_name="musicdb migrate",
     )
+    event.listen(engine, "before_cursor_execute", on_statement)
     try:
         with engine.connect() as connection:
             cfg.attributes["connection"] = connection

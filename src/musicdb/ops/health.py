@@ -205,13 +205,22 @@ def check_invalid_indexes(ctx: Context) -> Check:
 
 @check("unused_indexes", "indexes never scanned since statistics began (not PK/unique/FK)")
 def check_unused_indexes(ctx: Context) -> Check:
-    age = ctx.facts.stats_since.stats_age_seconds
+    from musicdb.reports.indexes import judged_from, usage_judged, withheld_note
+
+    since = ctx.facts.stats_since
+    age = since.stats_age_seconds
     minimum = ctx.thresholds.unused_index_min_stats_age.total_seconds()
-    details: dict[str, Any] = {"stats_age_s": age, "indexes": []}
-    if age is None or age < minimum:
+    start, verdict_from = since.stats_since, judged_from(since, minimum)
+    details: dict[str, Any] = {
+        "stats_age_s": age, "indexes": [],
+        "stats_since": start.isoformat() if start else None,
+        "judged_from": verdict_from.isoformat() if verdict_from else None,
+    }  # fmt: skip
+    if not usage_judged(since, minimum):
+        details["withheld"] = True
         return Check("unused_indexes", OK,
-                     f"statistics are only {_human(age or 0)} old; indexes are judged unused "
-                     f"after {_human(minimum)} (unused_index_min_stats_age)", details)  # fmt: skip
+                     withheld_note(since, minimum, "-t unused_index_min_stats_age=AGE"),
+                     details)  # fmt: skip
     unused: list[dict[str, Any]] = [
         {"index": r.qualified_index, "table": r.qualified_table, "bytes": r.size_bytes}
         for r in ctx.facts.index_verdicts.rows if "unused" in r.verdicts
@@ -220,10 +229,10 @@ def check_unused_indexes(ctx: Context) -> Check:
     details["bytes"] = sum(i["bytes"] or 0 for i in unused)
     if unused:
         return Check("unused_indexes", WARNING,
-                     f"{len(unused)} index(es) never scanned in {_human(age)}: "
+                     f"{len(unused)} index(es) never scanned in {_human(age or 0)}: "
                      f"{_names([i['index'] for i in unused])} (musicdb analyze-indexes)",
                      details)  # fmt: skip
-    return Check("unused_indexes", OK, f"every index was scanned in {_human(age)}", details)
+    return Check("unused_indexes", OK, f"every index was scanned in {_human(age or 0)}", details)
 
 
 @check("duplicate_indexes", "no exact duplicate or left-prefix-redundant btree index")

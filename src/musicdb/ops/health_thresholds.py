@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from musicdb.errors import UsageError
+from musicdb.reports.indexes import MIN_STATS_AGE_ENV
 from musicdb.units import parse_duration, parse_ratio
 
 ENV_PREFIX = "MUSICDB_HEALTH_"
@@ -83,7 +84,8 @@ class Thresholds:
     def from_sources(
         cls, options: Sequence[str] = (), environ: Mapping[str, str] | None = None
     ) -> Thresholds:
-        """Defaults, then ``MUSICDB_HEALTH_*`` variables, then ``NAME=VALUE`` options."""
+        """Defaults, then ``MUSICDB_MIN_STATS_AGE`` and ``MUSICDB_HEALTH_*`` variables, then
+        ``NAME=VALUE`` options."""
         import os
 
         env = os.environ if environ is None else environ
@@ -92,7 +94,12 @@ class Thresholds:
             for key, value in env.items()
             if key.startswith(ENV_PREFIX) and value.strip()
         }
-        thresholds = cls().with_values(from_env, "environment (MUSICDB_HEALTH_*)")
+        thresholds = cls()
+        if env.get(MIN_STATS_AGE_ENV, "").strip():  # the age every usage verdict waits for
+            thresholds = thresholds.with_values(
+                {"unused_index_min_stats_age": env[MIN_STATS_AGE_ENV]}, MIN_STATS_AGE_ENV
+            )
+        thresholds = thresholds.with_values(from_env, "environment (MUSICDB_HEALTH_*)")
         pairs: dict[str, str] = {}
         for option in options:
             name, sep, value = option.partition("=")

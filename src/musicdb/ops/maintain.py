@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 from musicdb import db, locks
 from musicdb.config import DatabaseTarget
 from musicdb.ops import health, maintenance, refresh, vacuum
+from musicdb.progress import Progress as Reporter
+from musicdb.progress import as_progress
 
 if TYPE_CHECKING:
     from musicdb.render import Report
@@ -42,7 +44,7 @@ CRON_TIMES = {"daily": "15 3 * * *", "weekly": "45 3 * * 0", "monthly": "30 4 1 
 
 STEP_STATUSES = ("ok", "warning", "critical", "unknown", "failed", "skipped")
 
-Progress = Callable[[str], None]
+Progress = Reporter | Callable[[str], None]  # see musicdb.progress
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,8 @@ class RunState:
     step judges the sessions from instead of running those checks a second time."""
 
     health: health.HealthResult | None = None
+    #: where the steps report the object they work on (notes only: the run is the task)
+    progress: Progress | None = None
 
 
 StepFn = Callable[[DatabaseTarget, MaintainOptions, RunState], Step]
@@ -198,7 +202,7 @@ def _connections(target: DatabaseTarget, options: MaintainOptions, state: RunSta
 def _refresh_views(target: DatabaseTarget, options: MaintainOptions, state: RunState) -> Step:
     results = refresh.refresh_all_views(
         target, allow_blocking=options.allow_blocking, lock_timeout_ms=options.lock_timeout_ms,
-        statement_timeout_ms=options.statement_timeout_ms,
+        statement_timeout_ms=options.statement_timeout_ms, progress=state.progress,
     )  # fmt: skip
     failed = [r for r in results if r.failed]
     items = [{"view": r.view, "outcome": r.outcome, "mode": r.mode, "rows": r.rows,
@@ -236,6 +240,7 @@ def _vacuum(target: DatabaseTarget, options: MaintainOptions, state: RunState) -
     run = vacuum.vacuum_all(
         target, min_dead_ratio=options.min_dead_ratio, min_dead_rows=options.min_dead_rows,
         lock_timeout_ms=options.lock_timeout_ms, statement_timeout_ms=options.statement_timeout_ms,
+        progress=state.progress,
     )  # fmt: skip
     items = [{"table": r.table, "outcome": r.outcome, "duration_ms": r.duration_ms,
               "dead_rows_before": r.dead_rows_before, "message": r.message}
@@ -302,11 +307,13 @@ def maintain(
             result.outcome = "skipped"
             result.message = f"another maintain {schedule} run holds the job lock ({lock.label})"
         else:
-            state = RunState()
+            shown = as_progress(progress)
+            state = RunState(progress=as_progress(shown.note))
+            shown.start(f"maintain {schedule}", total=len(SCHEDULES[schedule]), unit="steps")
             for name in SCHEDULES[schedule]:
-                if progress is not None:
-                    progress(f"maintain {schedule}: {name} ...")
+                shown.note(name)
                 result.steps.append(_run_step(name, target, options, state))
+                shown.advance()
             if any(s.failed for s in result.steps):
                 result.outcome = "failed"
     result.duration_ms = (time.perf_counter() - clock) * 1000

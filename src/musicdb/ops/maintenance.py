@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from musicdb import db
 from musicdb.errors import NotFound, UsageError
+from musicdb.progress import Progress as Reporter
 from musicdb.render import Column
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ RELKIND_NAMES = {
     "t": "TOAST table",
 }
 
-Progress = Callable[[str], None]
+Progress = Reporter | Callable[[str], None]  # see musicdb.progress
 
 
 # -- catalog lookups ------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from musicdb.ops.maintenance import (
     record,
     server_now,
 )
+from musicdb.progress import as_progress
 from musicdb.render import Column, Report
 
 if TYPE_CHECKING:
@@ -144,6 +145,7 @@ def refresh_view(
                         f"less than {if_older_than.total_seconds():.0f} s (--if-older-than); "
                         "skipped",
                     )
+            as_progress(progress).start(f"refresh {view.qualified}")  # elapsed time only
             return _refresh_locked(
                 conn, view, allow_blocking, lock_timeout_ms, statement_timeout_ms
             )
@@ -247,12 +249,16 @@ def refresh_all_views(
     allow_blocking: bool = False,
     lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS,
     statement_timeout_ms: int | None = DEFAULT_STATEMENT_TIMEOUT_MS,
+    progress: Progress | None = None,
 ) -> list[RefreshResult]:
     """Refresh every materialized view of the database (each under its own lock)."""
     with db.connect(target, application_name="musicdb refresh-view") as conn:
         views = list_relations(conn, ("m",))
-    return [
-        refresh_view(target, view.qualified, allow_blocking=allow_blocking,
-                     lock_timeout_ms=lock_timeout_ms, statement_timeout_ms=statement_timeout_ms)
-        for view in views
-    ]  # fmt: skip
+    shown = as_progress(progress)
+    results = []
+    for view in views:
+        shown.note(f"refreshing {view.qualified}")
+        results.append(refresh_view(target, view.qualified, allow_blocking=allow_blocking,
+                                    lock_timeout_ms=lock_timeout_ms,
+                                    statement_timeout_ms=statement_timeout_ms))  # fmt: skip
+    return results

@@ -29,6 +29,7 @@ from musicdb.ops.maintenance import (
     record,
     server_now,
 )
+from musicdb.progress import as_progress
 from musicdb.render import Column, Report
 
 if TYPE_CHECKING:
@@ -231,13 +232,15 @@ def vacuum_all(
         candidates = vacuum_candidates(
             conn, min_dead_ratio=min_dead_ratio, min_dead_rows=min_dead_rows
         )
-        for index, candidate in enumerate(candidates, 1):
-            if progress is not None:
-                progress(f"[{index}/{len(candidates)}] vacuuming {candidate.table.qualified} ...")
+        shown = as_progress(progress)
+        shown.start("vacuum", total=len(candidates), unit="tables")
+        for candidate in candidates:
+            shown.note(f"vacuuming {candidate.table.qualified}")
             run.results.append(
                 _vacuum_one(conn, candidate.table, full=full, lock_timeout_ms=lock_timeout_ms,
                             statement_timeout_ms=statement_timeout_ms)  # fmt: skip
             )
+            shown.advance()
     return run
 
 

@@ -135,7 +135,7 @@ class StatsSince:
     #: NULL when the counters were never reset
     stats_reset: dt.datetime | None
     server_started: dt.datetime | None
-    #: the reset, else the server's start
+    #: the later of the reset and the server's start
     stats_since: dt.datetime | None
     stats_age_seconds: float | None
 
@@ -160,6 +160,6 @@ def stats_since(conn: psycopg.Connection[Any]) -> StatsSince:
         "FROM pg_stat_database d WHERE d.datname = current_database()"
     ).fetchone()
     reset, started, now = row if row else (None, None, None)
-    since = reset or started
+    since = max((t for t in (reset, started) if t is not None), default=None)
     age = (now - since).total_seconds() if since and now else None
     return StatsSince(reset, started, since, age)

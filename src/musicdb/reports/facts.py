@@ -45,7 +45,7 @@ class CatalogFacts:
         """Every index with its verdicts (the ``analyze-indexes`` report, unfiltered)."""
         from musicdb.reports.indexes import index_verdicts
 
-        return index_verdicts(self.conn)
+        return index_verdicts(self.conn, min_stats_age_s=0)  # each reader applies its own age
 
     @cached_property
     def stats_since(self) -> StatsSince:

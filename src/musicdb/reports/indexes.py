@@ -23,8 +23,11 @@ if TYPE_CHECKING:
     import psycopg
 
 VERDICTS = ("unused", "duplicate", "redundant", "invalid")
-#: Below this age, "unused" verdicts come with a warning: the counters have not seen enough work.
+#: Below this age "unused" verdicts are withheld by default: the counters have not seen enough
+#: work (``--min-stats-age``, ``MUSICDB_MIN_STATS_AGE``); once judged, younger than this warns.
 MIN_STATS_AGE_S = 7 * 24 * 3600
+#: The environment variable that sets the age usage verdicts need (e.g. ``0``, ``12h``, ``7d``).
+MIN_STATS_AGE_ENV = "MUSICDB_MIN_STATS_AGE"
 #: Tables below this many rows are never "dominated by sequential scans" (they fit a few pages).
 DEFAULT_MIN_ROWS = 10_000
 #: How many of the costliest statements missing-indexes tries hypothetical indexes on.
@@ -96,10 +99,20 @@ class IndexVerdicts(ReportResult[IndexRow]):
 
     since: StatsSince
     exact_sizes: bool = False
+    #: usage verdicts ("unused") are given only once the statistics are this old
+    min_stats_age_s: float = 0.0
+
+    @property
+    def usage_judged(self) -> bool:
+        """Whether the statistics are old enough for "unused" verdicts (else they are withheld)."""
+        return usage_judged(self.since, self.min_stats_age_s)
 
     def report_meta(self) -> dict[str, Any]:
         return {
             **self.since.as_dict(),
+            "min_stats_age_seconds": self.min_stats_age_s,
+            "unused_verdicts": "given" if self.usage_judged else "withheld",
+            "unused_judged_from": judged_from(self.since, self.min_stats_age_s),
             "size_source": "pg_relation_size" if self.exact_sizes else "pg_class.relpages",
             "counts": {v: sum(v in row.verdicts for row in self.rows) for v in VERDICTS},
         }
@@ -116,7 +129,9 @@ class IndexVerdicts(ReportResult[IndexRow]):
                 f"(server up since {when:%Y-%m-%d %H:%M %Z})"
             )
         age = since.stats_age_seconds
-        if age is not None and since.stats_reset is not None and age < MIN_STATS_AGE_S:
+        if not self.usage_judged:
+            notes.append(withheld_note(since, self.min_stats_age_s, "--min-stats-age"))
+        elif age is not None and since.stats_reset is not None and age < MIN_STATS_AGE_S:
             notes.append(
                 f"statistics are only {human_seconds(age)} old: 'unused' means unused in that "
                 "time only"
@@ -134,6 +149,7 @@ def index_verdicts(
     duplicates: bool = False,
     invalid: bool = False,
     exact_sizes: bool = False,
+    min_stats_age_s: float = MIN_STATS_AGE_S,
 ) -> IndexVerdicts:
     """Every index with its usage and verdicts: unused, duplicate, (prefix-)redundant, invalid.
 
@@ -148,8 +164,14 @@ def index_verdicts(
     The filters keep rows with any of the chosen verdicts (``duplicates`` covers both duplicate and
     redundant). Sizes come from ``pg_class.relpages`` (kept by VACUUM, ANALYZE and CREATE INDEX)
     unless *exact_sizes* asks ``pg_relation_size()`` for each index, which opens every index.
+
+    "unused" needs evidence: while the statistics are younger than *min_stats_age_s* (counted from
+    the later of the last reset and the server's start) it is withheld, and a note says since when
+    the statistics run and from when a verdict is possible. The other verdicts never wait.
     """
     check_schema(conn, schema)
+    since = stats_since(conn)
+    judged = usage_judged(since, min_stats_age_s)
     columns, raw = fetch_tuples(
         conn, "index_verdicts", {"schema": schema, "exact_sizes": exact_sizes}
     )
@@ -167,7 +189,7 @@ def index_verdicts(
         valid = r[i_valid]
         if not valid:
             verdicts.append("invalid")
-        elif r[i_scans] == 0 and r[i_role] == "":
+        elif judged and r[i_scans] == 0 and r[i_role] == "":
             verdicts.append("unused")
         duplicate_of, prefix_of = r[i_dup], r[i_prefix]
         if duplicate_of:
@@ -190,8 +212,35 @@ def index_verdicts(
     return IndexVerdicts(
         rows=rows,
         server_version=version_label(conn),
-        since=stats_since(conn),
+        since=since,
         exact_sizes=exact_sizes,
+        min_stats_age_s=min_stats_age_s,
+    )
+
+
+def usage_judged(since: StatsSince, min_age_s: float) -> bool:
+    """Whether statistics of *since* are old enough (at least *min_age_s*) for usage verdicts."""
+    if min_age_s <= 0:
+        return True
+    return since.stats_age_seconds is not None and since.stats_age_seconds >= min_age_s
+
+
+def judged_from(since: StatsSince, min_age_s: float) -> dt.datetime | None:
+    """When usage verdicts become possible (None: never known, the start time is unknown)."""
+    if since.stats_since is None:
+        return None
+    return since.stats_since + dt.timedelta(seconds=max(min_age_s, 0.0))
+
+
+def withheld_note(since: StatsSince, min_age_s: float, setting: str) -> str:
+    """The note of withheld usage verdicts: since when the statistics run, when a verdict comes."""
+    if since.stats_since is None:
+        return "'unused' verdicts withheld: the statistics' start time is unknown"
+    return (
+        f"'unused' verdicts withheld: index statistics run since "
+        f"{since.stats_since:%Y-%m-%d %H:%M %Z} ({human_seconds(since.stats_age_seconds or 0)}); "
+        f"a verdict is possible from {judged_from(since, min_age_s):%Y-%m-%d %H:%M %Z} "
+        f"(after {human_seconds(min_age_s)}; {setting} lowers it)"
     )
 
 
