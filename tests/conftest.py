@@ -87,7 +87,9 @@ def pg_standby(pg_server: TestServer) -> Iterator[Standby]:
     container the tests that need a standby are skipped (CI always runs the local cluster).
     """
     if pg_server.cluster is None:
-        pytest.skip(f"a standby needs the local test cluster (the server here is a {pg_server.kind})")
+        pytest.skip(
+            f"a standby needs the local test cluster (the server here is a {pg_server.kind})"
+        )
     from musicdb.local import LocalCluster
 
     primary = pg_server.cluster

@@ -6,8 +6,70 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from helpers import run_cli
+
+READ_ONLY = [
+    ("analyze-indexes",),
+    ("missing-indexes",),
+    ("analyze-queries",),
+    ("table-stats",),
+    ("table-stats", "--exact", "2"),
+    ("connection-stats",),
+    ("lock-info",),
+    ("health-check",),
+    ("migrate", "status"),
+    ("migrate", "history"),
+    ("migrate", "check"),
+    ("bench", "--iterations", "2", "--warmup", "0", "--keys", "2"),
+]
+
+WRITING = [
+    (("migrate", "up"), "migrate up"),
+    (("migrate", "down", "base", "--yes"), "migrate down"),
+    (("refresh-view", "user_listening_stats"), "refresh-view"),
+    (("vacuum-table", "users"), "vacuum-table"),
+    (("vacuum-table", "--all"), "vacuum-table"),
+    (("maintain", "daily"), "maintain daily"),
+    (("maintain", "weekly"), "maintain weekly"),
+    (("generate", "--users", "5", "--tracks", "5", "--interactions", "5"), "generate"),
+    (("migrate", "contract", "--yes"), "migrate contract"),
+]
+
+
+def _xlog_position(url: str) -> str:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() "
+            "ELSE pg_current_wal_lsn() END::text"
+        ).fetchone()
+    assert row is not None
+    return str(row[0])
+
 
 def test_standby_is_in_recovery(standby_db: str) -> None:
     with psycopg.connect(standby_db) as conn:
-        row = conn.execute("SELECT pg_is_in_recovery(), count(*) FROM pg_tables WHERE tablename = 'users'").fetchone()
+        row = conn.execute(
+            "SELECT pg_is_in_recovery(), count(*) FROM pg_tables WHERE tablename = 'users'"
+        ).fetchone()
     assert row == (True, 1)
+
+
+@pytest.mark.parametrize("args", READ_ONLY, ids=lambda a: " ".join(a))
+def test_read_only_command_works_on_standby(standby_db: str, args: tuple[str, ...]) -> None:
+    result = run_cli(*args, "--format", "json", url=standby_db)
+    assert result.exit_code in (0, 1), result.stderr  # health-check/migrate check may find issues
+    assert "read-only transaction" not in result.stderr, result.stderr
+    assert "recovery" not in result.stderr.replace("needs the primary", ""), result.stderr
+    doc = result.json()
+    assert doc
+
+
+@pytest.mark.parametrize(("args", "what"), WRITING, ids=lambda a: " ".join(a) if isinstance(a, tuple) else a)
+def test_writing_command_refuses_on_standby(
+    standby_db: str, args: tuple[str, ...], what: str
+) -> None:
+    result = run_cli(*args, url=standby_db)
+    assert result.exit_code == 1, result
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("musicdb: error: "), result.stderr
+    assert what in lines[0] and "standby" in lines[0], lines[0]

@@ -40,5 +40,9 @@ class UsageError(MusicdbError):
     exit_code = 2
 
 
+class NotOnStandby(MusicdbError):
+    """A writing command pointed at a standby (a server in recovery)."""
+
+
 class LocalServerError(MusicdbError):
     """The embedded local server could not be initialised, started or stopped."""

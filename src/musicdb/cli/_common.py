@@ -63,6 +63,14 @@ def connect(ctx: typer.Context, **kwargs: Any) -> psycopg.Connection[Any]:
     return db.connect(settings(ctx).target(), **kwargs)
 
 
+def require_primary(ctx: typer.Context, what: str) -> None:
+    """Refuse the writing command *what* when the configured server is a standby (exit 1)."""
+    from musicdb import db
+
+    with connect(ctx, application_name="musicdb") as conn:
+        db.require_primary(conn, what)
+
+
 def emit(report: Report, fmt: OutputFormat) -> None:
     """Render a report on stdout in the chosen format (notes go to stderr in table mode)."""
     from musicdb import render

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from musicdb.cli._common import FormatOption, OutputFormat, app, emit, settings
+from musicdb.cli._common import FormatOption, OutputFormat, app, emit, require_primary, settings
 
 DEFAULT_RESULTS = Path("musicdb-bench.jsonl")
 
@@ -111,6 +111,7 @@ def generate_(
 
     until_date = _parse_date(until)
     target = settings(ctx).target()
+    require_primary(ctx, "generate")
     counts = generate.plan_counts(scale, users=users, tracks=tracks, interactions=interactions)
     _note(f"generating {sum(counts.values()):,} rows into {target.display}")
     with _rich_progress() as bar:

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from musicdb.cli._common import FormatOption, OutputFormat, StatementTimeout, app, settings
+from musicdb.cli._common import (
+    FormatOption,
+    OutputFormat,
+    StatementTimeout,
+    app,
+    require_primary,
+    settings,
+)
 
 if TYPE_CHECKING:
     from musicdb.render import Report
@@ -81,6 +88,7 @@ def refresh_view(
     from musicdb.ops import maintenance
 
     age = maintenance.parse_duration(if_older_than) if if_older_than else None
+    require_primary(ctx, "refresh-view")
     result = maintenance.refresh_view(
         settings(ctx).target(),
         name,
@@ -150,6 +158,7 @@ def vacuum_table(
         )
     ratio = maintenance.parse_ratio(min_dead_ratio)
     target = settings(ctx).target()
+    require_primary(ctx, "vacuum-table")
     timeouts: dict[str, Any] = {"lock_timeout_ms": lock_timeout,
                                 "statement_timeout_ms": statement_timeout or None}  # fmt: skip
     if table is not None:
@@ -288,6 +297,7 @@ def maintain(
         statement_timeout_ms=statement_timeout or None,
     )
     health.select_checks(skip=options.skip_checks)  # a bad name is a usage error before any work
+    require_primary(ctx, f"maintain {schedule}")
     result = sched.maintain(settings(ctx).target(), schedule, options=options, wait_s=wait,
                             progress=_tty_progress)  # fmt: skip
     from musicdb.cli._common import emit

@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from musicdb.cli._common import FormatOption, OutputFormat, StatementTimeout, app, settings
+from musicdb.cli._common import (
+    FormatOption,
+    OutputFormat,
+    StatementTimeout,
+    app,
+    require_primary,
+    settings,
+)
 
 migrate_app = typer.Typer(help="Build and evolve the schema (Alembic, driven from code).",
                           no_args_is_help=True)  # fmt: skip
@@ -48,6 +55,7 @@ def up(
 
     migrate.resolve_revision(revision, steps="+")
     target = settings(ctx).target()
+    require_primary(ctx, "migrate up")
     _progress(f"migrating {target.display} to {revision}")
     result = migrate.upgrade(
         target,
@@ -79,6 +87,7 @@ def down(
 
     target = settings(ctx).target()
     with db.connect(target) as conn:
+        db.require_primary(conn, "migrate down")
         current = migrate.current_revisions(conn)
     _, steps = migrate.plan_downgrade(current, revision)
     if not steps:
@@ -237,6 +246,7 @@ def adopt_(
                        "(or --dry-run to see the plan)", err=True)  # fmt: skip
             raise typer.Exit(1)
         typer.confirm(f"{found.message}. Adopt {target.display}?", abort=True)
+    require_primary(ctx, "migrate adopt")
     result = adopt.adopt(target, lock_wait_s=lock_wait, progress=_progress)
     doc = {**result.inspection.as_dict(), "before": list(result.before),
            "after": list(result.after)}  # fmt: skip
@@ -314,6 +324,8 @@ def contract_(
     from musicdb.render import to_json
 
     target = settings(ctx).target()
+    if not dry_run:
+        require_primary(ctx, "migrate contract")
     found = contract.plan(target)
     if undo:
         if not found.applied:
