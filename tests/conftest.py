@@ -106,6 +106,21 @@ def pg_standby(pg_server: TestServer) -> Iterator[Standby]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def loaded_standby_db(
+    pg_server: TestServer, template_db: str, pg_standby: Standby
+) -> Iterator[str]:
+    """A database with a little generated data and pg_stat_statements, seen on the standby."""
+    from musicdb.config import DatabaseTarget
+    from musicdb.workload import generate
+
+    with pg_server.database(template_db) as name:
+        generate.generate(DatabaseTarget(pg_server.url(name), "t"), scale=0.002, seed=5)
+        with pg_server.connect(name) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        yield pg_standby.database(name)
+
+
 @pytest.fixture
 def standby_db(pg_standby: Standby, db_url: str) -> str:
     """The standby's URL of ``db_url``'s database (a fresh copy of the template at head)."""

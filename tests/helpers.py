@@ -106,7 +106,7 @@ class Standby:
         import time
 
         with self.primary.connect() as conn:
-            row = conn.execute("SELECT pg_current_wal_lsn()").fetchone()
+            row = conn.execute("SELECT pg_current_wal_insert_lsn()").fetchone()
         target = row[0] if row else None
         deadline = time.monotonic() + timeout_s
         with self.server.connect() as conn:

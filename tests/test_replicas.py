@@ -54,9 +54,11 @@ def test_standby_is_in_recovery(standby_db: str) -> None:
     assert row == (True, 1)
 
 
-@pytest.mark.parametrize("args", READ_ONLY, ids=lambda a: " ".join(a))
-def test_read_only_command_works_on_standby(standby_db: str, args: tuple[str, ...]) -> None:
-    result = run_cli(*args, "--format", "json", url=standby_db)
+@pytest.mark.parametrize("args", READ_ONLY, ids=" ".join)
+def test_read_only_command_works_on_standby(
+    loaded_standby_db: str, args: tuple[str, ...]
+) -> None:
+    result = run_cli(*args, "--format", "json", url=loaded_standby_db)
     assert result.exit_code in (0, 1), result.stderr  # health-check/migrate check may find issues
     assert "read-only transaction" not in result.stderr, result.stderr
     assert "recovery" not in result.stderr.replace("needs the primary", ""), result.stderr
@@ -64,7 +66,7 @@ def test_read_only_command_works_on_standby(standby_db: str, args: tuple[str, ..
     assert doc
 
 
-@pytest.mark.parametrize(("args", "what"), WRITING, ids=lambda a: " ".join(a) if isinstance(a, tuple) else a)
+@pytest.mark.parametrize(("args", "what"), WRITING, ids=[" ".join(a) for a, _ in WRITING])
 def test_writing_command_refuses_on_standby(
     standby_db: str, args: tuple[str, ...], what: str
 ) -> None:
@@ -73,3 +75,13 @@ def test_writing_command_refuses_on_standby(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("musicdb: error: "), result.stderr
     assert what in lines[0] and "standby" in lines[0], lines[0]
+
+
+def test_parts_needing_the_primary_say_so(loaded_standby_db: str) -> None:
+    check = run_cli("migrate", "check", "-f", "json", url=loaded_standby_db)
+    assert check.exit_code == 0, check.stderr
+    assert check.json()["meta"] == {"skipped": "standby"}
+    assert "needs the primary" in check.json()["notes"][0]
+    health = run_cli("health-check", "--only", "drift", "-f", "json", url=loaded_standby_db)
+    (row,) = [r for r in health.json()["rows"] if r["check"] == "drift"]
+    assert row["status"] == "unknown" and "needs the primary" in row["message"], row

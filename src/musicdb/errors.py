@@ -41,7 +41,7 @@ class UsageError(MusicdbError):
 
 
 class NotOnStandby(MusicdbError):
-    """A writing command pointed at a standby (a server in recovery)."""
+    """A writing command (or a part of a command that writes) pointed at a standby."""
 
 
 class LocalServerError(MusicdbError):

@@ -213,6 +213,10 @@ def check(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     if report.rows:
         typer.echo(f"drift: {len(report.rows)} difference(s)", err=True)
         raise typer.Exit(1)
+    if report.meta.get("skipped"):
+        if fmt is not OutputFormat.table:  # the table format prints its notes already
+            typer.echo(report.notes[0], err=True)
+        return
     typer.echo("no drift", err=True)
 
 
