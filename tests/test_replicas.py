@@ -85,3 +85,24 @@ def test_parts_needing_the_primary_say_so(loaded_standby_db: str) -> None:
     health = run_cli("health-check", "--only", "drift", "-f", "json", url=loaded_standby_db)
     (row,) = [r for r in health.json()["rows"] if r["check"] == "drift"]
     assert row["status"] == "unknown" and "needs the primary" in row["message"], row
+
+
+def test_replication_status_on_primary_and_standby(db_url: str, standby_db: str) -> None:
+    primary = run_cli("replication-status", "-f", "json", url=db_url)
+    assert primary.exit_code == 0, primary.stderr
+    doc = primary.json()
+    assert doc["meta"]["role"] == "primary"
+    (standby,) = [r for r in doc["rows"] if r["kind"] == "standby"]
+    assert standby["state"] == "streaming" and standby["sync_state"] == "async"
+    assert standby["replay_lag_bytes"] is not None and standby["replay_lag_bytes"] >= 0
+    on_standby = run_cli("replication-status", "-f", "json", url=standby_db)
+    assert on_standby.exit_code == 0, on_standby.stderr
+    doc = on_standby.json()
+    assert doc["meta"] == {"role": "standby", "replay_paused": False}
+    (upstream,) = doc["rows"]
+    assert upstream["kind"] == "upstream" and upstream["state"] == "streaming"
+    assert upstream["receive_lsn"] and upstream["replay_lsn"]
+    csv = run_cli("replication-status", "-f", "csv", url=standby_db)
+    assert csv.stdout.splitlines()[0].startswith("kind,name,")
+    table = run_cli("replication-status", url=db_url)
+    assert table.exit_code == 0 and "standby" in table.stdout

@@ -140,3 +140,12 @@ def lock_info(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> Non
     from musicdb import reports
 
     _run(ctx, fmt, reports.lock_info)
+
+
+@app.command("replication-status")
+def replication_status(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+    """On a primary: its standbys (lag in bytes and seconds) and replication slots (WAL retained);
+    on a standby: its upstream, receive/replay positions and replay lag."""
+    from musicdb.reports.replication import replication_status as build
+
+    _run(ctx, fmt, build)
