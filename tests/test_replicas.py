@@ -106,3 +106,88 @@ def test_replication_status_on_primary_and_standby(db_url: str, standby_db: str)
     assert csv.stdout.splitlines()[0].startswith("kind,name,")
     table = run_cli("replication-status", url=db_url)
     assert table.exit_code == 0 and "standby" in table.stdout
+
+
+REPLICATION_CHECKS = ("--only", "replay_lag", "--only", "inactive_slots", "--only", "wal_receiver")
+
+
+def _health(url: str, *args: str) -> dict[str, dict[str, object]]:
+    result = run_cli("health-check", *args, "-f", "json", url=url)
+    assert result.exit_code in (0, 1, 2, 3), result.stderr
+    return {row["check"]: row for row in result.json()["rows"]}
+
+
+def test_replication_checks_by_role(db_url: str, standby_db: str) -> None:
+    on_primary = _health(db_url, *REPLICATION_CHECKS)
+    assert on_primary["replay_lag"]["status"] == "ok"
+    assert on_primary["inactive_slots"]["status"] == "ok"
+    assert on_primary["wal_receiver"]["status"] == "unknown"
+    assert "primary" in str(on_primary["wal_receiver"]["message"])
+    assert on_primary["wal_receiver"]["details"] == {"other_role": True}
+    on_standby = _health(standby_db, *REPLICATION_CHECKS)
+    assert on_standby["wal_receiver"]["status"] == "ok"
+    assert on_standby["replay_lag"]["status"] == "ok"
+    assert on_standby["inactive_slots"]["status"] == "unknown"
+    assert "standby" in str(on_standby["inactive_slots"]["message"])
+
+
+def test_lag_appears_while_replay_is_paused(pg_server, pg_standby, db_url: str,
+                                            standby_db: str) -> None:  # fmt: skip
+    import time
+
+    with pg_standby.server.connect() as standby:
+        standby.execute("SELECT pg_wal_replay_pause()")
+        try:
+            with psycopg.connect(db_url, autocommit=True) as primary:
+                primary.execute(
+                    "CREATE TABLE lag_probe AS SELECT g FROM generate_series(1, 20000) g"
+                )
+                primary.execute("SELECT pg_switch_wal()")
+            deadline = time.monotonic() + 30
+            while True:  # the WAL reaches the standby; it is not replayed
+                row = standby.execute("SELECT pg_wal_lsn_diff(pg_last_wal_receive_lsn(), "
+                                      "pg_last_wal_replay_lsn())").fetchone()  # fmt: skip
+                if row and row[0] and row[0] > 100_000 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.1)
+            status = run_cli("replication-status", "-f", "json", url=standby_db).json()
+            assert status["meta"]["replay_paused"] is True
+            (upstream,) = status["rows"]
+            assert upstream["replay_lag_bytes"] > 100_000
+            checks = _health(standby_db, "--only", "replay_lag", "-t",
+                             "replay_lag_warning_bytes=100KB")  # fmt: skip
+            assert checks["replay_lag"]["status"] == "warning", checks["replay_lag"]
+            assert "paused" in str(checks["replay_lag"]["message"])
+            checks = _health(standby_db, "--only", "replay_lag", "-t",
+                             "replay_lag_warning_bytes=1KB", "-t",
+                             "replay_lag_critical_bytes=100KB")  # fmt: skip
+            assert checks["replay_lag"]["status"] == "critical"
+            from_primary = _health(db_url, "--only", "replay_lag", "-t",
+                                   "replay_lag_warning_bytes=100KB")  # fmt: skip
+            assert from_primary["replay_lag"]["status"] in ("warning", "critical")
+        finally:
+            standby.execute("SELECT pg_wal_replay_resume()")
+    pg_standby.wait_for_replay()
+    assert _health(standby_db, "--only", "replay_lag")["replay_lag"]["status"] == "ok"
+
+
+def test_inactive_slot_retaining_wal(pg_server, db_url: str) -> None:
+    with pg_server.connect() as conn:
+        conn.execute("SELECT pg_create_physical_replication_slot('musicdb_test_idle', true)")
+        try:
+            with psycopg.connect(db_url, autocommit=True) as primary:
+                primary.execute(
+                    "CREATE TABLE wal_probe AS SELECT g FROM generate_series(1, 20000) g"
+                )
+            rows = run_cli("replication-status", "-f", "json", url=db_url).json()["rows"]
+            (slot,) = [r for r in rows if r["kind"] == "slot" and r["name"] == "musicdb_test_idle"]
+            assert slot["active"] is False and slot["retained_bytes"] > 100_000
+            assert slot["wal_status"] in ("reserved", "extended")
+            checks = _health(db_url, "--only", "inactive_slots")
+            assert checks["inactive_slots"]["status"] == "warning"
+            assert "musicdb_test_idle" in str(checks["inactive_slots"]["message"])
+            checks = _health(db_url, "--only", "inactive_slots", "-t",
+                             "slot_retained_critical_bytes=100KB")  # fmt: skip
+            assert checks["inactive_slots"]["status"] == "critical"
+        finally:
+            conn.execute("SELECT pg_drop_replication_slot('musicdb_test_idle')")
