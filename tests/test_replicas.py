@@ -191,3 +191,75 @@ def test_inactive_slot_retaining_wal(pg_server, db_url: str) -> None:
             assert checks["inactive_slots"]["status"] == "critical"
         finally:
             conn.execute("SELECT pg_drop_replication_slot('musicdb_test_idle')")
+
+
+STANDBY_ONLY_INDEX = "ix_discovery_sessions_started_at"
+
+
+def _scan_on(url: str) -> None:
+    """Use STANDBY_ONLY_INDEX once on the server at *url*, and wait until its counters show it."""
+    import time
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SET enable_seqscan = off")
+        plan = conn.execute("EXPLAIN SELECT * FROM discovery_sessions ORDER BY started_at "
+                            "DESC LIMIT 1").fetchall()  # fmt: skip
+        assert STANDBY_ONLY_INDEX in str(plan)
+        conn.execute("SELECT * FROM discovery_sessions ORDER BY started_at DESC LIMIT 1")
+    deadline = time.monotonic() + 20
+    with psycopg.connect(url, autocommit=True) as conn:
+        while True:
+            conn.execute("SELECT pg_stat_clear_snapshot()")
+            row = conn.execute("SELECT pg_stat_get_numscans(%s::regclass)",
+                               (STANDBY_ONLY_INDEX,)).fetchone()  # fmt: skip
+            if row and row[0] or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+
+
+def _index_row(doc: dict, name: str) -> dict:
+    return next(r for r in doc["rows"] if r["index"] == name)
+
+
+def test_index_used_only_on_the_standby_is_not_unused(
+    db_url: str, standby_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _scan_on(standby_db)
+    alone = run_cli("analyze-indexes", "-f", "json", url=db_url).json()
+    assert _index_row(alone, STANDBY_ONLY_INDEX)["verdicts"] == ["unused"]
+    both = run_cli("analyze-indexes", "--replica", standby_db, "-f", "json", url=db_url)
+    assert both.exit_code == 0, both.stderr
+    doc = both.json()
+    row = _index_row(doc, STANDBY_ONLY_INDEX)
+    assert row["verdicts"] == [] and row["scans"] >= 1
+    assert len(row["used_on"]) == 1 and "standby" in row["used_on"][0]  # its socket folder
+    assert [s["server"] for s in doc["meta"]["servers"]][1] == row["used_on"][0]
+    assert any("summed over 2 servers" in n for n in doc["notes"])
+    # others stay unused: unused on every server
+    assert _index_row(doc, "ix_tracks_danceable")["verdicts"] == ["unused"]
+    unused_only = run_cli("analyze-indexes", "--unused", "--replica", standby_db, "-f", "json",
+                          url=db_url).json()  # fmt: skip
+    assert STANDBY_ONLY_INDEX not in {r["index"] for r in unused_only["rows"]}
+    # the environment names the replicas too
+    monkeypatch.setenv("MUSICDB_REPLICA_URLS", f"{standby_db}")
+    from_env = run_cli("analyze-indexes", "-f", "json", url=db_url).json()
+    assert _index_row(from_env, STANDBY_ONLY_INDEX)["verdicts"] == []
+    monkeypatch.delenv("MUSICDB_REPLICA_URLS")
+
+    young = ("-t", "unused_index_min_stats_age=0")
+    alone_check = _health(db_url, "--only", "unused_indexes", *young)["unused_indexes"]
+    assert f"public.{STANDBY_ONLY_INDEX}" in {i["index"] for i in alone_check["details"]["indexes"]}
+    with_replica = _health(db_url, "--only", "unused_indexes", "--replica", standby_db, *young)
+    names = {i["index"] for i in with_replica["unused_indexes"]["details"]["indexes"]}
+    assert f"public.{STANDBY_ONLY_INDEX}" not in names and "public.ix_tracks_danceable" in names
+
+    monthly = run_cli("maintain", "monthly", "--replica", standby_db, *young, "-f", "json",
+                      url=db_url)  # fmt: skip
+    review = next(r for r in monthly.json()["rows"] if r["step"] == "unused_index_review")
+    assert STANDBY_ONLY_INDEX not in str(review) and "ix_tracks_danceable" in str(review)
+
+
+def test_bad_replica_url_is_one_line(db_url: str) -> None:
+    result = run_cli("analyze-indexes", "--replica", "", url=db_url)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "--replica" in result.stderr

@@ -218,6 +218,10 @@ def url_with_database(url: str, dbname: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/" + quote(dbname), parts.query, ""))
 
 
+#: Replica URLs the index verdicts also read (commas or whitespace between them).
+REPLICA_URLS_VARIABLE = "MUSICDB_REPLICA_URLS"
+
+
 @dataclass
 class Settings:
     """Everything a command needs to know about where to work; built once per invocation."""
@@ -230,6 +234,17 @@ class Settings:
         """*text* with the passwords of these settings, and any in connection text, masked."""
         args = [] if self.database_url is None else ["--database-url", self.database_url]
         return mask_secrets(text, configured_secrets(args, self.environ))
+
+    def replicas(self, options: Sequence[str] = ()) -> list[DatabaseTarget]:
+        """The replicas to read as well: each ``--replica URL``, else ``MUSICDB_REPLICA_URLS``
+        (URLs separated by commas or whitespace)."""
+        if options:
+            return [DatabaseTarget(normalise_url(u, origin="--replica"), "--replica")
+                    for u in options]  # fmt: skip
+        raw = self.environ.get(REPLICA_URLS_VARIABLE, "")
+        return [DatabaseTarget(normalise_url(u, origin=REPLICA_URLS_VARIABLE),
+                               REPLICA_URLS_VARIABLE)
+                for u in raw.replace(",", " ").split()]  # fmt: skip
 
     def target(self) -> DatabaseTarget:
         """The database to use, starting the embedded local server when nothing is configured."""

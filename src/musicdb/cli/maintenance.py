@@ -10,6 +10,7 @@ import typer
 from musicdb.cli._common import (
     FormatOption,
     OutputFormat,
+    ReplicaOption,
     StatementTimeout,
     app,
     require_primary,
@@ -206,6 +207,7 @@ def health_check(
     list_checks: Annotated[
         bool, typer.Option("--list", help="List the checks and thresholds, then exit.")
     ] = False,
+    replica: ReplicaOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Run the health checks; exit 0 ok, 1 warning, 2 critical, 3 unknown (Nagios)."""
@@ -218,7 +220,8 @@ def health_check(
         emit(health.CheckList(thresholds).to_report(), fmt)
         return
     result = health.run_checks(
-        settings(ctx).target(), thresholds=thresholds, only=only or (), skip=skip or ()
+        settings(ctx).target(), thresholds=thresholds, only=only or (), skip=skip or (),
+        replicas=settings(ctx).replicas(replica or ()),
     )
     _emit_health(result, fmt)
     raise typer.Exit(result.exit_code)
@@ -273,6 +276,7 @@ def maintain(
     ] = None,
     lock_timeout: LockTimeout = DEFAULT_LOCK_TIMEOUT_MS,
     statement_timeout: StatementTimeout = DEFAULT_STATEMENT_TIMEOUT_MS,
+    replica: ReplicaOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Run the daily, weekly or monthly maintenance as one cron-safe job."""
@@ -295,6 +299,7 @@ def maintain(
         min_dead_ratio=maintenance.parse_ratio(min_dead_ratio),
         lock_timeout_ms=lock_timeout,
         statement_timeout_ms=statement_timeout or None,
+        replicas=tuple(settings(ctx).replicas(replica or ())),
     )
     health.select_checks(skip=options.skip_checks)  # a bad name is a usage error before any work
     require_primary(ctx, f"maintain {schedule}")

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from musicdb.cli._common import FormatOption, OutputFormat, app, connect, emit
+from musicdb.cli._common import (
+    FormatOption,
+    OutputFormat,
+    ReplicaOption,
+    app,
+    connect,
+    emit,
+    replica_connections,
+)
 
 if TYPE_CHECKING:
     from musicdb.reports import ReportResult
@@ -42,14 +50,17 @@ def analyze_indexes(
     invalid: Annotated[bool, typer.Option("--invalid", help="Only invalid indexes.")] = False,
     schema: SchemaOption = None,
     exact_sizes: ExactSizes = False,
+    replica: ReplicaOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Every index: scans, tuples read, size, verdicts (unused, duplicate, redundant, invalid)."""
+    """Every index: scans, tuples read, size, verdicts (unused, duplicate, redundant, invalid);
+    with --replica, scans summed over the replicas too."""
     from musicdb import reports
 
-    _run(ctx, fmt, lambda conn: reports.index_verdicts(
-        conn, schema, unused=unused, duplicates=duplicates, invalid=invalid,
-        exact_sizes=exact_sizes))  # fmt: skip
+    with replica_connections(ctx, replica) as replicas:
+        _run(ctx, fmt, lambda conn: reports.index_verdicts(
+            conn, schema, unused=unused, duplicates=duplicates, invalid=invalid,
+            exact_sizes=exact_sizes, replicas=replicas))  # fmt: skip
 
 
 @app.command("missing-indexes")

@@ -210,7 +210,9 @@ def check_invalid_indexes(ctx: Context) -> Check:
 
 @check("unused_indexes", "indexes never scanned since statistics began (not PK/unique/FK)")
 def check_unused_indexes(ctx: Context) -> Check:
-    age = ctx.facts.stats_since.stats_age_seconds
+    # With replicas the age is the youngest server's (the verdicts compute it).
+    since = ctx.facts.index_verdicts.since if ctx.facts.replicas else ctx.facts.stats_since
+    age = since.stats_age_seconds
     minimum = ctx.thresholds.unused_index_min_stats_age.total_seconds()
     details: dict[str, Any] = {"stats_age_s": age, "indexes": []}
     if age is None or age < minimum:
@@ -223,6 +225,7 @@ def check_unused_indexes(ctx: Context) -> Check:
     ]
     details["indexes"] = unused
     details["bytes"] = sum(i["bytes"] or 0 for i in unused)
+    details["servers"] = [s.label for s in ctx.facts.index_verdicts.servers]
     if unused:
         return Check("unused_indexes", WARNING,
                      f"{len(unused)} index(es) never scanned in {_human(age)}: "
@@ -738,8 +741,10 @@ def run_checks(
     only: Sequence[str] = (),
     skip: Sequence[str] = (),
     statement_timeout_ms: int = CHECK_STATEMENT_TIMEOUT_MS,
+    replicas: Sequence[DatabaseTarget] = (),
 ) -> HealthResult:
-    """Run the chosen checks; never raises for a check, only for bad arguments."""
+    """Run the chosen checks; never raises for a check, only for bad arguments. The index
+    checks count the scans of *replicas* too."""
     thresholds = thresholds or Thresholds()
     names = select_checks(only, skip)
     clock = time.perf_counter()
@@ -755,7 +760,7 @@ def run_checks(
     from musicdb.reports import CatalogFacts
 
     with conn:
-        facts = CatalogFacts(conn)
+        facts = CatalogFacts(conn, replicas)
         server_version = facts.server_version
         checks = [Check("connectivity", OK, f"connected to PostgreSQL {server_version}",
                         {"server_version_num": facts.server_version_num},

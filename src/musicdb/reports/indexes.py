@@ -4,6 +4,7 @@ without an index, tables dominated by sequential scans, hypopg what-if indexes).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +54,8 @@ class IndexRow:
     duplicate_of: str | None
     #: the index whose key columns this one's are a left prefix of
     prefix_of: str | None
+    #: the servers whose counters saw it scanned (the primary and any replicas read)
+    used_on: list[str] = field(default_factory=list)
 
     @property
     def qualified_index(self) -> str:
@@ -92,17 +95,23 @@ class IndexVerdicts(ReportResult[IndexRow]):
         Column("tuples_fetched", "Tuples fetched", "count", table=False),
         Column("size_bytes", "Size", "bytes"),
         Column("last_scan", "Last scan", "timestamp", table=False),
+        Column("used_on", "Used on"),
     )
 
     since: StatsSince
     exact_sizes: bool = False
+    #: every server read, with the time its counters start (this one first)
+    servers: list[ServerStats] = field(default_factory=list)
 
     def report_meta(self) -> dict[str, Any]:
-        return {
+        meta = {
             **self.since.as_dict(),
             "size_source": "pg_relation_size" if self.exact_sizes else "pg_class.relpages",
             "counts": {v: sum(v in row.verdicts for row in self.rows) for v in VERDICTS},
         }
+        if len(self.servers) > 1:
+            meta["servers"] = [s.as_dict() for s in self.servers]
+        return meta
 
     def report_notes(self) -> list[str]:
         notes = list(self.notes)
@@ -121,6 +130,12 @@ class IndexVerdicts(ReportResult[IndexRow]):
                 f"statistics are only {human_seconds(age)} old: 'unused' means unused in that "
                 "time only"
             )
+        if len(self.servers) > 1:
+            notes.append(
+                f"scans summed over {len(self.servers)} servers "
+                f"({', '.join(s.label for s in self.servers)}); 'unused' means unused on every "
+                "one since the most recent of their statistics' starts"
+            )
         if not self.exact_sizes:
             notes.append(RELPAGES_NOTE)
         return notes
@@ -134,6 +149,7 @@ def index_verdicts(
     duplicates: bool = False,
     invalid: bool = False,
     exact_sizes: bool = False,
+    replicas: Sequence[psycopg.Connection[Any]] = (),
 ) -> IndexVerdicts:
     """Every index with its usage and verdicts: unused, duplicate, (prefix-)redundant, invalid.
 
@@ -148,6 +164,10 @@ def index_verdicts(
     The filters keep rows with any of the chosen verdicts (``duplicates`` covers both duplicate and
     redundant). Sizes come from ``pg_class.relpages`` (kept by VACUUM, ANALYZE and CREATE INDEX)
     unless *exact_sizes* asks ``pg_relation_size()`` for each index, which opens every index.
+
+    *replicas*: connections to other servers of the same cluster (streaming standbys). Their
+    scans are added to each index's, ``used_on`` names every server that scanned it, and an index
+    is ``unused`` only when no server scanned it; the statistics' age is the youngest server's.
     """
     check_schema(conn, schema)
     columns, raw = fetch_tuples(
@@ -177,7 +197,16 @@ def index_verdicts(
         rows.append(IndexRow(
             r[i_schema], r[i_table], r[i_index], verdicts, r[i_role], valid, r[i_scans],
             r[i_read], r[i_fetched], r[i_size], r[i_last], duplicate_of, prefix_of,
+            [server_label(conn)] if r[i_scans] else [],
         ))  # fmt: skip
+    since = stats_since(conn)
+    servers = [ServerStats(server_label(conn), since)]
+    for replica in replicas:
+        _fold_replica(rows, replica, servers)
+    if len(servers) > 1:
+        # The evidence window is the shortest one: counters that began later have seen less.
+        since = max((s.since for s in servers),
+                    key=lambda s: s.stats_since or dt.datetime.min.replace(tzinfo=dt.UTC))
     wanted: set[str] = set()
     if unused:
         wanted.add("unused")
@@ -190,9 +219,52 @@ def index_verdicts(
     return IndexVerdicts(
         rows=rows,
         server_version=version_label(conn),
-        since=stats_since(conn),
+        since=since,
         exact_sizes=exact_sizes,
+        servers=servers,
     )
+
+
+@dataclass(frozen=True)
+class ServerStats:
+    """One server whose index counters were read, and since when they count."""
+
+    label: str
+    since: StatsSince
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"server": self.label, **self.since.as_dict()}
+
+
+def server_label(conn: psycopg.Connection[Any]) -> str:
+    """``host:port`` of the server behind *conn* (a socket folder for a local socket)."""
+    return f"{conn.info.host}:{conn.info.port}"
+
+
+def replica_scans(conn: psycopg.Connection[Any]) -> dict[tuple[str, str], int]:
+    """Scans per ``(schema, index)`` on the server behind *conn* (a replica: read-only)."""
+    rows = conn.execute(
+        "SELECT n.nspname, c.relname, pg_stat_get_numscans(c.oid) FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('i', 'I') "
+        "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'"
+    ).fetchall()
+    return {(str(schema), str(name)): int(scans or 0) for schema, name, scans in rows}
+
+
+def _fold_replica(rows: list[IndexRow], conn: psycopg.Connection[Any],
+                  servers: list[ServerStats]) -> None:  # fmt: skip
+    """Add *conn*'s scans to *rows*: an index scanned there is used, whatever the primary says."""
+    label = server_label(conn)
+    servers.append(ServerStats(label, stats_since(conn)))
+    scans = replica_scans(conn)
+    for row in rows:
+        count = scans.get((row.schema, row.index), 0)
+        if not count:
+            continue
+        row.scans = (row.scans or 0) + count
+        row.used_on.append(label)
+        if "unused" in row.verdicts:
+            row.verdicts.remove("unused")
 
 
 # == missing-indexes ===============================================================================
