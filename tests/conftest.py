@@ -118,6 +118,9 @@ def loaded_standby_db(
         generate.generate(DatabaseTarget(pg_server.url(name), "t"), scale=0.002, seed=5)
         with pg_server.connect(name) as conn:
             conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            if conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg'"
+                            ).fetchone():  # fmt: skip
+                conn.execute("CREATE EXTENSION hypopg")  # its what-if path runs on the standby
         yield pg_standby.database(name)
 
 

@@ -263,3 +263,14 @@ def test_bad_replica_url_is_one_line(db_url: str) -> None:
     result = run_cli("analyze-indexes", "--replica", "", url=db_url)
     assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.stderr
     assert "--replica" in result.stderr
+
+
+def test_what_if_indexes_run_on_the_standby(loaded_standby_db: str) -> None:
+    with psycopg.connect(loaded_standby_db) as conn:
+        hypopg = conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'hypopg'").fetchone()
+    doc = run_cli("missing-indexes", "-f", "json", url=loaded_standby_db).json()
+    if hypopg:  # hypopg keeps its hypothetical indexes in the session: it works read-only
+        assert doc["meta"]["what_if_statements"] >= 1, doc
+    else:  # the wheel's server has no hypopg: the note says where it would be installed
+        assert doc["meta"]["hypopg"] == "not installed"
+        assert "what-if indexes skipped" in doc["notes"][0]

@@ -67,8 +67,12 @@ def suggestions(conn: psycopg.Connection[Any], *, limit: int) -> WhatIf:
     """What-if indexes for the *limit* costliest SELECTs (or a note saying why there are none)."""
     hypopg = extension(conn, "hypopg")
     if hypopg is None:
+        from musicdb import db
+
         if available_extension(conn, "hypopg"):
             how = "CREATE EXTENSION hypopg in this database"
+            if db.in_recovery(conn):  # a standby cannot create it: the primary must
+                how += " on the primary (this server is a standby)"
         else:
             how = "install hypopg on the server (e.g. the postgresql-NN-hypopg package)"
         return WhatIf("not installed",
