@@ -33,6 +33,7 @@ WRITING = [
     (("maintain", "weekly"), "maintain weekly"),
     (("generate", "--users", "5", "--tracks", "5", "--interactions", "5"), "generate"),
     (("migrate", "contract", "--yes"), "migrate contract"),
+    (("bench", "--compare-baseline", "--iterations", "1"), "bench --compare-baseline"),
 ]
 
 
@@ -274,3 +275,16 @@ def test_what_if_indexes_run_on_the_standby(loaded_standby_db: str) -> None:
     else:  # the wheel's server has no hypopg: the note says where it would be installed
         assert doc["meta"]["hypopg"] == "not installed"
         assert "what-if indexes skipped" in doc["notes"][0]
+
+
+def test_extension_hints_on_a_standby_name_the_primary(loaded_standby_db: str) -> None:
+    with psycopg.connect(loaded_standby_db) as conn:
+        available = conn.execute(
+            "SELECT 1 FROM pg_available_extensions WHERE name = 'pgstattuple'"
+        ).fetchone()
+    doc = run_cli("table-stats", "--exact", "1", "-f", "json", url=loaded_standby_db).json()
+    (note,) = [n for n in doc["notes"] if "pgstattuple" in n]
+    if available:
+        assert "CREATE EXTENSION pgstattuple on the primary (this server is a standby)" in note
+    else:
+        assert "install PostgreSQL's contrib package" in note
