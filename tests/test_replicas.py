@@ -63,6 +63,9 @@ def test_read_only_command_works_on_standby(
     assert result.exit_code in (0, 1), result.stderr  # health-check/migrate check may find issues
     assert "read-only transaction" not in result.stderr, result.stderr
     assert "recovery" not in result.stderr.replace("needs the primary", ""), result.stderr
+    # no part failed on the standby's refusal to write and hid it in a note or a check
+    for refusal in ("read-only transaction", "recovery is in progress"):
+        assert refusal not in result.stdout, result.stdout
     doc = result.json()
     assert doc
 
@@ -86,6 +89,9 @@ def test_parts_needing_the_primary_say_so(loaded_standby_db: str) -> None:
     health = run_cli("health-check", "--only", "drift", "-f", "json", url=loaded_standby_db)
     (row,) = [r for r in health.json()["rows"] if r["check"] == "drift"]
     assert row["status"] == "unknown" and "needs the primary" in row["message"], row
+    every = run_cli("health-check", "-f", "json", url=loaded_standby_db).json()["rows"]
+    unknown = {r["check"] for r in every if r["status"] == "unknown"}
+    assert unknown == {"drift", "inactive_slots"}, every
 
 
 def test_replication_status_on_primary_and_standby(db_url: str, standby_db: str) -> None:

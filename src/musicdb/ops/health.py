@@ -595,10 +595,8 @@ def check_replay_lag(ctx: Context) -> Check:
     t = ctx.thresholds
     if found.role == "standby":
         lagging = list(found.rows)
-        who = "this standby"
     else:
         lagging = found.standbys()
-        who = "standby"
         if not lagging:
             return Check("replay_lag", OK, "no standby connected", {"role": "primary",
                                                                    "standbys": []})  # fmt: skip
@@ -614,11 +612,14 @@ def check_replay_lag(ctx: Context) -> Check:
                       "replay_lag_bytes": row.replay_lag_bytes})  # fmt: skip
     details = {"role": found.role, "replay_paused": found.replay_paused, "standbys": items}
     status = worst(i["status"] for i in items)
-    described = [f"{who} {i['name']} {_human(i['replay_lag_s'] or 0.0)} / "
-                 f"{_bytes(i['replay_lag_bytes'] or 0)} behind" for i in items]  # fmt: skip
+    where = ("this standby replays {} behind {}" if found.role == "standby"
+             else "standby {1} {0} behind")  # fmt: skip
+    described = [where.format(f"{_human(i['replay_lag_s'] or 0.0)} / "
+                              f"{_bytes(i['replay_lag_bytes'] or 0)}", i["name"])
+                 for i in items]  # fmt: skip
     if status == OK:
-        return Check("replay_lag", OK, f"{len(items)} standby(s) within the lag thresholds: "
-                     f"{_names(described, 3)}", details)  # fmt: skip
+        return Check("replay_lag", OK, f"within the lag thresholds: {_names(described, 3)}",
+                     details)  # fmt: skip
     bad = [d for d, i in zip(described, items, strict=True) if i["status"] != OK]
     paused = " (replay is paused)" if found.replay_paused else ""
     return Check("replay_lag", status, _names(bad, 3) + paused, details)
