@@ -243,11 +243,7 @@ def server_label(conn: psycopg.Connection[Any]) -> str:
 
 def replica_scans(conn: psycopg.Connection[Any]) -> dict[tuple[str, str], int]:
     """Scans per ``(schema, index)`` on the server behind *conn* (a replica: read-only)."""
-    rows = conn.execute(
-        "SELECT n.nspname, c.relname, pg_stat_get_numscans(c.oid) FROM pg_class c "
-        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('i', 'I') "
-        "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'"
-    ).fetchall()
+    _, rows = fetch_tuples(conn, "index_scans")
     return {(str(schema), str(name)): int(scans or 0) for schema, name, scans in rows}
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from musicdb import db
 from musicdb.render import Column
 from musicdb.reports._common import ReportResult, version_label
+from musicdb.reports._sql import fetch
 
 if TYPE_CHECKING:
     import psycopg
@@ -48,6 +49,18 @@ class ReplicationRow:
     receive_lsn: str | None = None
     replay_lsn: str | None = None
     last_replay_at: dt.datetime | None = None
+
+    def __post_init__(self) -> None:
+        # pg_wal_lsn_diff() and extract() give numerics: whole bytes, float seconds
+        for name in ("sent_lag_bytes", "write_lag_bytes", "flush_lag_bytes", "replay_lag_bytes",
+                     "retained_bytes"):  # fmt: skip
+            value = getattr(self, name)
+            if value is not None:
+                setattr(self, name, int(value))
+        for name in ("write_lag_s", "flush_lag_s", "replay_lag_s"):
+            value = getattr(self, name)
+            if value is not None:
+                setattr(self, name, float(value))
 
 
 @dataclass(kw_only=True)
@@ -101,70 +114,24 @@ class ReplicationStatus(ReportResult[ReplicationRow]):
         return {"role": self.role, "replay_paused": self.replay_paused}
 
 
-def _int(value: Any) -> int | None:
-    return None if value is None else int(value)
-
-
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-def fetch(conn: psycopg.Connection[Any], query: Any) -> list[tuple[Any, ...]]:
-    return conn.execute(query).fetchall()
-
-
 def _primary_rows(conn: psycopg.Connection[Any]) -> list[ReplicationRow]:
-    rows = [
-        ReplicationRow("standby", str(name), client, state, sync, _int(sent), _int(write),
-                       _int(flush), _int(replay), _float(write_s), _float(flush_s),
-                       _float(replay_s))  # fmt: skip
-        for name, client, state, sync, sent, write, flush, replay, write_s, flush_s, replay_s
-        in fetch(conn, """
-            SELECT application_name, coalesce(host(client_addr), 'local socket'), state,
-                   sync_state,
-                   pg_wal_lsn_diff(pg_current_wal_lsn(), sent_lsn),
-                   pg_wal_lsn_diff(pg_current_wal_lsn(), write_lsn),
-                   pg_wal_lsn_diff(pg_current_wal_lsn(), flush_lsn),
-                   pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn),
-                   extract(epoch FROM write_lag), extract(epoch FROM flush_lag),
-                   extract(epoch FROM replay_lag)
-            FROM pg_stat_replication ORDER BY application_name, pid""")
-    ]  # fmt: skip
-    return rows + _slot_rows(conn, "pg_current_wal_lsn()")
+    return [ReplicationRow("standby", **r) for r in fetch(conn, "replication_standbys")]
 
 
-def _slot_rows(conn: psycopg.Connection[Any], position: str) -> list[ReplicationRow]:
-    from psycopg import sql
-
-    query = sql.SQL("""
-        SELECT slot_name, slot_type || coalesce(' ' || database, ''), active, wal_status,
-               pg_wal_lsn_diff({}, restart_lsn)
-        FROM pg_replication_slots ORDER BY slot_name""").format(sql.SQL(position))
+def _slot_rows(conn: psycopg.Connection[Any]) -> list[ReplicationRow]:
     return [
-        ReplicationRow("slot", str(name), client=str(kind),
-                       state="active" if active else "inactive", active=bool(active),
-                       retained_bytes=_int(retained), wal_status=wal_status)  # fmt: skip
-        for name, kind, active, wal_status, retained in fetch(conn, query)
+        ReplicationRow("slot", state="active" if r["active"] else "inactive", **r)
+        for r in fetch(conn, "replication_slots")
     ]
 
 
 def _standby_rows(conn: psycopg.Connection[Any]) -> tuple[list[ReplicationRow], bool]:
-    row = fetch(conn, """
-        SELECT r.status, r.sender_host, r.sender_port, r.slot_name,
-               pg_last_wal_receive_lsn()::text, pg_last_wal_replay_lsn()::text,
-               pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()),
-               CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
-                    ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END,
-               pg_last_xact_replay_timestamp(), pg_is_wal_replay_paused()
-        FROM (SELECT 1) AS one LEFT JOIN pg_stat_wal_receiver AS r ON true""")[0]  # fmt: skip
-    status, host, port, slot, received, replayed, lag_bytes, lag_s, last, paused = row
+    r = fetch(conn, "replication_upstream")[0]
+    host, port = r.pop("sender_host"), r.pop("sender_port")
+    status, slot, paused = r.pop("status"), r.pop("slot_name"), r.pop("paused")
     name = f"{host}:{port}" if host is not None else "(no WAL receiver)"
-    upstream = ReplicationRow(
-        "upstream", name, client=slot, state=status or "not streaming",
-        replay_lag_bytes=_int(lag_bytes), replay_lag_s=_float(lag_s), receive_lsn=received,
-        replay_lsn=replayed, last_replay_at=last,
-    )  # fmt: skip
-    return [upstream], bool(paused)
+    return [ReplicationRow("upstream", name, client=slot, state=status or "not streaming",
+                           **r)], bool(paused)  # fmt: skip
 
 
 def replication_status(conn: psycopg.Connection[Any]) -> ReplicationStatus:
@@ -173,5 +140,5 @@ def replication_status(conn: psycopg.Connection[Any]) -> ReplicationStatus:
         rows, paused = _standby_rows(conn)
         return ReplicationStatus(rows=rows, role="standby", replay_paused=paused,
                                  server_version=version_label(conn))  # fmt: skip
-    return ReplicationStatus(rows=_primary_rows(conn), role="primary",
+    return ReplicationStatus(rows=_primary_rows(conn) + _slot_rows(conn), role="primary",
                              server_version=version_label(conn))  # fmt: skip
