@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from musicdb.config import DatabaseTarget
-from musicdb.errors import ConnectionFailed, LockNotAvailable
+from musicdb.errors import ConnectionFailed, LockNotAvailable, NotOnStandby
 
 if TYPE_CHECKING:
     import psycopg
@@ -98,6 +98,28 @@ def describe_error(exc: BaseException) -> str | None:
 def server_version_num(conn: psycopg.Connection[Any]) -> int:
     """``server_version_num`` as an int, e.g. 150018."""
     return int(conn.info.server_version)
+
+
+def in_recovery(conn: psycopg.Connection[Any]) -> bool:
+    """Whether the server is a standby (in recovery: read-only, replaying WAL)."""
+    row = conn.execute("SELECT pg_is_in_recovery()").fetchone()
+    return bool(row and row[0])
+
+
+def server_role(conn: psycopg.Connection[Any]) -> str:
+    """``standby`` for a server in recovery, else ``primary``."""
+    return "standby" if in_recovery(conn) else "primary"
+
+
+def require_primary(conn: psycopg.Connection[Any], what: str) -> None:
+    """Refuse *what* (a writing command) on a standby: :class:`NotOnStandby`, one line, exit 1."""
+    if in_recovery(conn):
+        info = conn.info
+        where = f"{info.host}:{info.port}/{info.dbname}"
+        raise NotOnStandby(
+            f"{what} writes, and the server at {where} is a standby (in recovery, read-only): "
+            "run it against the primary"
+        )
 
 
 def set_timeouts(

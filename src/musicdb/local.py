@@ -506,6 +506,35 @@ class LocalCluster:
             with psycopg.connect(self.url(), autocommit=True) as conn:
                 conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
 
+    def start_standby_of(self, primary: LocalCluster, *, timeout_s: int = 300) -> str:
+        """Make this (uninitialised) cluster a streaming hot standby of *primary* and start it.
+
+        ``pg_basebackup -R`` copies the primary over its replication connection (as the server's
+        user, through the primary's socket) and writes ``primary_conninfo`` and
+        ``standby.signal``; this cluster's own port and socket folder are appended to the copied
+        settings. Returns the URL of the standby's ``postgres`` database.
+        """
+        if self.initialised:
+            raise LocalServerError(f"{self.data_dir} already holds a cluster")
+        with self._locked():
+            self.data_dir.mkdir(mode=0o700, exist_ok=True)
+            self._chown(self.data_dir)
+            self._run(
+                [str(primary.bindir / "pg_basebackup"), "-D", str(self.data_dir), "-R",
+                 "-X", "stream", "-c", "fast", "-d", primary.url("postgres")],
+                timeout=timeout_s,
+            )  # fmt: skip
+            settings = {
+                key: value
+                for key, value in self._settings().items()
+                if key in ("port", "unix_socket_directories", "listen_addresses")
+            } | {"hot_standby": "on", "hot_standby_feedback": "off"}
+            lines = [f"{key} = {value}" for key, value in settings.items()]
+            with (self.data_dir / "postgresql.conf").open("a") as handle:
+                handle.write("\n# musicdb standby\n" + "\n".join(lines) + "\n")
+        self.database = "postgres"
+        return self.start()
+
     def stop(self) -> bool:
         """Stop the server; ``False`` when it was not running."""
         with self._locked():

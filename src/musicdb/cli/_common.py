@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import enum
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -62,6 +63,32 @@ def connect(ctx: typer.Context, **kwargs: Any) -> psycopg.Connection[Any]:
     from musicdb import db
 
     return db.connect(settings(ctx).target(), **kwargs)
+
+
+ReplicaOption = Annotated[
+    list[str] | None,
+    typer.Option("--replica", metavar="URL", show_default=False,
+                 help="Also read the index scans of this replica (repeatable; else "
+                      "MUSICDB_REPLICA_URLS): an index scanned there is not unused."),
+]  # fmt: skip
+
+
+@contextmanager
+def replica_connections(ctx: typer.Context, urls: list[str] | None) -> Iterator[list[Any]]:
+    """Connections to the replicas of ``--replica`` (or ``MUSICDB_REPLICA_URLS``), closed after."""
+    from musicdb import db
+
+    with ExitStack() as stack:
+        yield [stack.enter_context(db.connect(t, application_name="musicdb-report"))
+               for t in settings(ctx).replicas(urls or ())]  # fmt: skip
+
+
+def require_primary(ctx: typer.Context, what: str) -> None:
+    """Refuse the writing command *what* when the configured server is a standby (exit 1)."""
+    from musicdb import db
+
+    with connect(ctx, application_name="musicdb") as conn:
+        db.require_primary(conn, what)
 
 
 def emit(report: Report, fmt: OutputFormat) -> None:

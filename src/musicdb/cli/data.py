@@ -9,7 +9,14 @@ from typing import Annotated
 import typer
 
 from musicdb.cli import _help
-from musicdb.cli._common import FormatOption, OutputFormat, app, emit, settings
+from musicdb.cli._common import (
+    FormatOption,
+    OutputFormat,
+    app,
+    emit,
+    require_primary,
+    settings,
+)
 from musicdb.workload.bench import (
     DEFAULT_BASELINE_ITERATIONS,
     DEFAULT_ITERATIONS,
@@ -69,6 +76,7 @@ def generate_(
 
     until_date = _parse_date(until)
     target = settings(ctx).target()
+    require_primary(ctx, "generate")
     counts = generate.plan_counts(scale, users=users, tracks=tracks, interactions=interactions)
     _note(f"generating {sum(counts.values()):,} rows into {target.display}")
     from musicdb.cli._progress import reporter

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from musicdb.cli import _help
-from musicdb.cli._common import FormatOption, OutputFormat, StatementTimeout, app, settings
+from musicdb.cli._common import (
+    FormatOption,
+    OutputFormat,
+    ReplicaOption,
+    StatementTimeout,
+    app,
+    require_primary,
+    settings,
+)
 from musicdb.ops.maintenance import (
     DEFAULT_LOCK_TIMEOUT_MS,
     DEFAULT_MIN_DEAD_RATIO,
@@ -85,6 +93,7 @@ def refresh_view(
     from musicdb.units import parse_duration
 
     age = parse_duration(if_older_than) if if_older_than else None
+    require_primary(ctx, "refresh-view")
     from musicdb.cli._progress import reporter
 
     with reporter(ctx) as shown:
@@ -167,6 +176,7 @@ def vacuum_table(
         )
     ratio = parse_ratio(min_dead_ratio)
     target = settings(ctx).target()
+    require_primary(ctx, "vacuum-table")
     timeouts: dict[str, Any] = {"lock_timeout_ms": lock_timeout,
                                 "statement_timeout_ms": statement_timeout or None}  # fmt: skip
     if table is not None:
@@ -225,6 +235,7 @@ def health_check(
     list_checks: Annotated[
         bool, typer.Option("--list", help="List the checks and thresholds, then exit.")
     ] = False,
+    replica: ReplicaOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Run the health checks; exit 0 ok, 1 warning, 2 critical, 3 unknown (Nagios)."""
@@ -237,7 +248,8 @@ def health_check(
         emit(health.CheckList(thresholds).to_report(), fmt)
         return
     result = health.run_checks(
-        settings(ctx).target(), thresholds=thresholds, only=only or (), skip=skip or ()
+        settings(ctx).target(), thresholds=thresholds, only=only or (), skip=skip or (),
+        replicas=settings(ctx).replicas(replica or ()),
     )
     _emit_health(result, fmt)
     raise typer.Exit(result.exit_code)
@@ -300,6 +312,7 @@ def maintain(
     ] = None,
     lock_timeout: LockTimeout = DEFAULT_LOCK_TIMEOUT_MS,
     statement_timeout: StatementTimeout = DEFAULT_STATEMENT_TIMEOUT_MS,
+    replica: ReplicaOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Run the daily, weekly or monthly maintenance as one cron-safe job."""
@@ -323,8 +336,10 @@ def maintain(
         min_dead_ratio=parse_ratio(min_dead_ratio),
         lock_timeout_ms=lock_timeout,
         statement_timeout_ms=statement_timeout or None,
+        replicas=tuple(settings(ctx).replicas(replica or ())),
     )
     health.select_checks(skip=options.skip_checks)  # a bad name is a usage error before any work
+    require_primary(ctx, f"maintain {schedule}")
     from musicdb.cli._progress import reporter
 
     with reporter(ctx) as shown:

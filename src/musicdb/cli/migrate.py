@@ -14,6 +14,7 @@ from musicdb.cli._common import (
     app,
     confirm_or_refuse,
     error_line,
+    require_primary,
     settings,
 )
 from musicdb.migrate import DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_LOCK_WAIT_S, DEFAULT_RETRIES
@@ -75,6 +76,7 @@ def up(
 
     migrate.resolve_revision(revision, steps="+")
     target = settings(ctx).target()
+    require_primary(ctx, "migrate up")
     _progress(f"migrating {target.display} to {revision}")
     result = _run(ctx, migrate.upgrade, target, revision, lock_wait, lock_timeout,
                   statement_timeout, retries)  # fmt: skip
@@ -104,6 +106,7 @@ def down(
     from musicdb import migrate
 
     target = settings(ctx).target()
+    require_primary(ctx, "migrate down")
     current, steps = migrate.pending_downgrade(target, revision)
     if not steps:
         _progress(f"already at {', '.join(current) or 'base'}; nothing to do")
@@ -205,6 +208,10 @@ def check(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     if report.rows:
         typer.echo(f"drift: {len(report.rows)} difference(s)", err=True)
         raise typer.Exit(1)
+    if report.meta.get("skipped"):
+        if fmt is not OutputFormat.table:  # the table format prints its notes already
+            typer.echo(report.notes[0], err=True)
+        return
     typer.echo("no drift", err=True)
 
 
@@ -241,6 +248,7 @@ def adopt_(
     confirm_or_refuse(yes, "adopting re-stamps the database; pass --yes to confirm "
                            "(or --dry-run to see the plan)",
                       f"{found.message}. Adopt {target.display}?")
+    require_primary(ctx, "migrate adopt")
     from musicdb.cli._progress import reporter
 
     with reporter(ctx) as shown:
@@ -328,6 +336,8 @@ def contract_(
     from musicdb.render import emit_document
 
     target = settings(ctx).target()
+    if not dry_run:
+        require_primary(ctx, "migrate contract")
     found = contract.plan(target)
     if undo:
         if not found.applied:

@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from musicdb.cli import _help
-from musicdb.cli._common import FormatOption, OutputFormat, app, connect, emit
+from musicdb.cli._common import (
+    FormatOption,
+    OutputFormat,
+    ReplicaOption,
+    app,
+    connect,
+    emit,
+    replica_connections,
+)
 from musicdb.reports.indexes import DEFAULT_MIN_ROWS, DEFAULT_WHAT_IF
 from musicdb.reports.queries import DEFAULT_LIMIT, DEFAULT_ORDER
 
@@ -61,17 +69,20 @@ def analyze_indexes(
                           "later of their reset and the server's start), e.g. 12h; 0 = always "
                           "[default: 7d]."),
     ] = None,
+    replica: ReplicaOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Every index: scans, tuples read, size, verdicts (unused, duplicate, redundant, invalid)."""
+    """Every index: scans, tuples read, size, verdicts (unused, duplicate, redundant, invalid);
+    with --replica, scans summed over the replicas too."""
     from musicdb import reports
     from musicdb.units import parse_duration
 
     min_age_s = (reports.indexes.MIN_STATS_AGE_S if min_stats_age is None
                  else parse_duration(min_stats_age).total_seconds())  # fmt: skip
-    _run(ctx, fmt, lambda conn: reports.index_verdicts(
-        conn, schema, unused=unused, duplicates=duplicates, invalid=invalid,
-        exact_sizes=exact_sizes, min_stats_age_s=min_age_s))  # fmt: skip
+    with replica_connections(ctx, replica) as replicas:
+        _run(ctx, fmt, lambda conn: reports.index_verdicts(
+            conn, schema, unused=unused, duplicates=duplicates, invalid=invalid,
+            exact_sizes=exact_sizes, min_stats_age_s=min_age_s, replicas=replicas))  # fmt: skip
 
 
 @app.command(
@@ -199,3 +210,19 @@ def lock_info(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> Non
     from musicdb import reports
 
     _run(ctx, fmt, reports.lock_info)
+
+
+@app.command(
+    "replication-status",
+    rich_help_panel=_help.REPORTS,
+    epilog=_help.examples(
+        "musicdb replication-status",
+        "musicdb replication-status --format json",
+    ),
+)
+def replication_status(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+    """On a primary: its standbys (lag in bytes and seconds) and replication slots (WAL retained);
+    on a standby: its upstream, receive/replay positions and replay lag."""
+    from musicdb.reports.replication import replication_status as build
+
+    _run(ctx, fmt, build)

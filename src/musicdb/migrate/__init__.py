@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from musicdb import db, locks
 from musicdb.config import DatabaseTarget
-from musicdb.errors import LockNotAvailable, MusicdbError, UsageError
+from musicdb.errors import LockNotAvailable, MusicdbError, NotOnStandby, UsageError
 from musicdb.progress import Progress as Reporter
 from musicdb.progress import as_progress
 
@@ -670,6 +670,11 @@ def scratch_database(target: DatabaseTarget, prefix: str = "musicdb_scratch_") -
 
     name = f"{prefix}{uuid.uuid4().hex[:12]}"
     with db.connect(target) as conn:
+        if db.in_recovery(conn):
+            raise NotOnStandby(
+                "the drift check needs the primary: it builds a scratch database, and this "
+                "server is a standby (read-only); run it against the primary"
+            )
         try:
             conn.execute(
                 sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name))
@@ -732,6 +737,11 @@ def drift_report(target: DatabaseTarget) -> Any:
     """:func:`drift` as a report (one row per difference)."""
     from musicdb.render import Column, Report
 
+    notes: list[str] = []
+    try:
+        differences = drift(target)
+    except NotOnStandby as exc:
+        differences, notes = [], [f"skipped: {exc.message}"]
     rows = [
         {
             "kind": d.kind,
@@ -740,7 +750,7 @@ def drift_report(target: DatabaseTarget) -> Any:
             "expected": d.expected,
             "actual": d.actual,
         }
-        for d in drift(target)
+        for d in differences
     ]
     return Report(
         name="migrate_check",
@@ -753,4 +763,6 @@ def drift_report(target: DatabaseTarget) -> Any:
             Column("actual", "actual", wrap=True),
         ],
         rows=rows,
+        notes=notes,
+        meta={"skipped": "standby"} if notes else {},
     )

@@ -53,6 +53,13 @@ class Thresholds:
     view_stale_critical: dt.timedelta = _D(days=15)
     #: statistics must be this old before an index with no scans is called unused
     unused_index_min_stats_age: dt.timedelta = _D(days=7)
+    #: how far a standby's replay trails (seconds since the last replayed commit, and bytes)
+    replay_lag_warning: dt.timedelta = _D(minutes=1)
+    replay_lag_critical: dt.timedelta = _D(minutes=5)
+    replay_lag_warning_bytes: int = 64 * 1024 * 1024
+    replay_lag_critical_bytes: int = 1024 * 1024 * 1024
+    #: an inactive replication slot is a warning; holding back more WAL than this, critical
+    slot_retained_critical_bytes: int = 1024 * 1024 * 1024
 
     @classmethod
     def names(cls) -> list[str]:

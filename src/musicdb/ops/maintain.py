@@ -57,6 +57,8 @@ class MaintainOptions:
     lock_timeout_ms: int = maintenance.DEFAULT_LOCK_TIMEOUT_MS
     statement_timeout_ms: int | None = maintenance.DEFAULT_STATEMENT_TIMEOUT_MS
     slow_query_limit: int = 5
+    #: replicas whose index scans the index reviews count too
+    replicas: tuple[DatabaseTarget, ...] = ()
 
 
 @dataclass
@@ -219,7 +221,8 @@ def _refresh_views(target: DatabaseTarget, options: MaintainOptions, state: RunS
 
 def _index_checks(target: DatabaseTarget, options: MaintainOptions, name: str,
                   only: Sequence[str]) -> Step:  # fmt: skip
-    result = health.run_checks(target, thresholds=options.thresholds, only=only)
+    result = health.run_checks(target, thresholds=options.thresholds, only=only,
+                               replicas=options.replicas)  # fmt: skip
     checks = [c for c in result.checks if c.name != "connectivity"]
     status = health.worst(c.status for c in checks)
     return Step(name, status, "; ".join(f"{c.name}: {c.message}" for c in checks),

@@ -105,6 +105,19 @@ def extension(conn: psycopg.Connection[Any], name: str) -> Extension | None:
     return Extension(name, version, str(row[1]))
 
 
+def create_extension_hint(conn: psycopg.Connection[Any], name: str, *, missing: str) -> str:
+    """What to do about extension *name* not being installed here: *missing* when the server
+    lacks it, else ``CREATE EXTENSION`` in this database (on the primary, when this is a
+    standby: a standby cannot create it, and the primary's replicates)."""
+    if not available_extension(conn, name):
+        return missing
+    from musicdb import db
+
+    if db.in_recovery(conn):
+        return f"CREATE EXTENSION {name} on the primary (this server is a standby)"
+    return f"CREATE EXTENSION {name} in this database"
+
+
 def installed_extension(conn: psycopg.Connection[Any], name: str) -> tuple[int, ...] | None:
     """The installed version of extension *name* in this database, or None."""
     found = extension(conn, name)

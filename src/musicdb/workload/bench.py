@@ -584,6 +584,8 @@ def run(
     rng = random.Random(seed)
     with db.connect(target, application_name="musicdb bench") as conn:
         version = str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
+        if compare_baseline:  # the read patterns run on a standby; the baseline copy cannot
+            db.require_primary(conn, "bench --compare-baseline (it copies the database)")
         missing = conn.execute(
             "SELECT to_regclass('mv_track_popularity') IS NULL"
         ).fetchone()
