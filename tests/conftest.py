@@ -164,6 +164,26 @@ def pg_conn(db_url: str) -> Iterator[psycopg.Connection[Any]]:
         yield conn
 
 
+@pytest.fixture(scope="module")
+def legacy_template(pg_server: TestServer) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A legacy database (rows_scale=1) built once per module and copied per test."""
+    from legacy import load_legacy
+
+    with pg_server.database(prefix="musicdb_legacy_tpl_") as name:
+        with pg_server.connect(name) as conn:
+            facts = load_legacy(conn)
+        yield name, facts
+
+
+@pytest.fixture
+def legacy_db(
+    pg_server: TestServer, legacy_template: tuple[str, dict[str, Any]]
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A fresh copy of the legacy database: (URL, the facts its loader planted)."""
+    with pg_server.database(legacy_template[0], prefix="musicdb_legacy_") as name:
+        yield pg_server.url(name), legacy_template[1]
+
+
 @pytest.fixture
 def cli():
     """``cli("migrate", "status", url=...)`` -> CliResult(exit_code, stdout, stderr)."""

@@ -11,7 +11,7 @@ import os
 import socket
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -170,3 +170,32 @@ def musicdb_subprocess_env(**extra: str) -> dict[str, str]:
 
 
 MUSICDB = [sys.executable, "-m", "musicdb"]
+
+
+@contextlib.contextmanager
+def recorded_statements(
+    application_name: str, label: Callable[[], str | None] = lambda: ""
+) -> Iterator[list[tuple[str, str, Any]]]:
+    """Record what psycopg is asked to run on the connections named *application_name*, whatever
+    code builds the statements: ``(label, text, params)`` with the params as JSON values, for
+    every statement run while *label* returns a string (the statements still run, on the real
+    server)."""
+    import json
+
+    recorded: list[tuple[str, str, Any]] = []
+    original = psycopg.Cursor.execute
+
+    def recording(cur, query, params=None, **kwargs):  # type: ignore[no-untyped-def]
+        name = cur.connection.info.parameter_status("application_name")
+        where = label() if name == application_name else None
+        if where is not None:
+            text = query if isinstance(query, str) else query.as_string(cur.connection)
+            values = params if isinstance(params, dict) else list(params or ())
+            recorded.append((where, text.strip(), json.loads(json.dumps(values, default=str))))
+        return original(cur, query, params, **kwargs)
+
+    psycopg.Cursor.execute = recording  # type: ignore[method-assign]
+    try:
+        yield recorded
+    finally:
+        psycopg.Cursor.execute = original  # type: ignore[method-assign]

@@ -14,34 +14,19 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
+from helpers import recorded_statements
 from legacy import (
     INDEX_COUNT_QUERY,
     LEGACY_INDEX_COUNT,
     LEGACY_REVISION,
     LEGACY_TABLES,
     legacy_index_names,
-    load_legacy,
 )
 from musicdb import adopt, migrate
 from musicdb.adopt import target as frozen
 from musicdb.config import DatabaseTarget
 
 TS_TYPES = ("timestamp without time zone", "timestamp with time zone")
-
-
-@pytest.fixture(scope="module")
-def legacy_template(pg_server):
-    """A legacy database (rows_scale=1) built once per module and copied per test."""
-    with pg_server.database(prefix="musicdb_legacy_tpl_") as name:
-        with pg_server.connect(name) as conn:
-            facts = load_legacy(conn)
-        yield name, facts
-
-
-@pytest.fixture
-def legacy_db(pg_server, legacy_template):
-    with pg_server.database(legacy_template[0], prefix="musicdb_legacy_") as name:
-        yield pg_server.url(name), legacy_template[1]
 
 
 def _columns(conn: psycopg.Connection[Any], table: str) -> dict[str, str]:
@@ -326,18 +311,9 @@ def test_the_adopt_dry_run_shows_the_statements_the_real_run_executes(
              if s["revision"] == adopt.ADOPT_STEP]  # fmt: skip
 
     # what psycopg is asked to run on the connection adopt writes with, whatever builds it
-    executed: list[tuple[str, Any]] = []
-    original = psycopg.Cursor.execute
-
-    def recording(cur, query, params=None, **kwargs):  # type: ignore[no-untyped-def]
-        if cur.connection.info.parameter_status("application_name") == "musicdb adopt":
-            text = query if isinstance(query, str) else query.as_string(cur.connection)
-            executed.append((text.strip(), json.loads(json.dumps(list(params or ())))))
-        return original(cur, query, params, **kwargs)
-
-    monkeypatch.setattr(psycopg.Cursor, "execute", recording)
-    done = cli("migrate", "adopt", "--yes", url=url)
-    monkeypatch.undo()
+    with recorded_statements("musicdb adopt") as recorded:
+        done = cli("migrate", "adopt", "--yes", url=url)
+    executed = [(text, params) for _label, text, params in recorded]
     assert done.exit_code == 0, done.stderr
     assert len(shown) == 9 and executed == shown
     assert any("CREATE TABLE IF NOT EXISTS alembic_version" in sql for sql, _p in executed)
