@@ -135,12 +135,9 @@ def standby_db(pg_standby: Standby, db_url: str) -> str:
 @pytest.fixture(scope="session")
 def template_db(pg_server: TestServer) -> Iterator[str]:
     """A database migrated to head once per session; copied for each test."""
-    name = pg_server.create_database(prefix=TEMPLATE_PREFIX)
-    try:
+    with pg_server.database(prefix=TEMPLATE_PREFIX) as name:
         migrate_to_head(pg_server.url(name))
         yield name
-    finally:
-        pg_server.drop_database(name)
 
 
 @pytest.fixture

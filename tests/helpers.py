@@ -10,13 +10,11 @@ import io
 import os
 import socket
 import sys
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-from psycopg import sql
 
 from musicdb.config import url_with_database
 
@@ -66,29 +64,18 @@ class TestServer:
         with self.connect() as conn:
             return int(conn.info.server_version)
 
-    def create_database(self, prefix: str = "musicdb_test_", template: str = "template0") -> str:
-        name = f"{prefix}{uuid.uuid4().hex[:10]}"
-        with self.connect() as conn:
-            conn.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                    sql.Identifier(name), sql.Identifier(template)
-                )
-            )
-        return name
-
     @contextlib.contextmanager
     def database(self, template: str = "template0", prefix: str = "musicdb_test_") -> Iterator[str]:
-        """A fresh database (a copy of *template*) for the block; yields its name, then drops it."""
-        name = self.create_database(prefix=prefix, template=template)
-        try:
-            yield name
-        finally:
-            self.drop_database(name)
+        """A fresh database (a copy of *template*) for the block; yields its name, then drops it
+        (the library's :func:`musicdb.db.scratch_database`)."""
+        from psycopg.conninfo import conninfo_to_dict
 
-    def drop_database(self, name: str) -> None:
-        with self.connect() as conn:
-            drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-            conn.execute(drop.format(sql.Identifier(name)))
+        from musicdb import db
+        from musicdb.config import DatabaseTarget
+
+        admin = DatabaseTarget(self.admin_url, "test server")
+        with db.scratch_database(admin, prefix=prefix, template=template) as scratch:
+            yield str(conninfo_to_dict(scratch.conninfo)["dbname"])
 
 
 @dataclass

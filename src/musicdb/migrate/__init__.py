@@ -661,37 +661,18 @@ def _ancestors(rev: str) -> set[str]:
 # -- drift --------------------------------------------------------------------------------------
 @contextmanager
 def scratch_database(target: DatabaseTarget, prefix: str = "musicdb_scratch_") -> Iterator[str]:
-    """A throwaway empty database on the same server (needs CREATEDB); yields its URL."""
-    import uuid
+    """A throwaway empty database on the same server (needs CREATEDB) to compare against; yields
+    its URL (:func:`musicdb.db.scratch_database`, worded for the drift check)."""
 
-    from psycopg import sql
+    def refused(exc: Exception) -> Exception:
+        return MusicdbError(
+            f"cannot create a scratch database to compare against ({_db_message(exc)}); "
+            "the drift check needs the CREATEDB privilege"
+        )
 
-    from musicdb.config import url_with_database
-
-    name = f"{prefix}{uuid.uuid4().hex[:12]}"
-    with db.connect(target) as conn:
-        if db.in_recovery(conn):
-            raise NotOnStandby(
-                "the drift check needs the primary: it builds a scratch database, and this "
-                "server is a standby (read-only); run it against the primary"
-            )
-        try:
-            conn.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name))
-            )
-        except Exception as exc:
-            raise MusicdbError(
-                f"cannot create a scratch database to compare against ({_db_message(exc)}); "
-                "the drift check needs the CREATEDB privilege"
-            ) from exc
-    try:
-        # With libpq's environment the rest comes from PG* variables; the name is our own hex.
-        yield url_with_database(target.conninfo, name) if target.conninfo else f"dbname={name}"
-    finally:
-        with db.connect(target) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+    with db.scratch_database(target, prefix=prefix, purpose="the drift check",
+                             refused=refused) as scratch:  # fmt: skip
+        yield scratch.conninfo
 
 
 def expected_snapshot(target: DatabaseTarget, revisions: tuple[str, ...],
