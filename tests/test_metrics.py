@@ -122,6 +122,16 @@ def test_drift_runs_at_most_once_per_interval(db_url, monkeypatch) -> None:
     exporter.scrape()
     exporter.scrape()
     assert len(calls) == 1
+    # serving: the drift check runs beside the scrapes, which never wait for it
+    serving = metrics.Exporter(DatabaseTarget(db_url, "test"), background_drift=True)
+    first = _samples(metrics.generate_text(serving))
+    assert not any(k[0] == "musicdb_schema_drift" for k in first)
+    assert _value(first, "musicdb_scrape_error", part="drift") == 0
+    assert serving._drift_thread is not None
+    serving._drift_thread.join(60)
+    later = _samples(metrics.generate_text(serving))
+    assert _value(later, "musicdb_schema_drift") == 0
+    assert len(calls) == 2
 
 
 def test_unreachable_and_back(pg_server) -> None:

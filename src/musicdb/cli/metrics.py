@@ -114,9 +114,11 @@ def serve(
 
     options = _options(ctx, top_tables, top_statements, statement_timeout, lock_timeout,
                        drift_interval)  # fmt: skip
-    collector = m.CachedCollector(m.Exporter(settings(ctx).target(), options), min_interval)
+    collector = m.CachedCollector(
+        m.Exporter(settings(ctx).target(), options, background_drift=True), min_interval
+    )
     server = m.make_server(listen, collector)
-    host, port = server.server_address[:2]
+    port = server.server_address[1]
     typer.echo(f"serving http://{listen.rpartition(':')[0]}:{port}/metrics", err=True)
     try:
         server.serve_forever()

@@ -98,13 +98,22 @@ def _age(now: dt.datetime, *stamps: dt.datetime | None) -> float | None:
 class Exporter:
     """Scrapes one database; keeps the last drift result between its (hourly) runs."""
 
-    def __init__(self, target: DatabaseTarget, options: MetricsOptions | None = None) -> None:
+    def __init__(
+        self,
+        target: DatabaseTarget,
+        options: MetricsOptions | None = None,
+        *,
+        background_drift: bool = False,
+    ) -> None:
         self.target = target
         self.options = options or MetricsOptions()
+        #: run the drift check in a thread of its own (serving: a scrape never waits for it)
+        self.background_drift = background_drift
         #: how many scrapes ran their SQL (the HTTP server's tests count on it)
         self.scrapes = 0
         self._drift: Check | None = None
         self._drift_at = float("-inf")
+        self._drift_thread: threading.Thread | None = None
 
     def scrape(self) -> list[Metric]:
         """Run one scrape: every family, ``musicdb_scrape_error`` per part and its duration."""
@@ -168,16 +177,25 @@ class Exporter:
         return result
 
     def _drift_check(self) -> Check | None:
-        """The drift check's result, run again once it is older than ``drift_interval_s``."""
+        """The drift check's last result, run again once it is older than ``drift_interval_s``
+        (in the background when serving: until its first result, None)."""
         if self.options.drift_interval_s <= 0:
             return None
         if time.monotonic() - self._drift_at >= self.options.drift_interval_s:
-            from musicdb.ops import health
-
-            result = health.run_checks(self.target, only=("drift",))
-            self._drift = next(c for c in result.checks if c.name == "drift")
-            self._drift_at = time.monotonic()
+            if not self.background_drift:
+                self._run_drift()
+            elif self._drift_thread is None or not self._drift_thread.is_alive():
+                self._drift_thread = threading.Thread(target=self._run_drift, daemon=True,
+                                                      name="musicdb-drift")  # fmt: skip
+                self._drift_thread.start()
         return self._drift
+
+    def _run_drift(self) -> None:
+        from musicdb.ops import health
+
+        result = health.run_checks(self.target, only=("drift",))
+        self._drift = next(c for c in result.checks if c.name == "drift")
+        self._drift_at = time.monotonic()
 
     def _drift_part(self, out: _Scrape) -> None:
         drift = self._drift_check()
@@ -301,11 +319,16 @@ class Exporter:
                             ("queryid",))  # fmt: skip
         seconds = out.counter("musicdb_statement_seconds",
                               "Total execution time of the statement.", ("queryid",))
+        # One series per queryid: the same statement run by several roles is summed.
+        by_id: dict[str, list[float]] = {}
         for r in stats.rows:
-            if r.queryid is None:
-                continue
-            calls.add_metric([str(r.queryid)], r.calls)
-            seconds.add_metric([str(r.queryid)], r.total_ms / 1000)
+            if r.queryid is not None:
+                figures = by_id.setdefault(str(r.queryid), [0, 0.0])
+                figures[0] += r.calls
+                figures[1] += r.total_ms / 1000
+        for queryid, (count, total_s) in by_id.items():
+            calls.add_metric([queryid], count)
+            seconds.add_metric([queryid], total_s)
 
 
 class CachedCollector(Collector):
