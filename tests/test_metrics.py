@@ -151,8 +151,22 @@ def test_unreachable_and_back(pg_server) -> None:
         with pg_server.connect() as admin:
             admin.execute(psycopg.sql.SQL("DROP DATABASE {} WITH (FORCE)").format(
                 psycopg.sql.Identifier(name)))  # fmt: skip
-    text = metrics.generate_text(exporter)
-    assert _value(_samples(text), "musicdb_scrape_error", part="connection") == 1
+    gone = _samples(metrics.generate_text(exporter))
+    assert _value(gone, "musicdb_up") == 0
+    assert {_value(gone, "musicdb_scrape_error", part=p) for p in metrics.PARTS} == {1}
+
+
+def test_not_at_head_and_unwritable_output(db_url, pg_conn, cli, tmp_path) -> None:
+    pg_conn.execute("UPDATE alembic_version SET version_num ="
+                    " '20250618_075149_add_performance_indexes'")  # fmt: skip
+    samples = _scrape(db_url)
+    assert _value(samples, "musicdb_schema_at_head") == 0
+    assert _value(samples, "musicdb_health_check_status", check="at_head") == 1
+    result = cli("metrics", "--drift-interval", "0", "--output",
+                 str(tmp_path / "missing" / "m.prom"), url=db_url)  # fmt: skip
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "cannot write" in result.stderr
+    assert not (tmp_path / "missing").exists()
 
 
 def test_http_serves_twenty_concurrent_scrapes_with_one_run(db_url) -> None:

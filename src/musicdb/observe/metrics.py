@@ -132,7 +132,7 @@ class Exporter:
                               statement_timeout_ms=opts.statement_timeout_ms)  # fmt: skip
         except MusicdbError:
             up.add_metric([], 0)
-            out.errors["connection"] = 1
+            out.errors = dict.fromkeys(PARTS, 1)  # nothing could be read
         else:
             up.add_metric([], 1)
             with conn:
