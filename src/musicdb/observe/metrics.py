@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
@@ -46,8 +46,8 @@ DEFAULT_LISTEN = "127.0.0.1:9187"
 #: The parts of a scrape, each with its own ``musicdb_scrape_error``.
 PARTS = ("connection", "health", "drift", "schema", "tables", "indexes", "connections", "locks",
          "views", "statements")  # fmt: skip
-#: ``musicdb_health_check_status`` values, the Nagios exit codes of the check's status.
-STATUS_VALUES = {"ok": 0, "warning": 1, "critical": 2, "unknown": 3}
+
+_F = TypeVar("_F", GaugeMetricFamily, CounterMetricFamily)
 
 
 @dataclass
@@ -67,19 +67,18 @@ class _Scrape:
         self.families: dict[str, Metric] = {}
         self.errors: dict[str, int] = dict.fromkeys(PARTS, 0)
 
-    def gauge(self, name: str, doc: str, labels: tuple[str, ...] = ()) -> GaugeMetricFamily:
+    def _family(self, kind: type[_F], name: str, doc: str, labels: tuple[str, ...]) -> _F:
         if name not in self.families:
-            self.families[name] = GaugeMetricFamily(name, doc, labels=list(labels))
+            self.families[name] = kind(name, doc, labels=list(labels))
         family = self.families[name]
-        assert isinstance(family, GaugeMetricFamily)
+        assert isinstance(family, kind)
         return family
 
+    def gauge(self, name: str, doc: str, labels: tuple[str, ...] = ()) -> GaugeMetricFamily:
+        return self._family(GaugeMetricFamily, name, doc, labels)
+
     def counter(self, name: str, doc: str, labels: tuple[str, ...] = ()) -> CounterMetricFamily:
-        if name not in self.families:
-            self.families[name] = CounterMetricFamily(name, doc, labels=list(labels))
-        family = self.families[name]
-        assert isinstance(family, CounterMetricFamily)
-        return family
+        return self._family(CounterMetricFamily, name, doc, labels)
 
     def part(self, name: str, fn: Callable[[], None]) -> None:
         """Run one part; a failure marks it in ``musicdb_scrape_error`` and nothing more."""
@@ -173,7 +172,7 @@ class Exporter:
                            ("check",))  # fmt: skip
         drift = self._drift_check()
         for check in [*result.checks, *([drift] if drift else [])]:
-            family.add_metric([check.name], STATUS_VALUES[check.status])
+            family.add_metric([check.name], health.EXIT_CODES[check.status])  # Nagios codes
         return result
 
     def _drift_check(self) -> Check | None:
