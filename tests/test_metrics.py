@@ -289,3 +289,26 @@ def test_dashboard_queries_name_only_emitted_metrics(db_url, standby_db, pg_conn
             used.update(names)
     # every family the exporter emits is on the dashboard or deliberately left to Prometheus
     assert len(used) >= 34
+
+
+def test_catalog_facts_are_kept_for_the_catalog_interval(db_url, pg_conn) -> None:
+    """Every index's verdicts and every table's sizes are read again only after
+    --catalog-interval; the other figures on every scrape."""
+    target = DatabaseTarget(db_url, "test")
+    kept = metrics.Exporter(target, metrics.MetricsOptions(drift_interval_s=0,
+                                                           catalog_interval_s=3600))  # fmt: skip
+    fresh = metrics.Exporter(target, metrics.MetricsOptions(drift_interval_s=0,
+                                                            catalog_interval_s=0))  # fmt: skip
+    before = {e: _samples(metrics.generate_text(e)) for e in (kept, fresh)}
+    pg_conn.execute("CREATE INDEX ix_metrics_new ON artists (created_at)")
+    with psycopg.connect(db_url, autocommit=True, application_name="metrics-idler"):
+        after = {e: _samples(metrics.generate_text(e)) for e in (kept, fresh)}
+        idle = {e: _value(after[e], "musicdb_connections", state="idle") for e in (kept, fresh)}
+    counted = {e: (_value(before[e], "musicdb_indexes", verdict="all"),
+                   _value(after[e], "musicdb_indexes", verdict="all"))
+               for e in (kept, fresh)}  # fmt: skip
+    assert counted[fresh][1] == counted[fresh][0] + 1  # read again
+    assert counted[kept][1] == counted[kept][0]  # kept from the first scrape
+    assert _value(after[kept], "musicdb_catalog_facts_age_seconds") > 0
+    assert _value(after[fresh], "musicdb_catalog_facts_age_seconds") == 0
+    assert idle[kept] >= 1 and idle[fresh] >= 1  # connections: read on every scrape

@@ -13,6 +13,7 @@ import typer
 from musicdb.cli import _help
 from musicdb.cli._common import StatementTimeout, app, settings
 from musicdb.observe.options import (
+    CATALOG_INTERVAL_S,
     DEFAULT_LISTEN,
     DEFAULT_LOCK_TIMEOUT_MS,
     DEFAULT_MIN_INTERVAL_S,
@@ -55,11 +56,17 @@ DriftInterval = Annotated[
     typer.Option("--drift-interval", metavar="SECONDS", min=0,
                  help="Check drift (builds a scratch database) at most this often; 0: never."),
 ]  # fmt: skip
+CatalogInterval = Annotated[
+    float,
+    typer.Option("--catalog-interval", metavar="SECONDS", min=0,
+                 help="Read every index's verdicts and every table's sizes and bloat again "
+                      "after this many seconds (the other figures: on every scrape); 0: always."),
+]  # fmt: skip
 
 
 def _options(
     ctx: typer.Context, top_tables: int, top_statements: int, statement_timeout: int,
-    lock_timeout: int, drift_interval: float,
+    lock_timeout: int, drift_interval: float, catalog_interval: float = CATALOG_INTERVAL_S,
 ) -> MetricsOptions:  # fmt: skip
     from musicdb.observe.options import MetricsOptions
     from musicdb.ops.health_thresholds import Thresholds
@@ -67,7 +74,8 @@ def _options(
     thresholds = Thresholds.from_sources((), settings(ctx).environ)
     return MetricsOptions(top_tables=top_tables, top_statements=top_statements,
                           statement_timeout_ms=statement_timeout, lock_timeout_ms=lock_timeout,
-                          drift_interval_s=drift_interval, thresholds=thresholds)  # fmt: skip
+                          drift_interval_s=drift_interval, catalog_interval_s=catalog_interval,
+                          thresholds=thresholds)  # fmt: skip
 
 
 @metrics_app.callback()
@@ -127,12 +135,13 @@ def serve(
     statement_timeout: StatementTimeout = DEFAULT_STATEMENT_TIMEOUT_MS,
     lock_timeout: LockTimeoutMs = DEFAULT_LOCK_TIMEOUT_MS,
     drift_interval: DriftInterval = DRIFT_INTERVAL_S,
+    catalog_interval: CatalogInterval = CATALOG_INTERVAL_S,
 ) -> None:
     """Serve /metrics over HTTP until interrupted."""
     from musicdb.observe import metrics as m
 
     options = _options(ctx, top_tables, top_statements, statement_timeout, lock_timeout,
-                       drift_interval)  # fmt: skip
+                       drift_interval, catalog_interval)  # fmt: skip
     collector = m.CachedCollector(
         m.Exporter(settings(ctx).target(), options, background_drift=True), min_interval
     )

@@ -98,6 +98,9 @@ class Exporter:
         self.scrapes = 0
         self._drift: Check | None = None
         self._drift_at = float("-inf")
+        #: the catalog-wide facts of an earlier scrape, and when they were read
+        self._catalog: dict[str, Any] = {}
+        self._catalog_at = float("-inf")
         self._drift_thread: threading.Thread | None = None
 
     def scrape(self) -> list[Metric]:
@@ -107,7 +110,7 @@ class Exporter:
         from musicdb.reports import CatalogFacts
 
         self.scrapes += 1
-        clock = time.perf_counter()
+        clock, started = time.perf_counter(), time.monotonic()
         out = _Scrape()
         up = out.gauge("musicdb_up", "Whether the database answered this scrape (1) or not (0).")
         opts = self.options
@@ -121,7 +124,16 @@ class Exporter:
         else:
             up.add_metric([], 1)
             with conn:
-                self._collect(out, CatalogFacts(conn))
+                kept = self._kept_catalog()
+                facts = CatalogFacts(conn, kept=kept)
+                self._collect(out, facts)
+                if not kept:  # read afresh by this scrape: served to the next ones for a while
+                    self._catalog, self._catalog_at = facts.computed(), started
+                out.gauge("musicdb_catalog_facts_age_seconds",
+                          "Age of the per-table and per-index figures this scrape serves (they "
+                          "are read again after --catalog-interval)."
+                          ).add_metric([], max(time.monotonic() - self._catalog_at, 0.0)
+                                       if kept else 0.0)  # fmt: skip
         errors = out.gauge("musicdb_scrape_error",
                            "Whether this part of the scrape failed (1) and was left out.",
                            ("part",))  # fmt: skip
@@ -130,6 +142,13 @@ class Exporter:
         out.gauge("musicdb_scrape_duration_seconds",
                   "How long this scrape took.").add_metric([], time.perf_counter() - clock)
         return list(out.families.values())
+
+    def _kept_catalog(self) -> dict[str, Any]:
+        """The catalog-wide facts of an earlier scrape while younger than catalog_interval_s."""
+        if time.monotonic() - self._catalog_at < self.options.catalog_interval_s:
+            return self._catalog
+        self._catalog, self._catalog_at = {}, float("-inf")
+        return {}
 
     # -- the parts ----------------------------------------------------------------------------
     def _collect(self, out: _Scrape, facts: CatalogFacts) -> None:

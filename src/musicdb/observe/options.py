@@ -16,6 +16,9 @@ DEFAULT_LOCK_TIMEOUT_MS = 500
 DEFAULT_MIN_INTERVAL_S = 15.0
 #: the drift check builds a scratch database: at most once an hour
 DRIFT_INTERVAL_S = 3600.0
+#: the catalog-wide facts (every index's verdicts, every table's sizes and bloat) are read again
+#: after this many seconds; the other figures on every scrape
+CATALOG_INTERVAL_S = 60.0
 DEFAULT_LISTEN = "127.0.0.1:9187"
 
 
@@ -26,4 +29,5 @@ class MetricsOptions:
     statement_timeout_ms: int = DEFAULT_STATEMENT_TIMEOUT_MS
     lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS
     drift_interval_s: float = DRIFT_INTERVAL_S
+    catalog_interval_s: float = CATALOG_INTERVAL_S
     thresholds: Thresholds | None = None
