@@ -22,17 +22,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import psycopg
-
-from musicdb.local import LocalCluster
+from _cluster import bigcatalog_cluster, psql_path
 
 #: Run in a fresh interpreter of either tree: one warm-up call of ``health.run_checks`` (imports,
 #: the server's caches), then one timed call; prints the milliseconds.
@@ -92,20 +89,10 @@ def main() -> int:
         print(f"--baseline-src {args.baseline_src}: no musicdb package there; stopping",
               file=sys.stderr)  # fmt: skip
         return 2
-    psql = shutil.which("psql") or str(Path(args.bindir) / "psql")
-    if not Path(psql).exists():
+    if psql_path(Path(args.bindir)) is None:
         print("needs psql on PATH or in --bindir; stopping", file=sys.stderr)
         return 2
-    root = Path(tempfile.mkdtemp(prefix="musicdb-bench-", dir="/dev/shm"
-                                 if os.path.isdir("/dev/shm") else None))  # fmt: skip
-    root.chmod(0o755)
-    cluster = LocalCluster(root / "cluster", bindir=Path(args.bindir), durable=False,
-                           database="bigcatalog", port=55498)  # fmt: skip
-    try:
-        cluster.start()
-        url = cluster.url("bigcatalog")
-        subprocess.run([psql, url, "-X", "-q", "-v", f"ntables={args.ntables}", "-f",
-                        args.catalog], check=True, capture_output=True)  # fmt: skip
+    with bigcatalog_cluster(args.catalog, args.ntables, Path(args.bindir), 55498) as url:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
             version = conn.execute("SHOW server_version").fetchone()[0]
@@ -140,11 +127,6 @@ def main() -> int:
         for name, state in states["this tree"].items():
             print(f"| {name} | {state} |")
         return 0
-    finally:
-        try:
-            cluster.stop()
-        finally:
-            shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

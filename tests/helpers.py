@@ -77,6 +77,29 @@ class TestServer:
         with db.scratch_database(admin, prefix=prefix, template=template) as scratch:
             yield str(conninfo_to_dict(scratch.conninfo)["dbname"])
 
+    @contextlib.contextmanager
+    def role(self, prefix: str, *, member_of: str | None = None,
+             password: str | None = None) -> Iterator[str]:  # fmt: skip
+        """A LOGIN role without CREATEDB (in *member_of*, with *password*) for the block; yields
+        its name, then drops it with whatever it was granted."""
+        name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+        create = sql.SQL("CREATE ROLE {} LOGIN NOCREATEDB").format(sql.Identifier(name))
+        if password is not None:
+            create += sql.SQL(" PASSWORD {}").format(sql.Literal(password))
+        if member_of is not None:
+            create += sql.SQL(" IN ROLE {}").format(sql.Identifier(member_of))
+        with self.connect() as conn:
+            conn.execute(create)
+        try:
+            yield name
+        finally:
+            with self.connect() as conn:
+                for dbname in [r[0] for r in conn.execute(
+                        "SELECT datname FROM pg_database WHERE datallowconn")]:  # fmt: skip
+                    with self.connect(dbname) as db:  # grants live in each database
+                        db.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(name)))
+                conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+
 
 @dataclass
 class Standby:

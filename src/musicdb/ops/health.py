@@ -516,7 +516,8 @@ def check_view_staleness(ctx: Context) -> Check:
                         "are not recorded")  # fmt: skip
     rows = ctx.rows(
         "SELECT target, max(coalesce(finished_at, started_at)) FILTER (WHERE outcome = 'ok'),"
-        " max(started_at) FILTER (WHERE outcome <> 'ok'), now()"
+        " max(started_at) FILTER (WHERE outcome <> 'ok'),"
+        " (array_agg(duration_ms ORDER BY started_at DESC) FILTER (WHERE outcome = 'ok'))[1]"
         " FROM public.maintenance_log WHERE operation = %s AND target = ANY (%s) GROUP BY target",
         (maintenance.OP_REFRESH, [v.qualified for v in views]),
     )
@@ -524,7 +525,7 @@ def check_view_staleness(ctx: Context) -> Check:
     now = ctx.one("SELECT now()")[0]
     items, status = [], OK
     for view in views:
-        _, last_ok, last_failed, _ = log.get(view.qualified, (None, None, None, None))
+        _, last_ok, last_failed, last_ms = log.get(view.qualified, (None, None, None, None))
         age = (now - last_ok).total_seconds() if last_ok else None
         if not view.populated:
             level, why = CRITICAL, "not populated: reading it fails"
@@ -538,6 +539,7 @@ def check_view_staleness(ctx: Context) -> Check:
             why += "; the latest refresh attempt failed"
         items.append({"view": view.qualified, "populated": view.populated,
                       "last_refresh": last_ok, "age_s": age, "last_failure": last_failed,
+                      "last_duration_s": None if last_ms is None else float(last_ms) / 1000,
                       "status": level, "message": why})  # fmt: skip
         status = worst((status, level))
     details = {"views": items}
@@ -751,12 +753,18 @@ def run_checks(
     skip: Sequence[str] = (),
     statement_timeout_ms: int = CHECK_STATEMENT_TIMEOUT_MS,
     replicas: Sequence[DatabaseTarget] = (),
+    facts: CatalogFacts | None = None,
 ) -> HealthResult:
     """Run the chosen checks; never raises for a check, only for bad arguments. The index
-    checks count the scans of *replicas* too."""
+    checks count the scans of *replicas* too.
+
+    With *facts*, the checks run on its connection (left open) and share its catalog facts (and
+    its replicas) with the caller: ``musicdb metrics`` exports the figures the checks judge."""
     thresholds = thresholds or Thresholds()
     names = select_checks(only, skip)
     clock = time.perf_counter()
+    if facts is not None:
+        return _run_on(target, facts, thresholds, names, clock)
     try:
         conn = db.connect(target, application_name="musicdb health-check", connect_timeout=10,
                           lock_timeout_ms=CHECK_LOCK_TIMEOUT_MS,
@@ -769,21 +777,30 @@ def run_checks(
     from musicdb.reports import CatalogFacts
 
     with conn:
-        facts = CatalogFacts(conn, replicas)
-        server_version = facts.server_version
-        checks = [Check("connectivity", OK, f"connected to PostgreSQL {server_version}",
-                        {"server_version_num": facts.server_version_num},
-                        (time.perf_counter() - clock) * 1000)]  # fmt: skip
-        ctx = Context(target, conn, thresholds, facts)
-        done: dict[str, Check] = {}
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="musicdb-check") as pool:
-            beside = {n: pool.submit(_run_one, ctx, n) for n in names[1:] if n in OWN_CONNECTIONS}
-            for name in names[1:]:
-                if name not in beside:
-                    done[name] = _run_one(ctx, name)
-            for name, future in beside.items():
-                done[name] = future.result()
-        checks += [done[name] for name in names[1:]]
+        return _run_on(target, CatalogFacts(conn, replicas), thresholds, names, clock)
+
+
+def _run_on(
+    target: DatabaseTarget,
+    facts: CatalogFacts,
+    thresholds: Thresholds,
+    names: Sequence[str],
+    clock: float,
+) -> HealthResult:
+    server_version = facts.server_version
+    checks = [Check("connectivity", OK, f"connected to PostgreSQL {server_version}",
+                    {"server_version_num": facts.server_version_num},
+                    (time.perf_counter() - clock) * 1000)]  # fmt: skip
+    ctx = Context(target, facts.conn, thresholds, facts)
+    done: dict[str, Check] = {}
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="musicdb-check") as pool:
+        beside = {n: pool.submit(_run_one, ctx, n) for n in names[1:] if n in OWN_CONNECTIONS}
+        for name in names[1:]:
+            if name not in beside:
+                done[name] = _run_one(ctx, name)
+        for name, future in beside.items():
+            done[name] = future.result()
+    checks += [done[name] for name in names[1:]]
     return HealthResult(target.display, checks, thresholds, server_version)
 
 
