@@ -10,11 +10,13 @@ import io
 import os
 import socket
 import sys
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
+from psycopg import sql
 
 from musicdb.config import url_with_database
 

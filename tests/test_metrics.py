@@ -19,6 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from psycopg.conninfo import make_conninfo
 
 from musicdb.config import DatabaseTarget
+from musicdb.db import scratch_database
 from musicdb.observe import metrics
 from musicdb.ops import health, refresh
 
@@ -144,14 +145,8 @@ def test_unreachable_and_back(pg_server) -> None:
         return _value(_samples(text), "musicdb_up")
 
     assert up() == 0  # not there yet
-    with pg_server.connect() as admin:
-        admin.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
-    try:
+    with scratch_database(DatabaseTarget(pg_server.admin_url, "test"), name=name):
         assert up() == 1
-    finally:
-        with pg_server.connect() as admin:
-            admin.execute(psycopg.sql.SQL("DROP DATABASE {} WITH (FORCE)").format(
-                psycopg.sql.Identifier(name)))  # fmt: skip
     gone = _samples(metrics.generate_text(exporter))
     assert _value(gone, "musicdb_up") == 0
     assert {_value(gone, "musicdb_scrape_error", part=p) for p in metrics.PARTS} == {1}
