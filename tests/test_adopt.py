@@ -264,6 +264,10 @@ def test_adopt_on_fresh_empty_and_unrelated_databases_is_harmless(
 
     empty = cli("migrate", "adopt", "--yes", "--format", "json", url=empty_db_url)
     assert empty.exit_code == 0 and empty.json()["inspection"]["kind"] == "empty"
+    as_csv = cli("migrate", "adopt", "--dry-run", "--format", "csv", url=empty_db_url)
+    assert as_csv.exit_code == 0, as_csv.stderr
+    lines = as_csv.stdout.splitlines()
+    assert lines[0] == "key,value" and any(line.startswith("dry_run,") for line in lines)
 
     with pg_server.database(prefix="musicdb_other_") as name:
         other = pg_server.url(name)
