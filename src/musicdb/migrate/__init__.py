@@ -62,8 +62,37 @@ def script_directory() -> ScriptDirectory:
     return ScriptDirectory.from_config(alembic_config())
 
 
+def revision_graph() -> dict[str, tuple[str, ...]]:
+    """Every revision of the package, with the revisions it comes down to, read from the revision
+    files' ``revision`` and ``down_revision`` assignments without importing Alembic (which costs
+    about half a second of a short command's start). A test holds it equal to Alembic's graph."""
+    import ast
+    from pathlib import Path
+
+    graph: dict[str, tuple[str, ...]] = {}
+    for path in sorted((Path(__file__).parent.parent / "migrations" / "versions").glob("*.py")):
+        found: dict[str, Any] = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, value = node.targets[0], node.value
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                target, value = node.target, node.value
+            else:
+                continue
+            if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+                found[target.id] = ast.literal_eval(value)
+        if isinstance(found.get("revision"), str):
+            down = found.get("down_revision")
+            downs = () if down is None else (down,) if isinstance(down, str) else tuple(down)
+            graph[found["revision"]] = tuple(str(d) for d in downs)
+    return graph
+
+
 def heads() -> tuple[str, ...]:
-    return tuple(script_directory().get_heads())
+    """The head revisions (no other revision comes down to them), sorted."""
+    graph = revision_graph()
+    below = {d for downs in graph.values() for d in downs}
+    return tuple(sorted(r for r in graph if r not in below))
 
 
 # -- reading the live revision ------------------------------------------------------------------

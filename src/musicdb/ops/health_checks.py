@@ -138,7 +138,7 @@ def check_at_head(ctx: Context) -> Check:
         return Check("at_head", CRITICAL,
                      "no revision stamped: the database is not under musicdb's migrations "
                      "(musicdb migrate up, or migrate adopt)", details)  # fmt: skip
-    known = {r.revision for r in migrate.script_directory().walk_revisions()}
+    known = migrate.revision_graph()
     unknown = [r for r in current if r not in known]
     if unknown:
         details["unknown"] = unknown
