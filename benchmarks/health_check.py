@@ -35,7 +35,10 @@ from _cluster import bigcatalog_cluster, psql_path
 #: the server's caches), then one timed call; prints the milliseconds.
 _LIBRARY_RUN = """
 import sys, time
-from musicdb.ops import health
+try:
+    from musicdb.ops import health
+except ImportError:  # a tree from before the ops package
+    from musicdb import health
 from musicdb.config import DatabaseTarget
 target, skip = DatabaseTarget(sys.argv[1], "benchmark"), sys.argv[2:]
 health.run_checks(target, skip=skip)
@@ -54,7 +57,9 @@ def _env(src: str | None) -> dict[str, str]:
 
 def _library(url: str, src: str | None, skip: list[str]) -> float:
     proc = subprocess.run([sys.executable, "-c", _LIBRARY_RUN, url, *skip], capture_output=True,
-                          env=_env(src), check=True, text=True)  # fmt: skip
+                          env=_env(src), check=False, text=True)  # fmt: skip
+    if proc.returncode != 0:
+        raise SystemExit(f"the library run of {src or 'this tree'} failed:\n{proc.stderr}")
     return float(proc.stdout)
 
 
@@ -121,8 +126,13 @@ def main() -> int:
                 ratio = statistics.median(times[f"baseline, {what}"]) / statistics.median(
                     times[f"this tree, {what}"])  # fmt: skip
                 print(f"baseline / this tree ({what} medians): {ratio:.2f}x")
-            same = states["baseline"] == states["this tree"]
-            print("check states: " + ("identical" if same else f"DIFFER {states}"))
+            ours, theirs = states["this tree"], states["baseline"]
+            common = ours.keys() & theirs.keys()
+            same = all(ours[name] == theirs[name] for name in common)
+            print(f"check states of the {len(common)} checks both trees have: "
+                  + ("identical" if same else f"DIFFER {states}"))
+            if ours.keys() - common:
+                print("checks only this tree has: " + ", ".join(sorted(ours.keys() - common)))
         print("\n| check | state |\n|---|---|")
         for name, state in states["this tree"].items():
             print(f"| {name} | {state} |")
