@@ -751,12 +751,18 @@ def run_checks(
     skip: Sequence[str] = (),
     statement_timeout_ms: int = CHECK_STATEMENT_TIMEOUT_MS,
     replicas: Sequence[DatabaseTarget] = (),
+    facts: CatalogFacts | None = None,
 ) -> HealthResult:
     """Run the chosen checks; never raises for a check, only for bad arguments. The index
-    checks count the scans of *replicas* too."""
+    checks count the scans of *replicas* too.
+
+    *facts*: the catalog facts of a caller that has a connection open already (``musicdb
+    report``): the checks run on its connection (left open) and share its computed facts."""
     thresholds = thresholds or Thresholds()
     names = select_checks(only, skip)
     clock = time.perf_counter()
+    if facts is not None:
+        return _run_on(target, facts, names, thresholds, clock)
     try:
         conn = db.connect(target, application_name="musicdb health-check", connect_timeout=10,
                           lock_timeout_ms=CHECK_LOCK_TIMEOUT_MS,
@@ -769,21 +775,26 @@ def run_checks(
     from musicdb.reports import CatalogFacts
 
     with conn:
-        facts = CatalogFacts(conn, replicas)
-        server_version = facts.server_version
-        checks = [Check("connectivity", OK, f"connected to PostgreSQL {server_version}",
-                        {"server_version_num": facts.server_version_num},
-                        (time.perf_counter() - clock) * 1000)]  # fmt: skip
-        ctx = Context(target, conn, thresholds, facts)
-        done: dict[str, Check] = {}
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="musicdb-check") as pool:
-            beside = {n: pool.submit(_run_one, ctx, n) for n in names[1:] if n in OWN_CONNECTIONS}
-            for name in names[1:]:
-                if name not in beside:
-                    done[name] = _run_one(ctx, name)
-            for name, future in beside.items():
-                done[name] = future.result()
-        checks += [done[name] for name in names[1:]]
+        return _run_on(target, CatalogFacts(conn, replicas), names, thresholds, clock)
+
+
+def _run_on(target: DatabaseTarget, facts: CatalogFacts, names: Sequence[str],
+            thresholds: Thresholds, clock: float) -> HealthResult:  # fmt: skip
+    """Run the checks *names* (connectivity first) on the connection of *facts*."""
+    server_version = facts.server_version
+    checks = [Check("connectivity", OK, f"connected to PostgreSQL {server_version}",
+                    {"server_version_num": facts.server_version_num},
+                    (time.perf_counter() - clock) * 1000)]  # fmt: skip
+    ctx = Context(target, facts.conn, thresholds, facts)
+    done: dict[str, Check] = {}
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="musicdb-check") as pool:
+        beside = {n: pool.submit(_run_one, ctx, n) for n in names[1:] if n in OWN_CONNECTIONS}
+        for name in names[1:]:
+            if name not in beside:
+                done[name] = _run_one(ctx, name)
+        for name, future in beside.items():
+            done[name] = future.result()
+    checks += [done[name] for name in names[1:]]
     return HealthResult(target.display, checks, thresholds, server_version)
 
 

@@ -1,0 +1,1 @@
+"""Observing a running database: the analysis report and the metrics."""
