@@ -257,6 +257,10 @@ def _server(section: Section, conn: psycopg.Connection[Any], facts: CatalogFacts
     from musicdb.reports._sql import one
 
     by_name = {c.name: c for c in checks.checks}
+    at_head = by_name.get("at_head")
+    # the revision as the at_head check read it (a role that may not read alembic_version gets
+    # that check's reason, not a failed section)
+    current = at_head.details.get("current") if at_head is not None else None
     since = facts.stats_since
     section.facts += [
         Fact("database", "Database", conn.info.dbname),
@@ -266,9 +270,9 @@ def _server(section: Section, conn: psycopg.Connection[Any], facts: CatalogFacts
              one(conn, "SELECT pg_database_size(current_database())"), "bytes"),
         Fact("tables", "Tables", facts.table_stats.tables, "count"),
         Fact("indexes", "Indexes", len(facts.index_verdicts.rows), "count"),
-        Fact("revision", "Revision", ", ".join(migrate.current_revisions(conn)) or None),
+        Fact("revision", "Revision", ", ".join(current) if current else None),
         Fact("head", "Migrations' head", ", ".join(migrate.heads())),
-        _check_fact(by_name.get("at_head"), "at_head", "At head"),
+        _check_fact(at_head, "at_head", "At head"),
         _check_fact(by_name.get("drift"), "drift", "Drift"),
         Fact("stats_since", "Statistics since", since.stats_since, "timestamp"),
         Fact("stats_age_seconds", "Statistics age", since.stats_age_seconds, "seconds"),
@@ -374,8 +378,8 @@ def _indexes(section: Section, conn: psycopg.Connection[Any], facts: CatalogFact
 def index_recommendations(conn: psycopg.Connection[Any], verdicts: IndexVerdicts,
                           missing: MissingIndexes) -> list[dict[str, Any]]:  # fmt: skip
     """One recommendation per finding, each with the statement that acts on it: ``DROP INDEX
-    CONCURRENTLY`` for duplicate, redundant and unused indexes, ``REINDEX INDEX CONCURRENTLY``
-    for invalid ones, ``CREATE INDEX CONCURRENTLY`` for foreign keys without an index and
+    CONCURRENTLY`` for duplicate, redundant, unused and invalid indexes, ``CREATE INDEX
+    CONCURRENTLY`` for foreign keys without an index and
     hypopg's what-if indexes. Largest drops first, then the creations.
 
     The statements are composed with :mod:`psycopg.sql` from catalog names (identifiers quoted
@@ -388,22 +392,22 @@ def index_recommendations(conn: psycopg.Connection[Any], verdicts: IndexVerdicts
     out: list[dict[str, Any]] = []
     for row in verdicts.rows:
         name = sql.Identifier(row.schema, row.index)
+        statement: Any = sql.SQL("DROP INDEX CONCURRENTLY {}").format(name)
         if "invalid" in row.verdicts:
-            action, reason = "rebuild index", "invalid (a failed concurrent build): it slows " \
-                "every write and serves no read; rebuild it, or drop it if it is not needed"
-            statement: Any = sql.SQL("REINDEX INDEX CONCURRENTLY {}").format(name)
+            # not REINDEX: the build that failed (a unique one over duplicates) would fail again
+            # and leave one more invalid index behind
+            reason = ("invalid (a failed concurrent build): it slows every write and serves no "
+                      "read; drop it, then build it again if it is needed")  # fmt: skip
+        elif row.duplicate_of:
+            reason = f"duplicate of {row.duplicate_of} (same definition), which stays"
+        elif row.prefix_of:
+            reason = f"its columns are a left prefix of {row.prefix_of}, which serves it"
         else:
-            action, statement = "drop index", sql.SQL("DROP INDEX CONCURRENTLY {}").format(name)
-            if row.duplicate_of:
-                reason = f"duplicate of {row.duplicate_of} (same definition), which stays"
-            elif row.prefix_of:
-                reason = f"its columns are a left prefix of {row.prefix_of}, which serves it"
-            else:
-                reason = "never scanned since the statistics began"
-            if row.role in ("primary key", "unique", "exclusion"):
-                reason += (f"; it enforces a {row.role}: if a constraint owns it, drop the "
-                           "constraint instead (ALTER TABLE ... DROP CONSTRAINT)")  # fmt: skip
-        out.append({"action": action, "target": row.qualified_index, "reason": reason,
+            reason = "never scanned since the statistics began"
+        if "invalid" not in row.verdicts and row.role in ("primary key", "unique", "exclusion"):
+            reason += (f"; it enforces a {row.role}: if a constraint owns it, drop the "
+                       "constraint instead (ALTER TABLE ... DROP CONSTRAINT)")  # fmt: skip
+        out.append({"action": "drop index", "target": row.qualified_index, "reason": reason,
                     "statement": statement.as_string(conn), "scans": row.scans,
                     "size_bytes": row.size_bytes, "stats_since": since})  # fmt: skip
     for found in missing.rows:
