@@ -327,3 +327,68 @@ def test_a_failed_report_leaves_the_existing_file_alone(cli, report_url, tmp_pat
     result = cli("report", "-o", str(missing), "--no-drift", "--what-if", "0", url=report_url)
     assert result.exit_code == 2 and not missing.exists()
     assert result.stderr.startswith(f"musicdb: error: cannot write {missing}: No such file")
+
+
+# -- in a real browser ----------------------------------------------------------------------------
+BROWSER_HINT = ("install Chromium to run the report's browser tests (Debian: apt-get install "
+                "chromium; Playwright drives the system's browser, never its own)")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """The system's Chromium driven by Playwright (skipped, saying how to get one, when absent)."""
+    import shutil
+
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.skip(f"no chromium on PATH: {BROWSER_HINT}")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed: pip install -e '.[test]'"
+    )
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=path)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def test_the_html_report_in_a_browser(browser, report_url, bench_file, tmp_path) -> None:
+    result = rep.build_report(DatabaseTarget(report_url, "test"), thresholds=NO_AGE,
+                              bench_file=bench_file, drift=False)  # fmt: skip
+    path = tmp_path / "report.html"
+    path.write_text(render(result, "html"), encoding="utf-8")
+    page = browser.new_page()
+    console: list[str] = []
+    failures: list[str] = []
+    requests: list[str] = []
+    dialogs: list[str] = []
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: failures.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(path.as_uri(), wait_until="load")
+    for key in SECTIONS:
+        assert page.locator(f"section#{key} > h2").is_visible(), key
+    charts = page.locator("figure.chart svg").all()
+    assert len(charts) == sum(len(s.charts) for s in result.sections) >= 5
+    for chart in charts:
+        box = chart.bounding_box()
+        assert box is not None and box["width"] > 200 and box["height"] > 100, box
+    bars = page.locator("figure[data-chart=table_sizes] svg rect.rect").all()
+    drawn = [b for b in bars if (b.bounding_box() or {}).get("width", 0) > 1]
+    assert len(drawn) >= len(result.section("tables").charts[0].labels)  # a heap bar each
+    assert page.locator("figure[data-chart=bench_p95] svg path.line").count() >= 2
+    # the planted names and texts are text on the page, and nothing of them ran
+    body = page.locator("body").inner_text()
+    assert HOSTILE_TABLE in body and "<img src=x onerror=alert(2)>" in body
+    assert 'DROP INDEX CONCURRENTLY "hr"."dup ""<b>x</b>"" | idx"' in body
+    assert page.evaluate("document.scripts.length") == 0
+    assert page.locator("body img, body b, body i").count() == 0
+    assert dialogs == [] and failures == [] and console == []
+    assert requests == [path.as_uri()]  # the file itself, nothing more
+    # it prints: the sections and charts stay in the printed page
+    page.emulate_media(media="print")
+    assert page.locator("figure.chart svg").first.bounding_box()["width"] > 200
+    assert page.pdf(format="A4")[:4] == b"%PDF"
+    page.close()
