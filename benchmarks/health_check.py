@@ -22,17 +22,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import psycopg
-
-from musicdb.local import LocalCluster
+from _cluster import bigcatalog_cluster, bigcatalog_psql
 
 #: Run in a fresh interpreter of either tree: one warm-up call of ``health.run_checks`` (imports,
 #: the server's caches), then one timed call; prints the milliseconds.
@@ -84,30 +81,16 @@ def main() -> int:
     parser.add_argument("--skip", metavar="CHECK", action="append", default=[],
                         help="a check to leave out (repeatable)")
     args = parser.parse_args()
-    if not args.catalog or not Path(args.catalog).is_file():
-        print("needs the path of bigcatalog.sql (argument or MUSICDB_BIGCATALOG_SQL); stopping",
-              file=sys.stderr)  # fmt: skip
-        return 2
     if args.baseline_src and not (Path(args.baseline_src) / "musicdb").is_dir():
         print(f"--baseline-src {args.baseline_src}: no musicdb package there; stopping",
               file=sys.stderr)  # fmt: skip
         return 2
-    psql = shutil.which("psql") or str(Path(args.bindir) / "psql")
-    if not Path(psql).exists():
-        print("needs psql on PATH or in --bindir; stopping", file=sys.stderr)
+    psql = bigcatalog_psql(args.catalog, args.bindir)
+    if psql is None:
         return 2
-    root = Path(tempfile.mkdtemp(prefix="musicdb-bench-", dir="/dev/shm"
-                                 if os.path.isdir("/dev/shm") else None))  # fmt: skip
-    root.chmod(0o755)
-    cluster = LocalCluster(root / "cluster", bindir=Path(args.bindir), durable=False,
-                           database="bigcatalog", port=55498)  # fmt: skip
-    try:
-        cluster.start()
-        url = cluster.url("bigcatalog")
-        subprocess.run([psql, url, "-X", "-q", "-v", f"ntables={args.ntables}", "-f",
-                        args.catalog], check=True, capture_output=True)  # fmt: skip
+    with bigcatalog_cluster(args.catalog, psql, ntables=args.ntables, bindir=args.bindir,
+                            port=55498) as url:  # fmt: skip
         with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
             version = conn.execute("SHOW server_version").fetchone()[0]
         print(f"server {version}; catalog of {args.ntables} tables; {os.cpu_count()} CPUs; "
               f"runs {args.runs}; load {os.getloadavg()[0]:.2f}"
@@ -140,11 +123,6 @@ def main() -> int:
         for name, state in states["this tree"].items():
             print(f"| {name} | {state} |")
         return 0
-    finally:
-        try:
-            cluster.stop()
-        finally:
-            shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":
