@@ -215,7 +215,7 @@ def test_bench_history_is_charted(report_url, bench_file) -> None:
     assert chart.kind == "line" and len(chart.labels) == 3
     assert dict(chart.series) == {"q1_search": [2.0, 4.0, 6.0], "q8_favourites": [4.0, 3.0, 2.0]}
     assert 'data-chart="bench_p95"' in render(result, "html")
-    assert "| 2026-11-03 10:00 | 6.0 ms | 2.0 ms |" in render(result, "markdown")
+    assert "| 2026-11-03 10:00:00 | 6.0 ms | 2.0 ms |" in render(result, "markdown")
 
 
 # -- safety ----------------------------------------------------------------------------------------

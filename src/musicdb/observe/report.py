@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -479,6 +480,9 @@ def _activity(section: Section, conn: psycopg.Connection[Any]) -> None:
 
 def _health(section: Section, checks: HealthResult) -> None:
     report = checks.to_report()
+    # each check's details are what the other sections list (the drift's differences, the
+    # indexes, the views): the JSON carries them there once, not twice
+    report.columns = [c for c in report.columns if c.key != "details"]
     counts = checks.counts()
     section.facts += [Fact("status", "Overall", checks.status)]
     section.facts += [Fact(status, status.capitalize(), n, "count") for status, n in counts.items()]
@@ -527,7 +531,7 @@ def _bench(section: Section, path: Path | None) -> None:
     if not runs:
         section.unavailable = f"{path.name} holds no run"
         return
-    patterns = sorted({name for run in runs for name in run["patterns"]})
+    patterns = sorted({name for run in runs for name in run["patterns"]}, key=_natural)
     labels = [_run_label(run, i) for i, run in enumerate(runs, 1)]
     section.facts += [Fact("runs", "Saved runs", len(runs), "count"),
                       Fact("file", "Results file", path.name)]  # fmt: skip
@@ -545,6 +549,12 @@ def _bench(section: Section, path: Path | None) -> None:
     ), rows)))  # fmt: skip
 
 
+def _natural(name: str) -> list[Any]:
+    """Sort key putting Q2 before Q10."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part)
+            for part in re.split(r"(\d+)", name)]  # fmt: skip
+
+
 def _p95(run: dict[str, Any], name: str) -> float | None:
     value = run["patterns"].get(name, {}).get("p95_ms")
     return float(value) if isinstance(value, int | float) else None
@@ -552,7 +562,7 @@ def _p95(run: dict[str, Any], name: str) -> float | None:
 
 def _run_label(run: dict[str, Any], number: int) -> str:
     saved = str(run.get("saved_at") or "")
-    return saved[:16].replace("T", " ") if saved else f"run {number}"
+    return saved[:19].replace("T", " ") if saved else f"run {number}"
 
 
 def load_bench_runs(path: Path) -> list[dict[str, Any]]:
