@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from musicdb.cli import _help
-from musicdb.cli._common import ReplicaOption, app, settings
+from musicdb.cli._common import ReplicaOption, StatementTimeout, app, settings
 from musicdb.observe.report import (
     BENCH_FILE,
     DEFAULT_LIMIT,
@@ -47,11 +47,7 @@ def report(
         int, typer.Option("--limit", min=1, help="Rows of each long table in HTML and Markdown "
                                                  "(the JSON has them all).")
     ] = DEFAULT_LIMIT,
-    statement_timeout: Annotated[
-        int,
-        typer.Option("--statement-timeout", metavar="MS", min=0,
-                     help="statement_timeout of every statement (0 = none)."),
-    ] = DEFAULT_STATEMENT_TIMEOUT_MS,
+    statement_timeout: StatementTimeout = DEFAULT_STATEMENT_TIMEOUT_MS,
     drift: Annotated[
         bool,
         typer.Option("--drift/--no-drift",
