@@ -286,6 +286,14 @@ def test_a_standby_gets_the_report_and_drift_says_why_not(cli, loaded_standby_db
         assert sections[key]["unavailable"] is None, (key, sections[key]["unavailable"])
 
 
+def test_replica_scans_count_in_the_index_review(cli, pg_server, loaded_standby_db) -> None:
+    primary = pg_server.url(str(conninfo_to_dict(loaded_standby_db)["dbname"]))
+    doc = cli("report", "-o", "-", "--format", "json", "--no-drift", "--what-if", "0",
+              "--replica", loaded_standby_db, url=primary).json()  # fmt: skip
+    indexes = next(s for s in doc["sections"] if s["key"] == "indexes")
+    assert any(note.startswith("scans summed over 2 servers") for note in indexes["notes"])
+
+
 # -- the command line ---------------------------------------------------------------------------
 def test_the_format_comes_from_the_file_name(cli, report_url, tmp_path, bench_file) -> None:
     for name, start in (("r.html", "<!DOCTYPE html>"), ("r.md", "# Database report"),
