@@ -310,11 +310,27 @@ def test_the_format_comes_from_the_file_name(cli, report_url, tmp_path, bench_fi
     assert result.exit_code == 0 and forced.read_text(encoding="utf-8").startswith("# Database")
 
 
+def test_min_stats_age_decides_the_unused_verdicts(cli, report_url) -> None:
+    def review(age: str) -> dict[str, Any]:
+        doc = cli("report", "-o", "-", "--format", "json", "--no-drift", "--what-if", "0",
+                  "--min-stats-age", age, url=report_url).json()  # fmt: skip
+        return next(s for s in doc["sections"] if s["key"] == "indexes")
+
+    given = review("0")
+    assert given["facts"]["unused_verdicts"] == "given"
+    recs = given["tables"]["recommendations"]["rows"]
+    assert any(r["target"] == "hr.never_used" for r in recs)
+    withheld = review("30d")
+    assert withheld["facts"]["unused_verdicts"] == "withheld" and withheld["facts"]["unused"] == 0
+    assert any("'unused' verdicts withheld" in note for note in withheld["notes"])
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (("-o", "report.txt"), "cannot tell the format of 'report.txt'"),
     (("-o", "-"), "cannot tell the format of '-'"),
     (("-o", "r.html", "--format", "pdf"), "--format must be one of html, markdown, json"),
     (("-o", "r.html", "--limit", "0"), "Invalid value for '--limit'"),
+    (("-o", "r.html", "--min-stats-age", "soon"), "--min-stats-age: threshold"),
 ])  # fmt: skip
 def test_bad_arguments_are_one_line_and_exit_2(cli, report_url, args, message) -> None:
     result = cli("report", *args, url=report_url)

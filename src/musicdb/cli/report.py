@@ -59,6 +59,12 @@ def report(
                      help="How many of the costliest statements to try hypothetical indexes on "
                           "(hypopg; 0 = none)."),
     ] = DEFAULT_WHAT_IF,
+    min_stats_age: Annotated[
+        str | None,
+        typer.Option("--min-stats-age", metavar="AGE", show_default=False,
+                     help="'unused' verdicts wait until the statistics are this old, e.g. 12h; "
+                          "0 = always [default: MUSICDB_MIN_STATS_AGE, else 7d]."),
+    ] = None,
     bench_file: Annotated[
         Path,
         typer.Option("--bench-file", metavar="FILE",
@@ -77,11 +83,15 @@ def report(
 
     chosen = format_for(output, fmt)
     config = settings(ctx)
+    thresholds = Thresholds.from_sources((), config.environ)
+    if min_stats_age is not None:
+        thresholds = thresholds.with_values({"unused_index_min_stats_age": min_stats_age},
+                                            "--min-stats-age")  # fmt: skip
     with reporter(ctx) as shown:
         result = build_report(
             config.target(), limit=limit, statement_timeout_ms=statement_timeout,
             bench_file=bench_file, drift=drift, what_if=what_if,
-            thresholds=Thresholds.from_sources((), config.environ),
+            thresholds=thresholds,
             replicas=config.replicas(replica or ()), progress=shown,
         )  # fmt: skip
     text = render(result, chosen)

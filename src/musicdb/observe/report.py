@@ -199,7 +199,7 @@ def build_report(
             ("server", "Server and schema", lambda s: _server(s, conn, facts, checks)),
             ("tables", "Tables by size", lambda s: _tables(s, facts, limit)),
             ("indexes", "Index review",
-             lambda s: _indexes(s, conn, facts, thresholds, limit, what_if)),
+             lambda s: _indexes(s, conn, facts, thresholds, what_if)),
             ("queries", "Top queries", lambda s: _queries(s, conn, limit)),
             ("activity", "Connections and locks", lambda s: _activity(s, conn)),
             ("health", "Health checks", lambda s: _health(s, checks)),
@@ -331,7 +331,7 @@ _INDEX_COLUMNS = ("schema", "table", "index", "verdicts", "detail", "role", "sca
 
 
 def _indexes(section: Section, conn: psycopg.Connection[Any], facts: CatalogFacts,
-             thresholds: Thresholds, limit: int, what_if: int) -> None:  # fmt: skip
+             thresholds: Thresholds, what_if: int) -> None:  # fmt: skip
     from musicdb.reports import missing_indexes
     from musicdb.reports.indexes import VERDICTS, usage_judged
 
@@ -373,7 +373,6 @@ def _indexes(section: Section, conn: psycopg.Connection[Any], facts: CatalogFact
             "flagged_index_bytes", "Size of the indexes flagged, by verdict", "bar",
             [v for v, _ in by_verdict], [("size", [float(b) for _, b in by_verdict])], "bytes",
         ))  # fmt: skip
-    del limit  # every recommendation is listed; the renderers bound the rows
 
 
 def index_recommendations(conn: psycopg.Connection[Any], verdicts: IndexVerdicts,
