@@ -12,7 +12,14 @@ from typing import Annotated
 import typer
 
 from musicdb.cli import _help
-from musicdb.cli._common import ReplicaOption, StatementTimeout, app, settings
+from musicdb.cli._common import (
+    MinStatsAgeOption,
+    ReplicaOption,
+    StatementTimeout,
+    WhatIfOption,
+    app,
+    settings,
+)
 from musicdb.observe.report import (
     BENCH_FILE,
     DEFAULT_LIMIT,
@@ -53,18 +60,8 @@ def report(
         typer.Option("--drift/--no-drift",
                      help="Compare the schema with its migrations (builds a scratch database)."),
     ] = True,
-    what_if: Annotated[
-        int,
-        typer.Option("--what-if", min=0,
-                     help="How many of the costliest statements to try hypothetical indexes on "
-                          "(hypopg; 0 = none)."),
-    ] = DEFAULT_WHAT_IF,
-    min_stats_age: Annotated[
-        str | None,
-        typer.Option("--min-stats-age", metavar="AGE", show_default=False,
-                     help="'unused' verdicts wait until the statistics are this old, e.g. 12h; "
-                          "0 = always [default: MUSICDB_MIN_STATS_AGE, else 7d]."),
-    ] = None,
+    what_if: WhatIfOption = DEFAULT_WHAT_IF,
+    min_stats_age: MinStatsAgeOption = None,
     bench_file: Annotated[
         Path,
         typer.Option("--bench-file", metavar="FILE",
