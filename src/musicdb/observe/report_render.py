@@ -66,7 +66,8 @@ dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 3px 18px;
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0; font-size: 13px; }
-th, td { border: 1px solid var(--line); padding: 4px 7px; text-align: left; vertical-align: top; }
+th, td { border: 1px solid var(--line); padding: 4px 7px; text-align: left; vertical-align: top;
+         overflow-wrap: anywhere; }
 th { background: var(--band); font-weight: 600; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 td code, pre { font: 12px/1.4 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
@@ -84,6 +85,9 @@ p.more { color: var(--muted); font-style: italic; margin: 2px 0 10px; }
 footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11px; }
+  table { font-size: 9px; }
+  th, td { padding: 2px 4px; }
+  td code, pre { font-size: 8.5px; }
   nav { display: none; }
   h2 { break-after: avoid; }
   section { break-inside: auto; }
