@@ -1,13 +1,11 @@
 """A throwaway local cluster for the benchmark scripts (on /dev/shm when present, fsync off as
-in the tests), removed on exit; and one loaded with the large synthetic catalog
-(``../shared/bench/bigcatalog.sql``) that the catalog benchmarks time."""
+in the tests), removed on exit."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,39 +28,27 @@ def throwaway_cluster(bindir: Path | None = None) -> Iterator[tuple[LocalCluster
         shutil.rmtree(root, ignore_errors=True)
 
 
-def bigcatalog_psql(catalog: str | None, bindir: str) -> str | None:
-    """The psql that loads *catalog*, or None after saying on stderr what is missing (the
-    benchmark then stops cleanly: the catalog lives beside the project, not in it)."""
-    if not catalog or not Path(catalog).is_file():
-        print("needs the path of bigcatalog.sql (argument or MUSICDB_BIGCATALOG_SQL); stopping",
-              file=sys.stderr)  # fmt: skip
-        return None
-    psql = shutil.which("psql") or str(Path(bindir) / "psql")
-    if not Path(psql).exists():
-        print("needs psql on PATH or in --bindir; stopping", file=sys.stderr)
-        return None
-    return psql
+def psql_path(bindir: Path) -> str | None:
+    """psql on PATH, else in *bindir*; None when neither has it."""
+    psql = shutil.which("psql") or str(bindir / "psql")
+    return psql if Path(psql).exists() else None
 
 
 @contextmanager
-def bigcatalog_cluster(catalog: str, psql: str, *, ntables: int, bindir: str,
-                       port: int) -> Iterator[str]:  # fmt: skip
-    """A throwaway cluster whose database ``bigcatalog`` holds *catalog* built with
-    ``psql -v ntables=N`` (and pg_stat_statements); yields its URL."""
-    import psycopg
-
-    root = Path(tempfile.mkdtemp(prefix="musicdb-bench-", dir="/dev/shm"
-                                 if os.path.isdir("/dev/shm") else None))  # fmt: skip
+def bigcatalog_cluster(catalog: str, ntables: int, bindir: Path, port: int) -> Iterator[str]:
+    """A throwaway cluster holding ``bigcatalog.sql`` built with ``psql -v ntables=N``; yields the
+    catalog database's URL. The caller checks *catalog* and :func:`psql_path` (to stop cleanly)."""
+    psql = psql_path(bindir) or "psql"
+    shm = "/dev/shm" if os.path.isdir("/dev/shm") else None
+    root = Path(tempfile.mkdtemp(prefix="musicdb-bench-", dir=shm))
     root.chmod(0o755)
-    cluster = LocalCluster(root / "cluster", bindir=Path(bindir), durable=False,
-                           database="bigcatalog", port=port)  # fmt: skip
+    cluster = LocalCluster(root / "cluster", bindir=bindir, durable=False, database="bigcatalog",
+                           port=port)  # fmt: skip
     try:
         cluster.start()
         url = cluster.url("bigcatalog")
         subprocess.run([psql, url, "-X", "-q", "-v", f"ntables={ntables}", "-f", catalog],
                        check=True, capture_output=True)  # fmt: skip
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
         yield url
     finally:
         try:

@@ -29,7 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from _cluster import bigcatalog_cluster, bigcatalog_psql
+import psycopg
+from _cluster import bigcatalog_cluster, psql_path
 
 
 def _env() -> dict[str, str]:
@@ -73,11 +74,17 @@ def main() -> int:
     parser.add_argument("--ntables", type=int, default=5000)
     parser.add_argument("--bindir", default="/usr/lib/postgresql/15/bin")
     args = parser.parse_args()
-    psql = bigcatalog_psql(args.catalog, args.bindir)
-    if psql is None:
+    if not args.catalog or not Path(args.catalog).is_file():
+        print("needs the path of bigcatalog.sql (argument or MUSICDB_BIGCATALOG_SQL); stopping",
+              file=sys.stderr)  # fmt: skip
         return 2
-    with bigcatalog_cluster(args.catalog, psql, ntables=args.ntables, bindir=args.bindir,
-                            port=55497) as url, tempfile.TemporaryDirectory() as tmp:  # fmt: skip
+    if psql_path(Path(args.bindir)) is None:
+        print("needs psql on PATH or in --bindir; stopping", file=sys.stderr)
+        return 2
+    with bigcatalog_cluster(args.catalog, args.ntables, Path(args.bindir), 55496) as url, \
+            tempfile.TemporaryDirectory() as tmp:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
         out = Path(tmp)
         variants = {
             "report, HTML": ("report", "-o", str(out / "report.html")),

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -240,14 +239,8 @@ def test_the_report_session_is_read_only(report_url) -> None:
 
 @pytest.fixture(scope="module")
 def monitor_url(pg_server, report_url) -> Iterator[str]:
-    role = f"musicdb_mon_{uuid.uuid4().hex[:8]}"
-    with pg_server.connect() as admin:
-        admin.execute(f'CREATE ROLE "{role}" LOGIN IN ROLE pg_monitor')
-    try:
+    with pg_server.role("musicdb_mon", member_of="pg_monitor") as role:
         yield make_conninfo(report_url, user=role)
-    finally:
-        with pg_server.connect() as admin:
-            admin.execute(f'DROP ROLE IF EXISTS "{role}"')
 
 
 def test_a_pg_monitor_role_gets_a_report_saying_what_it_cannot_see(cli, monitor_url,

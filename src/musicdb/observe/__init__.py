@@ -1,1 +1,1 @@
-"""Observing a running database: the analysis report and the metrics."""
+"""Watching the database: ``musicdb metrics`` (Prometheus) and ``musicdb report`` (one file)."""
