@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 import psycopg
-from _cluster import bigcatalog_cluster, psql_path
+from _cluster import bigcatalog_cluster, bigcatalog_ready
 
 
 def _env() -> dict[str, str]:
@@ -74,12 +74,7 @@ def main() -> int:
     parser.add_argument("--ntables", type=int, default=5000)
     parser.add_argument("--bindir", default="/usr/lib/postgresql/15/bin")
     args = parser.parse_args()
-    if not args.catalog or not Path(args.catalog).is_file():
-        print("needs the path of bigcatalog.sql (argument or MUSICDB_BIGCATALOG_SQL); stopping",
-              file=sys.stderr)  # fmt: skip
-        return 2
-    if psql_path(Path(args.bindir)) is None:
-        print("needs psql on PATH or in --bindir; stopping", file=sys.stderr)
+    if not bigcatalog_ready(args.catalog, Path(args.bindir)):
         return 2
     with bigcatalog_cluster(args.catalog, args.ntables, Path(args.bindir), 55496) as url, \
             tempfile.TemporaryDirectory() as tmp:
