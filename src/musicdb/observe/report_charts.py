@@ -73,8 +73,8 @@ def svg(chart: Chart) -> str:
         show_legend=len(series) > 1,
         legend_at_bottom=True, legend_at_bottom_columns=4, truncate_label=48, truncate_legend=40,
         value_formatter=lambda v: format_value(v, chart.unit), x_label_rotation=30 if kind ==
-        "line" else 0, dots_size=3, margin=12, spacing=8, no_data_text="no data",
-        print_zeroes=False, include_x_axis=True,
+        "line" else 0, dots_size=3, margin=12, margin_bottom=30, spacing=8, no_data_text="no data",
+        print_zeroes=False, include_x_axis=True, x_labels_major_count=7, show_minor_x_labels=False,
     )  # fmt: skip
     graph.add_xml_filter(_strip_scripts)
     graph.add_xml_filter(_label(chart.title))
