@@ -228,7 +228,8 @@ def test_a_few_percent_of_a_library_are_favourites(data) -> None:
 def test_bulk_load_writes_frozen_all_visible_pages(data) -> None:
     """COPY FREEZE into the truncated tables: the pages are all-visible straight after the load
     (a plain COPY leaves none so until a VACUUM), so no later pass has to set hint bits or
-    freeze the rows. The last page of each of COPY's insert batches may stay unmarked."""
+    freeze the rows. The last page of each of COPY's insert batches may stay unmarked.
+    (PostgreSQL refuses COPY FREEZE on the partitioned user_interactions: a plain COPY there.)"""
     pages, visible = data.execute(
         "SELECT relpages, relallvisible FROM pg_class WHERE relname = 'user_interactions'"
     ).fetchone()

@@ -399,4 +399,14 @@ def explain(conn: psycopg.Connection[Any], pattern: Pattern, params: Sequence[An
     options = "ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON" if analyze else "FORMAT JSON"
     row = conn.execute(f"EXPLAIN ({options}) {pattern.sql}", tuple(params)).fetchone()
     assert row is not None
-    return plan_facts(row[0])
+    facts = plan_facts(row[0])
+    # a partition's index (or table) also counts as its parent's: user_interactions is
+    # partitioned, and its patterns name the parent's index
+    for found in (facts.indexes, facts.seq_scans):
+        parents = conn.execute(
+            "SELECT DISTINCT p.relname FROM pg_catalog.pg_inherits AS i "
+            "JOIN pg_catalog.pg_class AS c ON c.oid = i.inhrelid "
+            "JOIN pg_catalog.pg_class AS p ON p.oid = i.inhparent "
+            "WHERE c.relname = ANY(%s) ORDER BY 1", (list(found),)).fetchall()  # fmt: skip
+        found.extend(name for (name,) in parents if name not in found)
+    return facts
