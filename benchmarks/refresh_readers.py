@@ -5,7 +5,7 @@ Usage: python benchmarks/refresh_readers.py [--runs N] [--interactions N] [--bin
 Starts a throwaway local cluster (musicdb.local, on /dev/shm when present, fsync off like the
 tests), migrates a database to head, loads users, tracks and N user_interactions with
 generate_series, and makes ``mv_track_popularity_plain``: the same query without a unique index,
-so it can only be refreshed plainly. For each run and each view, ``maintenance.refresh_view`` (the
+so it can only be refreshed plainly. For each run and each view, ``refresh.refresh_view`` (the
 code of ``musicdb refresh-view``) runs in a thread while another session SELECTs from the view in
 a loop; it prints the refresh time and the readers' latency (median and worst) of the SELECTs that
 were sent while the refresh ran.
@@ -29,7 +29,6 @@ from psycopg import sql
 from musicdb import migrate
 from musicdb.config import DatabaseTarget, url_with_database
 from musicdb.local import LocalCluster
-from musicdb.ops import maintenance
 
 
 def load(url: str, interactions: int) -> None:
@@ -64,7 +63,7 @@ def measure(url: str, view: str) -> dict[str, Any]:
         conn.execute("UPDATE user_interactions SET interaction_type = 'play' WHERE id % 10 = 3")
 
     def refresh() -> None:
-        out["result"] = maintenance.refresh_view(target, view, allow_blocking=True)
+        out["result"] = refresh.refresh_view(target, view, allow_blocking=True)
 
     latencies: list[float] = []
     query = sql.SQL("SELECT count(*), max(total_plays) FROM {}").format(sql.Identifier(view))

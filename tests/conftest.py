@@ -25,7 +25,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from helpers import TestServer, docker_engine_answers, migrate_to_head, run_cli
+from helpers import Standby, TestServer, docker_engine_answers, migrate_to_head, run_cli
 
 # Every fixture below is lazy: ``pg_server`` starts the session's server only when a test asks for
 # a database, so ``pytest tests/unit`` never initialises a cluster.
@@ -47,7 +47,7 @@ def _local_server(tmp_root: Path) -> Iterator[TestServer]:
     )
     cluster.start()
     try:
-        yield TestServer(cluster.url("postgres"), "local")
+        yield TestServer(cluster.url("postgres"), "local", cluster)
     finally:
         with contextlib.suppress(Exception):
             cluster.stop()
@@ -77,6 +77,59 @@ def pg_server() -> Iterator[TestServer]:
         yield from _local_server(root)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_standby(pg_server: TestServer) -> Iterator[Standby]:
+    """A streaming hot standby of the session's server, started on first use (pg_basebackup -R).
+
+    Only the local cluster can be copied this way; with ``MUSICDB_TEST_DATABASE_URL`` or a
+    container the tests that need a standby are skipped (CI always runs the local cluster).
+    """
+    if pg_server.cluster is None:
+        pytest.skip(
+            f"a standby needs the local test cluster (the server here is a {pg_server.kind})"
+        )
+    from musicdb.local import LocalCluster
+
+    primary = pg_server.cluster
+    root = Path(tempfile.mkdtemp(prefix="musicdb-standby-", dir=primary.base_dir.parent))
+    root.chmod(0o755)
+    standby = LocalCluster(root / "cluster", bindir=primary.bindir, port=primary.port + 1,
+                           durable=False, database="postgres")  # fmt: skip
+    try:
+        standby.start_standby_of(primary)
+        yield Standby(pg_server, TestServer(standby.url("postgres"), "standby", standby))
+    finally:
+        with contextlib.suppress(Exception):
+            standby.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def loaded_standby_db(
+    pg_server: TestServer, template_db: str, pg_standby: Standby
+) -> Iterator[str]:
+    """A database with a little generated data and pg_stat_statements, seen on the standby."""
+    from musicdb.config import DatabaseTarget
+    from musicdb.workload import generate
+
+    with pg_server.database(template_db) as name:
+        generate.generate(DatabaseTarget(pg_server.url(name), "t"), scale=0.002, seed=5)
+        with pg_server.connect(name) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            if conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg'"
+                            ).fetchone():  # fmt: skip
+                conn.execute("CREATE EXTENSION hypopg")  # its what-if path runs on the standby
+        yield pg_standby.database(name)
+
+
+@pytest.fixture
+def standby_db(pg_standby: Standby, db_url: str) -> str:
+    """The standby's URL of ``db_url``'s database (a fresh copy of the template at head)."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    return pg_standby.database(str(conninfo_to_dict(db_url)["dbname"]))
 
 
 @pytest.fixture(scope="session")

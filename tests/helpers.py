@@ -52,6 +52,7 @@ class TestServer:
 
     admin_url: str
     kind: str
+    cluster: Any = None  # the musicdb.local.LocalCluster behind a "local" server
 
     def url(self, dbname: str) -> str:
         return url_with_database(self.admin_url, dbname)
@@ -88,6 +89,41 @@ class TestServer:
         with self.connect() as conn:
             drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
             conn.execute(drop.format(sql.Identifier(name)))
+
+
+@dataclass
+class Standby:
+    """A streaming hot standby of the session's local server (see the ``pg_standby`` fixture)."""
+
+    primary: TestServer
+    server: TestServer
+
+    def url(self, dbname: str) -> str:
+        return self.server.url(dbname)
+
+    def wait_for_replay(self, timeout_s: float = 60.0) -> None:
+        """Wait until the standby has replayed everything the primary has written so far."""
+        import time
+
+        with self.primary.connect() as conn:
+            row = conn.execute("SELECT pg_current_wal_insert_lsn()").fetchone()
+        target = row[0] if row else None
+        deadline = time.monotonic() + timeout_s
+        with self.server.connect() as conn:
+            while True:
+                done = conn.execute(
+                    "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (target,)
+                ).fetchone()
+                if done and done[0]:
+                    return
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the standby did not replay up to {target}")
+                time.sleep(0.05)
+
+    def database(self, primary_db: str) -> str:
+        """The standby's URL of a database made on the primary, once replayed there."""
+        self.wait_for_replay()
+        return self.url(primary_db)
 
 
 def migrate_to_head(url: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -151,6 +153,11 @@ def test_local_server_cycle(local_env) -> None:
     assert stopped.returncode == 1
     assert json.loads(stopped.stdout)["running"] is False
     assert json.loads(stopped.stdout)["initialised"] is True
+    as_csv = _run("local", "status", "--format", "csv", env=env)
+    assert as_csv.returncode == 1
+    rows = dict(csv.reader(io.StringIO(as_csv.stdout)))
+    assert rows["key"] == "value" and rows["running"] == "False"
+    assert rows["base_dir"] == str(base)
 
     # destroy asks for confirmation when not on a terminal
     refused = _run("local", "destroy", env=env)
@@ -267,3 +274,28 @@ def test_debug_tracebacks_mask_passwords_too(cli, clean_env) -> None:
     assert "Traceback" in result.stderr and "ConfigError" in result.stderr
     assert "Dbg5ecretX" not in result.stderr
     assert result.stderr.splitlines()[-1].startswith("musicdb: error: MUSICDB_DATABASE_URL: ")
+
+
+def test_migrate_status_renders_in_every_format(cli, db_url) -> None:
+    doc = cli("migrate", "status", "--format", "json", url=db_url).json()
+    as_csv = cli("migrate", "status", "--format", "csv", url=db_url)
+    assert as_csv.exit_code == 0, as_csv.stderr
+    rows = list(csv.reader(io.StringIO(as_csv.stdout)))
+    assert rows[0] == ["key", "value"]
+    assert [r[0] for r in rows[1:]] == list(doc)
+    values = dict(rows[1:])
+    assert json.loads(values["current"]) == doc["current"] and doc["current"]
+    assert values["at_head"] == str(doc["at_head"])
+    table = cli("migrate", "status", url=db_url).stdout
+    assert f"current   {', '.join(doc['current'])}" in table
+
+
+def test_contract_dry_run_renders_as_csv(cli, db_url) -> None:
+    as_json = cli("migrate", "contract", "--dry-run", "--format", "json", url=db_url)
+    as_csv = cli("migrate", "contract", "--dry-run", "--format", "csv", url=db_url)
+    assert as_csv.exit_code == as_json.exit_code == 0, as_csv.stderr
+    values = dict(csv.reader(io.StringIO(as_csv.stdout)))
+    assert values.pop("key") == "value"
+    assert list(values) == list(as_json.json())
+    assert values["dry_run"] == "True" and json.loads(values["contracted"]) == []
+    assert "-- SQL" not in as_csv.stdout  # the SQL is for people (table form) only

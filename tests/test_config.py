@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+from psycopg.conninfo import make_conninfo
 
 from musicdb import db
 from musicdb.config import DatabaseTarget, Settings, mask_url, normalise_url, resolve_target
@@ -92,14 +93,14 @@ def test_password_never_shown_in_connection_errors() -> None:
 
 def test_cli_uses_the_option_before_the_environment(cli, clean_env, pg_server, db_url) -> None:
     """End to end: the option wins over MUSICDB_DATABASE_URL, and what is shown is masked."""
-    decoy = pg_server.url("musicdb_decoy_absent").replace("postgres@", "postgres:Decoy5ecret@", 1)
+    decoy = make_conninfo(pg_server.url("musicdb_decoy_absent"), password="Decoy5ecret")
     clean_env.setenv("MUSICDB_DATABASE_URL", decoy)
     result = cli("migrate", "status", "--format", "json", url=db_url)
     assert result.exit_code == 0, result.stderr
     assert result.json()["database"] == mask_url(db_url)
     failing = cli("migrate", "status")  # now the environment's URL is used: masked in the error
     assert failing.exit_code == 1
-    assert "Decoy5ecret" not in failing.stderr and "postgres:***@" in failing.stderr
+    assert "Decoy5ecret" not in failing.stderr and "password=***" in failing.stderr
 
 
 # -- passwords in every form, keyword/value strings, empty values ---------------------------------

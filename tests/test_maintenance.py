@@ -15,7 +15,7 @@ from psycopg import sql
 
 from helpers import MUSICDB, musicdb_subprocess_env
 from musicdb.config import DatabaseTarget
-from musicdb.ops import maintain, maintenance
+from musicdb.ops import maintain, maintenance, refresh
 
 VIEW = "mv_track_popularity"
 QVIEW = f"public.{VIEW}"
@@ -48,14 +48,14 @@ def _catalog(conn: psycopg.Connection[Any]) -> set[tuple[str, str, str]]:
     return {tuple(r) for r in rows}  # type: ignore[misc]
 
 
-def _popen(url: str, *args: str) -> subprocess.Popen[str]:
+def _popen(url: str, *args: str, **env: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [*MUSICDB, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
         text=True,
-        env=musicdb_subprocess_env(MUSICDB_DATABASE_URL=url),
+        env=musicdb_subprocess_env(MUSICDB_DATABASE_URL=url, **env),
     )
 
 
@@ -138,8 +138,8 @@ def test_readers_are_not_blocked_by_a_concurrent_refresh(big_db_url: str) -> Non
         conn.execute("VACUUM ANALYZE user_interactions")
     outcome: dict[str, Any] = {}
 
-    def refresh() -> None:
-        outcome["result"] = maintenance.refresh_view(_target(big_db_url), VIEW)
+    def run_refresh() -> None:
+        outcome["result"] = refresh.refresh_view(_target(big_db_url), VIEW)
 
     during: list[float] = []
     other: list[float] = []
@@ -152,7 +152,7 @@ def test_readers_are_not_blocked_by_a_concurrent_refresh(big_db_url: str) -> Non
             ).fetchone()
             return bool(row and row[0])
 
-        thread = threading.Thread(target=refresh)
+        thread = threading.Thread(target=run_refresh)
         thread.start()
         while thread.is_alive():
             before = refreshing()
@@ -396,15 +396,17 @@ def test_if_older_than(db_url, pg_conn, cli) -> None:
 
 
 def test_wait_takes_the_lock_when_the_other_refresh_ends(db_url, pg_conn) -> None:
-    view = maintenance.Relation(0, "public", VIEW, "m")
-    key = maintenance.refresh_lock_key(view)
+    row = pg_conn.execute("SELECT %s::regclass::oid", (QVIEW,)).fetchone()
+    view = maintenance.Relation(int(row[0]), "public", VIEW, "m")
+    keys = refresh.refresh_lock(view).keys
     with psycopg.connect(db_url, autocommit=True) as other:
-        other.execute("SELECT pg_advisory_lock(%s)", (key,))
-        proc = _popen(db_url, "refresh-view", VIEW, "--wait", "60")
+        other.execute("SELECT pg_advisory_lock(%s, %s)", keys)
+        # progress every 0 s: the waiting note shows at once (by default it is throttled)
+        proc = _popen(db_url, "refresh-view", VIEW, "--wait", "60", MUSICDB_PROGRESS_INTERVAL="0")
         assert proc.stderr is not None
         first = proc.stderr.readline()  # printed once it found the lock taken
         assert "waiting for the refresh-view lock" in first
-        other.execute("SELECT pg_advisory_unlock(%s)", (key,))
+        other.execute("SELECT pg_advisory_unlock(%s, %s)", keys)
     out, err = proc.communicate(timeout=HANG_GUARD_S)
     assert proc.returncode == 0, err
     assert out.startswith("refreshed public.mv_track_popularity concurrently")

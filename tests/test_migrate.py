@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -48,11 +49,17 @@ def test_status_json_and_check_exit_codes(cli, db_url, empty_db_url) -> None:
     assert cli("migrate", "status", url=empty_db_url).exit_code == 0  # without --check: informs
 
 
-def test_up_reports_progress_per_revision_and_is_idempotent(cli, empty_db_url) -> None:
+#: A revision's progress line (the interval set to 0 shows every one): "(applied REV (N statements"
+APPLIED = re.compile(r"\(applied (\S+) \((\d+) statements")
+
+
+def test_up_reports_progress_per_revision_and_is_idempotent(cli, empty_db_url, monkeypatch) -> None:
+    monkeypatch.setenv("MUSICDB_PROGRESS_INTERVAL", "0")  # every progress line, unthrottled
     first = cli("migrate", "up", url=empty_db_url)
     assert first.exit_code == 0, first.stderr
-    applied = [line for line in first.stderr.splitlines() if line.startswith("applied ")]
-    assert [line.split()[1] for line in applied] == list(
+    applied = APPLIED.findall(first.stderr)
+    assert all(int(count) > 0 for _, count in applied)
+    assert [rev for rev, _ in applied] == list(
         reversed([r.revision for r in migrate.script_directory().walk_revisions()])
     )
     assert _revisions(empty_db_url) == (_head(),)
@@ -150,7 +157,7 @@ def test_down_refuses_more_steps_than_the_history_has(cli, db_url) -> None:
 
 
 def test_two_concurrent_upgrades_both_succeed_once(empty_db_url) -> None:
-    env = musicdb_subprocess_env(MUSICDB_DATABASE_URL=empty_db_url)
+    env = musicdb_subprocess_env(MUSICDB_DATABASE_URL=empty_db_url, MUSICDB_PROGRESS_INTERVAL="0")
     procs = [
         subprocess.Popen([*MUSICDB, "migrate", "up"], env=env, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)  # fmt: skip
@@ -158,12 +165,7 @@ def test_two_concurrent_upgrades_both_succeed_once(empty_db_url) -> None:
     ]
     outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
-    applied = [
-        line.split()[1]
-        for _, err in outs
-        for line in err.splitlines()
-        if line.startswith("applied ")
-    ]
+    applied = [rev for _, err in outs for rev, _ in APPLIED.findall(err)]
     revisions = [r.revision for r in migrate.script_directory().walk_revisions()]
     assert sorted(applied) == sorted(revisions), outs  # each revision applied exactly once
     assert all("Traceback" not in err for _, err in outs)

@@ -16,12 +16,12 @@ import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
+from psycopg.conninfo import make_conninfo
 
-from musicdb import reports
+from musicdb import locks, reports
 
 SCHEMA = "rt"
 PROBE = "SELECT count(*) FROM rt.items WHERE note = 'musicdb-probe'"
@@ -110,9 +110,7 @@ def seeded_url(pg_server, template_db) -> Iterator[str]:
 
 
 def _url_for_user(url: str, user: str) -> str:
-    parts = urlsplit(url)
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit((parts.scheme, f"{user}@{host}", parts.path, parts.query, ""))
+    return make_conninfo(url, user=user)
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +175,9 @@ def test_variant_used_matches_the_server(cli, seeded_url, pg_server) -> None:
 
 # -- analyze-indexes -------------------------------------------------------------------------------
 def test_index_verdicts(cli, seeded_url) -> None:
-    rows = _rows(cli("analyze-indexes", "--schema", SCHEMA, "--format", "json", url=seeded_url))
+    # the statistics of a fresh test server are young: judge usage at once (--min-stats-age 0)
+    rows = _rows(cli("analyze-indexes", "--schema", SCHEMA, "--min-stats-age", "0", "--format",
+                     "json", url=seeded_url))  # fmt: skip
     by_name = {r["index"]: r for r in rows}
     assert "unused" in by_name["items_never_used"]["verdicts"]
     assert by_name["items_pkey"]["verdicts"] == []
@@ -203,8 +203,8 @@ def test_index_filters_and_stats_since(cli, seeded_url) -> None:
     dups = _rows(cli("analyze-indexes", "--schema", SCHEMA, "--duplicates", "--format", "json",
                      url=seeded_url))  # fmt: skip
     assert {r["index"] for r in dups} == {"items_kind_dup", "items_note"}
-    unused = _rows(cli("analyze-indexes", "--schema", SCHEMA, "--unused", "--format", "json",
-                       url=seeded_url))  # fmt: skip
+    unused = _rows(cli("analyze-indexes", "--schema", SCHEMA, "--unused", "--min-stats-age", "0",
+                       "--format", "json", url=seeded_url))  # fmt: skip
     names = {r["index"] for r in unused}
     assert "items_never_used" in names
     assert not names & {"items_pkey", "parents_pkey", "children_other", "items_kind_invalid"}
@@ -542,3 +542,21 @@ def test_table_output_fits_a_fixed_width(cli, seeded_url, monkeypatch, args, mus
     assert lines[0].strip().startswith(reports.REGISTRY[args[0]].title)
     for text in must_show:
         assert any(text in line for line in lines), (text, result.stdout)
+
+
+def test_lock_info_names_musicdb_locks(cli, seeded_url) -> None:
+    ns, key = locks.MIGRATION.keys
+    take = f"SELECT pg_advisory_lock({ns}, {key})"
+    with _blocked_session(seeded_url, take, [take]) as (holder, waiter):
+        rows = _rows(cli("lock-info", "--format", "json", url=seeded_url))
+        waiting = next(r for r in rows if r["pid"] == waiter)
+        assert waiting["target"] == "musicdb migration lock"
+        assert waiting["blocked_by"] == [holder]
+    with psycopg.connect(seeded_url) as conn:
+        oid = conn.execute("SELECT 'public.mv_track_popularity'::regclass::oid").fetchone()[0]
+    ns, key = locks.refresh_view(oid).keys
+    take = f"SELECT pg_advisory_lock({ns}, {key})"
+    with _blocked_session(seeded_url, take, [take]) as (holder, waiter):
+        rows = _rows(cli("lock-info", "--format", "json", url=seeded_url))
+        waiting = next(r for r in rows if r["pid"] == waiter)
+        assert waiting["target"] == "musicdb refresh-view public.mv_track_popularity lock"

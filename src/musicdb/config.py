@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import quote, unquote, unquote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote, unquote_plus, urlencode
 
 from musicdb.errors import ConfigError, UsageError
 
@@ -209,13 +209,25 @@ def resolve_target(
 
 
 def url_with_database(url: str, dbname: str) -> str:
-    """The same server and credentials, another database (a URL, or a keyword/value string)."""
-    if "://" not in url:
-        from psycopg.conninfo import make_conninfo
+    """The same server, credentials and options, another database: a libpq keyword/value string
+    built by :func:`psycopg.conninfo.make_conninfo` from a URL or a keyword/value string."""
+    from psycopg.conninfo import make_conninfo
 
-        return make_conninfo(url, dbname=dbname)
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + quote(dbname), parts.query, ""))
+    return make_conninfo(url, dbname=dbname)
+
+
+#: Replica URLs the index verdicts also read (see :func:`split_replica_urls`).
+REPLICA_URLS_VARIABLE = "MUSICDB_REPLICA_URLS"
+
+
+def split_replica_urls(raw: str) -> list[str]:
+    """The connection strings in a ``MUSICDB_REPLICA_URLS`` value: separated by commas, and URLs
+    also by whitespace (a keyword/value string such as ``host=r1 dbname=music`` holds spaces, so
+    keyword/value strings are separated by commas only)."""
+    found: list[str] = []
+    for part in raw.split(","):
+        found.extend(part.split() if "://" in part else [part.strip()] if part.strip() else [])
+    return found
 
 
 @dataclass
@@ -230,6 +242,17 @@ class Settings:
         """*text* with the passwords of these settings, and any in connection text, masked."""
         args = [] if self.database_url is None else ["--database-url", self.database_url]
         return mask_secrets(text, configured_secrets(args, self.environ))
+
+    def replicas(self, options: Sequence[str] = ()) -> list[DatabaseTarget]:
+        """The replicas to read as well: each ``--replica URL``, else ``MUSICDB_REPLICA_URLS``
+        (split by :func:`split_replica_urls`)."""
+        if options:
+            return [DatabaseTarget(normalise_url(u, origin="--replica"), "--replica")
+                    for u in options]  # fmt: skip
+        raw = self.environ.get(REPLICA_URLS_VARIABLE, "")
+        return [DatabaseTarget(normalise_url(u, origin=REPLICA_URLS_VARIABLE),
+                               REPLICA_URLS_VARIABLE)
+                for u in split_replica_urls(raw)]  # fmt: skip
 
     def target(self) -> DatabaseTarget:
         """The database to use, starting the embedded local server when nothing is configured."""

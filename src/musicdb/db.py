@@ -8,11 +8,13 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from musicdb.config import DatabaseTarget
-from musicdb.errors import ConnectionFailed, LockNotAvailable
+from musicdb.errors import ConnectionFailed, LockNotAvailable, NotOnStandby
 
 if TYPE_CHECKING:
     import psycopg
     import sqlalchemy
+
+    from musicdb.locks import AdvisoryLock
 
 APPLICATION_NAME = "musicdb"
 
@@ -98,6 +100,28 @@ def server_version_num(conn: psycopg.Connection[Any]) -> int:
     return int(conn.info.server_version)
 
 
+def in_recovery(conn: psycopg.Connection[Any]) -> bool:
+    """Whether the server is a standby (in recovery: read-only, replaying WAL)."""
+    row = conn.execute("SELECT pg_is_in_recovery()").fetchone()
+    return bool(row and row[0])
+
+
+def server_role(conn: psycopg.Connection[Any]) -> str:
+    """``standby`` for a server in recovery, else ``primary``."""
+    return "standby" if in_recovery(conn) else "primary"
+
+
+def require_primary(conn: psycopg.Connection[Any], what: str) -> None:
+    """Refuse *what* (a writing command) on a standby: :class:`NotOnStandby`, one line, exit 1."""
+    if in_recovery(conn):
+        info = conn.info
+        where = f"{info.host}:{info.port}/{info.dbname}"
+        raise NotOnStandby(
+            f"{what} writes, and the server at {where} is a standby (in recovery, read-only): "
+            "run it against the primary"
+        )
+
+
 def set_timeouts(
     conn: psycopg.Connection[Any],
     *,
@@ -115,7 +139,7 @@ def set_timeouts(
 @contextmanager
 def advisory_lock(
     target: DatabaseTarget,
-    key: int,
+    lock: AdvisoryLock,
     *,
     wait_s: float = 0.0,
     what: str = "musicdb",
@@ -124,9 +148,9 @@ def advisory_lock(
     progress: Callable[[str], None] | None = None,
     conn: psycopg.Connection[Any] | None = None,
 ) -> Iterator[bool]:
-    """Hold the session-level advisory lock *key* on a connection of its own, or on *conn*
-    (an autocommit connection, left open) when the lock must live as long as that session's work:
-    a backend whose client died keeps it until its statement ends.
+    """Hold the session-level advisory *lock* (see :mod:`musicdb.locks`) on a connection of its
+    own, or on *conn* (an autocommit connection, left open) when the lock must live as long as
+    that session's work: a backend whose client died keeps it until its statement ends.
 
     Polls ``pg_try_advisory_lock`` (never queues inside the server) until *wait_s* has passed;
     ``wait_s=0`` tries once. When the lock stays busy it raises :class:`LockNotAvailable`, or,
@@ -141,7 +165,7 @@ def advisory_lock(
         delay = 0.05
         told = False
         while True:
-            row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+            row = conn.execute("SELECT pg_try_advisory_lock(%s, %s)", lock.keys).fetchone()
             if row and row[0]:
                 break
             if time.monotonic() >= deadline:
@@ -149,7 +173,7 @@ def advisory_lock(
                     yield False
                     return
                 raise LockNotAvailable(
-                    f"another {what} holds the {what} lock (advisory lock {key}); "
+                    f"another {what} holds the {lock.label}; "
                     f"gave up after {wait_s:g} s" + (f" ({hint})" if hint else "")
                 )
             if not told and progress is not None:
@@ -161,7 +185,7 @@ def advisory_lock(
             yield True
         finally:
             if not (conn.closed or conn.broken):
-                conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+                conn.execute("SELECT pg_advisory_unlock(%s, %s)", lock.keys)
     finally:
         if own:
             conn.close()

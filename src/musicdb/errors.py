@@ -40,5 +40,9 @@ class UsageError(MusicdbError):
     exit_code = 2
 
 
+class NotOnStandby(MusicdbError):
+    """A writing command (or a part of a command that writes) pointed at a standby."""
+
+
 class LocalServerError(MusicdbError):
     """The embedded local server could not be initialised, started or stopped."""

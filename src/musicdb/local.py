@@ -27,9 +27,13 @@ import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from musicdb.errors import LocalServerError
+
+if TYPE_CHECKING:
+    from musicdb.render import Document
 
 APP_NAME = "musicdb"
 DEFAULT_DATABASE = "musicdb"
@@ -123,6 +127,16 @@ class LocalStatus:
             "version": self.version,
             "url": self.url,
         }
+
+    def to_document(self) -> Document:
+        """``local status`` for the renderer, the URL's password masked."""
+        from musicdb.config import mask_url
+        from musicdb.render import Document
+
+        data = self.as_dict()
+        if data["url"]:
+            data["url"] = mask_url(str(data["url"]))
+        return Document(name="local-status", data=data)
 
 
 class LocalCluster:
@@ -491,6 +505,35 @@ class LocalCluster:
             # The server preloads it; creating it here lets analyze-queries work out of the box.
             with psycopg.connect(self.url(), autocommit=True) as conn:
                 conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+
+    def start_standby_of(self, primary: LocalCluster, *, timeout_s: int = 300) -> str:
+        """Make this (uninitialised) cluster a streaming hot standby of *primary* and start it.
+
+        ``pg_basebackup -R`` copies the primary over its replication connection (as the server's
+        user, through the primary's socket) and writes ``primary_conninfo`` and
+        ``standby.signal``; this cluster's own port and socket folder are appended to the copied
+        settings. Returns the URL of the standby's ``postgres`` database.
+        """
+        if self.initialised:
+            raise LocalServerError(f"{self.data_dir} already holds a cluster")
+        with self._locked():
+            self.data_dir.mkdir(mode=0o700, exist_ok=True)
+            self._chown(self.data_dir)
+            self._run(
+                [str(primary.bindir / "pg_basebackup"), "-D", str(self.data_dir), "-R",
+                 "-X", "stream", "-c", "fast", "-d", primary.url("postgres")],
+                timeout=timeout_s,
+            )  # fmt: skip
+            settings = {
+                key: value
+                for key, value in self._settings().items()
+                if key in ("port", "unix_socket_directories", "listen_addresses")
+            } | {"hot_standby": "on", "hot_standby_feedback": "off"}
+            lines = [f"{key} = {value}" for key, value in settings.items()]
+            with (self.data_dir / "postgresql.conf").open("a") as handle:
+                handle.write("\n# musicdb standby\n" + "\n".join(lines) + "\n")
+        self.database = "postgres"
+        return self.start()
 
     def stop(self) -> bool:
         """Stop the server; ``False`` when it was not running."""

@@ -229,3 +229,41 @@ def emit(
             stderr.write(f"note: {note}\n")
     else:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+@dataclass
+class Document:
+    """A key/value report (one object, not rows): ``musicdb migrate status``, ``local status``...
+
+    JSON carries *data* unchanged (its keys are the contract); CSV has one ``key,value`` line per
+    entry of *data*; the table form shows *lines* (label, text) for people, or *data* when empty.
+    """
+
+    name: str
+    data: dict[str, Any]
+    lines: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def emit_document(
+    doc: Document, fmt: str = "table", *, out: IO[str] | None = None, err: IO[str] | None = None
+) -> None:
+    """Write *doc* to stdout in *fmt* (the same three formats as :func:`emit`)."""
+    stdout = out or sys.stdout
+    stderr = err or sys.stderr
+    if fmt == "json":
+        stdout.write(to_json(doc.data, pretty=stdout.isatty()) + "\n")
+    elif fmt == "csv":
+        writer = csv.writer(stdout, lineterminator="\n")
+        writer.writerow(["key", "value"])
+        for key, value in doc.data.items():
+            writer.writerow([key, _csv_value(value)])
+    elif fmt == "table":
+        lines = doc.lines or [(k, format_value(v, "text")) for k, v in doc.data.items()]
+        width = max((len(label) for label, _ in lines), default=0) + 2
+        for label, text in lines:
+            stdout.write(f"{label:{width}}{text}".rstrip() + "\n")
+        for note in doc.notes:
+            stderr.write(f"note: {note}\n")
+    else:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")

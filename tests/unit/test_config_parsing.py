@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 
 from musicdb.config import (
     DatabaseTarget,
@@ -72,9 +73,26 @@ def test_libpq_environment_counts_only_set_variables() -> None:
 
 def test_url_with_database_keeps_server_credentials_and_query() -> None:
     url = "postgresql://bob:pw@db:5433/music?sslmode=require"
-    assert url_with_database(url, "other db") == (
-        "postgresql://bob:pw@db:5433/other%20db?sslmode=require"
-    )
+    assert conninfo_to_dict(url_with_database(url, "other db")) == {
+        "user": "bob", "password": "pw", "host": "db", "port": "5433", "dbname": "other db",
+        "sslmode": "require",
+    }
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["host=db port=5433 user=bob password='p w' dbname=music",
+     "postgresql://bob:p%20w@db:5433/music"],
+)
+def test_url_with_database_quotes_what_libpq_needs(given: str) -> None:
+    built = url_with_database(given, "it's")
+    parsed = conninfo_to_dict(built)
+    assert parsed["dbname"] == "it's" and parsed["password"] == "p w"
+    assert parsed["host"] == "db" and parsed["port"] == "5433" and parsed["user"] == "bob"
+
+
+def test_url_with_database_from_an_empty_string() -> None:
+    assert conninfo_to_dict(url_with_database("", "music")) == {"dbname": "music"}
 
 
 def test_target_display_and_sqlalchemy_url() -> None:

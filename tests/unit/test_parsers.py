@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 from musicdb.errors import UsageError
-from musicdb.ops.maintenance import parse_duration, parse_ratio
 from musicdb.reports import _sql, pick_sql_file
+from musicdb.units import parse_duration, parse_ratio
 from musicdb.workload.patterns import PATTERNS, select
 
 

@@ -15,6 +15,9 @@ from musicdb.cli._common import app
 from musicdb.config import Settings
 from musicdb.errors import MusicdbError
 
+#: ``ctx.meta`` key of ``--quiet`` (read by :func:`musicdb.cli._progress.reporter`)
+QUIET_KEY = "musicdb.quiet"
+
 
 def _version(value: bool) -> None:
     if value:
@@ -36,12 +39,16 @@ def _global_options(
         ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress on stderr (results and errors stay).")
+    ] = False,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
     ctx.obj = Settings(database_url=database_url, debug=debug)
+    ctx.meta[QUIET_KEY] = quiet
 
 
 # Registration: each module adds its commands to ``app`` when imported, in the order --help

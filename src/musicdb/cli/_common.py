@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import enum
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from musicdb.cli._help import PanelGroup
 from musicdb.config import Settings
 
 if TYPE_CHECKING:
@@ -23,7 +25,7 @@ app = typer.Typer(
     name="musicdb",
     help="Migrations, DBA reports and cron-safe maintenance for the music platform's PostgreSQL.",
     no_args_is_help=True,
-    add_completion=False,
+    cls=PanelGroup,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -63,6 +65,32 @@ def connect(ctx: typer.Context, **kwargs: Any) -> psycopg.Connection[Any]:
     return db.connect(settings(ctx).target(), **kwargs)
 
 
+ReplicaOption = Annotated[
+    list[str] | None,
+    typer.Option("--replica", metavar="URL", show_default=False,
+                 help="Also read the index scans of this replica (repeatable; else "
+                      "MUSICDB_REPLICA_URLS): an index scanned there is not unused."),
+]  # fmt: skip
+
+
+@contextmanager
+def replica_connections(ctx: typer.Context, urls: list[str] | None) -> Iterator[list[Any]]:
+    """Connections to the replicas of ``--replica`` (or ``MUSICDB_REPLICA_URLS``), closed after."""
+    from musicdb import db
+
+    with ExitStack() as stack:
+        yield [stack.enter_context(db.connect(t, application_name="musicdb-report"))
+               for t in settings(ctx).replicas(urls or ())]  # fmt: skip
+
+
+def require_primary(ctx: typer.Context, what: str) -> None:
+    """Refuse the writing command *what* when the configured server is a standby (exit 1)."""
+    from musicdb import db
+
+    with connect(ctx, application_name="musicdb") as conn:
+        db.require_primary(conn, what)
+
+
 def emit(report: Report, fmt: OutputFormat) -> None:
     """Render a report on stdout in the chosen format (notes go to stderr in table mode)."""
     from musicdb import render
@@ -82,3 +110,17 @@ def error_line(message: str, args: Sequence[str] = ()) -> None:
     secrets = configured_secrets(args)
     line = " ".join(mask_secrets(message, secrets).split())
     print(f"musicdb: error: {line}", file=sys.stderr)
+
+
+def confirm_or_refuse(yes: bool, refusal: str, question: str) -> None:
+    """Go on when *yes*; ask *question* on a terminal; without one, refuse with exit 1.
+
+    The refusal is one ``musicdb: error:`` line (*refusal*, ending with the flag to pass); a
+    "no" on the terminal aborts (exit 1) without touching anything.
+    """
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        error_line(refusal)
+        raise typer.Exit(1)
+    typer.confirm(question, abort=True)

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from musicdb.cli._common import FormatOption, OutputFormat, app, emit, settings
+from musicdb.cli import _help
+from musicdb.cli._common import (
+    FormatOption,
+    OutputFormat,
+    app,
+    emit,
+    require_primary,
+    settings,
+)
+from musicdb.workload.bench import (
+    DEFAULT_BASELINE_ITERATIONS,
+    DEFAULT_ITERATIONS,
+    DEFAULT_MAX_REGRESSION,
+)
 
 DEFAULT_RESULTS = Path("musicdb-bench.jsonl")
 
@@ -27,62 +39,15 @@ def _parse_date(value: str | None) -> dt.date | None:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from exc
 
 
-def _rich_progress() -> Any:
-    """A progress bar on stderr (drawn only when stderr is a terminal), fed by generate()."""
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    from musicdb.workload import generate
-
-    console = Console(stderr=True)
-
-    class Bar(generate.Progress):
-        def __init__(self) -> None:
-            self.progress = Progress(
-                TextColumn("{task.description:<34}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-                console=console,
-                disable=not console.is_terminal,
-                transient=False,
-            )
-            self.task: Any = None
-
-        def __enter__(self) -> Bar:
-            self.progress.start()
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            self.progress.stop()
-
-        def start(self, total_rows: int) -> None:
-            self.task = self.progress.add_task("rows", total=total_rows)
-
-        def table(self, name: str, rows: int) -> None:
-            self.progress.update(self.task, description=f"{name} ({rows:,})")
-
-        def advance(self, rows: int) -> None:
-            self.progress.advance(self.task, rows)
-
-        def phase(self, text: str) -> None:
-            self.progress.update(self.task, description=text[:34])
-            if not console.is_terminal:
-                return
-            self.progress.console.log(text)
-
-    return Bar()
-
-
-@app.command("generate")
+@app.command(
+    "generate",
+    rich_help_panel=_help.DATA,
+    epilog=_help.examples(
+        "musicdb generate --scale 1",
+        "musicdb generate --users 500 --tracks 5000 --seed 7 --until 2026-11-01",
+        "musicdb generate --scale 0.1 --append",
+    ),
+)
 def generate_(
     ctx: typer.Context,
     scale: Annotated[float, typer.Option("--scale", "-s", min=0.0,
@@ -111,9 +76,12 @@ def generate_(
 
     until_date = _parse_date(until)
     target = settings(ctx).target()
+    require_primary(ctx, "generate")
     counts = generate.plan_counts(scale, users=users, tracks=tracks, interactions=interactions)
     _note(f"generating {sum(counts.values()):,} rows into {target.display}")
-    with _rich_progress() as bar:
+    from musicdb.cli._progress import reporter
+
+    with reporter(ctx) as shown:
         result = generate.generate(
             target,
             scale=scale,
@@ -123,7 +91,7 @@ def generate_(
             seed=seed,
             until=until_date,
             append=append,
-            progress=bar,
+            progress=shown,
         )
     emit(result.report(), fmt)
     _note(
@@ -133,14 +101,22 @@ def generate_(
     )
 
 
-@app.command("bench")
+@app.command(
+    "bench",
+    rich_help_panel=_help.DATA,
+    epilog=_help.examples(
+        "musicdb bench",
+        "musicdb bench -p Q1,Q5 -n 50 --compare-baseline",
+        "musicdb bench --save --against musicdb-bench.jsonl",
+    ),
+)
 def bench_(
     ctx: typer.Context,
     pattern: Annotated[list[str] | None, typer.Option("--pattern", "-p", metavar="Q",
                        help="Patterns to run (Q1..Q12; repeat or comma-separate). "
                             "Default: all.", show_default=False)] = None,
     iterations: Annotated[int, typer.Option("--iterations", "-n", min=1,
-                          help="Timed runs per pattern.")] = 300,
+                          help="Timed runs per pattern.")] = DEFAULT_ITERATIONS,
     warmup: Annotated[int, typer.Option("--warmup", min=0,
                       help="Untimed runs first (the driver prepares after 5).")] = 10,
     keys: Annotated[int, typer.Option("--keys", min=1,
@@ -150,7 +126,8 @@ def bench_(
                                 help="Also time a copy of the database without the "
                                      "performance indexes and report the speed-up.")] = False,
     baseline_iterations: Annotated[int, typer.Option("--baseline-iterations", min=1,
-                                   help="Timed runs per pattern on the baseline copy.")] = 20,
+                                   help="Timed runs per pattern on the baseline copy."),
+                           ] = DEFAULT_BASELINE_ITERATIONS,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1,
                        help="Concurrent workers sharing a connection pool.")] = 1,
     pool_size: Annotated[int | None, typer.Option("--pool-size", min=1,
@@ -168,7 +145,7 @@ def bench_(
                        show_default=False)] = None,
     max_regression: Annotated[float, typer.Option("--max-regression", min=0.0, metavar="RATIO",
                               help="A p95 more than RATIO times the previous one "
-                                   "is a regression.")] = 1.5,
+                                   "is a regression.")] = DEFAULT_MAX_REGRESSION,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Time the query patterns Q1-Q12: p50/p95/p99 and the indexes each plan uses."""
@@ -176,23 +153,25 @@ def bench_(
 
     chosen = patterns.select(pattern)
     target = settings(ctx).target()
-    progress = _note if sys.stderr.isatty() else (lambda _: None)
-    result = bench.run(
-        target,
-        chosen,
-        iterations=iterations,
-        warmup=warmup,
-        seed=seed,
-        keys=keys,
-        compare_baseline=compare_baseline,
-        baseline_iterations=baseline_iterations,
-        workers=workers,
-        pool_size=pool_size,
-        pool_timeout_s=pool_timeout,
-        against=against,
-        max_regression=max_regression,
-        progress=progress,
-    )
+    from musicdb.cli._progress import reporter
+
+    with reporter(ctx) as shown:
+        result = bench.run(
+            target,
+            chosen,
+            iterations=iterations,
+            warmup=warmup,
+            seed=seed,
+            keys=keys,
+            compare_baseline=compare_baseline,
+            baseline_iterations=baseline_iterations,
+            workers=workers,
+            pool_size=pool_size,
+            pool_timeout_s=pool_timeout,
+            against=against,
+            max_regression=max_regression,
+            progress=shown,
+        )
     emit(result.report(), fmt)
     if save:
         bench.save_run(result, results_file)

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Annotated
 
 import typer
 
-from musicdb.cli._common import FormatOption, OutputFormat, app
+from musicdb.cli import _help
+from musicdb.cli._common import FormatOption, OutputFormat, app, confirm_or_refuse
 
 local_app = typer.Typer(
     help="The embedded local PostgreSQL server (used when no database is configured).",
     no_args_is_help=True,
 )
-app.add_typer(local_app, name="local")
+app.add_typer(local_app, name="local", rich_help_panel=_help.LOCAL)
 
 
 def _cluster():  # type: ignore[no-untyped-def]
@@ -23,25 +22,30 @@ def _cluster():  # type: ignore[no-untyped-def]
     return LocalCluster()
 
 
-@local_app.command("status")
+@local_app.command(
+    "status",
+    epilog=_help.examples(
+        "musicdb local status",
+        "musicdb local status --format json",
+    ),
+)
 def status(fmt: FormatOption = OutputFormat.table) -> None:
     """Where the local server lives and whether it runs. Exit 1 when it is not running."""
-    from musicdb.config import mask_url
+    from musicdb.render import emit_document
 
     state = _cluster().status()
-    data = state.as_dict()
-    if data["url"]:
-        data["url"] = mask_url(str(data["url"]))
-    if fmt is OutputFormat.json:
-        typer.echo(json.dumps(data, indent=2))
-    else:
-        for key, value in data.items():
-            typer.echo(f"{key:12} {'' if value is None else value}")
+    emit_document(state.to_document(), fmt.value)
     if not state.running:
         raise typer.Exit(1)
 
 
-@local_app.command("start")
+@local_app.command(
+    "start",
+    epilog=_help.examples(
+        "musicdb local start",
+        "musicdb local start && musicdb migrate up",
+    ),
+)
 def start() -> None:
     """Initialise (first time) and start the local server; print its URL."""
     from musicdb.config import mask_url
@@ -49,7 +53,13 @@ def start() -> None:
     typer.echo(mask_url(_cluster().start()))
 
 
-@local_app.command("url")
+@local_app.command(
+    "url",
+    epilog=_help.examples(
+        "musicdb local url",
+        "musicdb local url && musicdb local status   # where it runs, its version",
+    ),
+)
 def url() -> None:
     """Print the local server's URL (starting it if needed), for psql or other tools."""
     from musicdb.config import mask_url
@@ -57,14 +67,26 @@ def url() -> None:
     typer.echo(mask_url(_cluster().start()))
 
 
-@local_app.command("stop")
+@local_app.command(
+    "stop",
+    epilog=_help.examples(
+        "musicdb local stop",
+        "musicdb local stop && musicdb local status --format json",
+    ),
+)
 def stop() -> None:
     """Stop the local server (its data stays)."""
     stopped = _cluster().stop()
     typer.echo("stopped" if stopped else "not running", err=True)
 
 
-@local_app.command("destroy")
+@local_app.command(
+    "destroy",
+    epilog=_help.examples(
+        "musicdb local destroy",
+        "musicdb local destroy --yes",
+    ),
+)
 def destroy(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
@@ -73,11 +95,7 @@ def destroy(
     if not cluster.base_dir.exists():
         typer.echo(f"nothing to destroy in {cluster.base_dir}", err=True)
         return
-    if not yes:
-        if not sys.stdin.isatty():
-            typer.echo("musicdb: error: destroy deletes all local data; pass --yes", err=True)
-            raise typer.Exit(1)
-        typer.confirm(f"Delete the local server and all its data in {cluster.base_dir}?",
-                      abort=True)  # fmt: skip
+    confirm_or_refuse(yes, "destroy deletes all local data; pass --yes",
+                      f"Delete the local server and all its data in {cluster.base_dir}?")
     cluster.destroy()
     typer.echo(f"destroyed {cluster.base_dir}", err=True)

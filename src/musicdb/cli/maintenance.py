@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from musicdb.cli._common import FormatOption, OutputFormat, StatementTimeout, app, settings
+from musicdb.cli import _help
+from musicdb.cli._common import (
+    FormatOption,
+    OutputFormat,
+    ReplicaOption,
+    StatementTimeout,
+    app,
+    require_primary,
+    settings,
+)
+from musicdb.ops.maintenance import (
+    DEFAULT_LOCK_TIMEOUT_MS,
+    DEFAULT_MIN_DEAD_RATIO,
+    DEFAULT_MIN_DEAD_ROWS,
+    DEFAULT_STATEMENT_TIMEOUT_MS,
+)
 
 if TYPE_CHECKING:
     from musicdb.render import Report
@@ -19,17 +33,6 @@ LockTimeout = Annotated[
                       "when another session holds a conflicting lock."),
 ]  # fmt: skip
 
-DEFAULT_LOCK_TIMEOUT_MS = 5_000
-DEFAULT_STATEMENT_TIMEOUT_MS = 3_600_000
-
-
-def _progress(message: str) -> None:
-    typer.echo(message, err=True)
-
-
-def _tty_progress(message: str) -> None:
-    if sys.stderr.isatty():
-        typer.echo(message, err=True)
 
 
 def _fail(message: str, code: int = 1) -> Exception:
@@ -51,12 +54,20 @@ def _emit_or_line(report: Report, fmt: OutputFormat, lines: list[str]) -> None:
 
 
 # -- refresh-view ---------------------------------------------------------------------------------
-@app.command("refresh-view")
+@app.command(
+    "refresh-view",
+    rich_help_panel=_help.MAINTENANCE,
+    epilog=_help.examples(
+        "musicdb refresh-view mv_track_popularity",
+        "musicdb refresh-view mv_track_popularity --if-older-than 6h --wait 30",
+        "musicdb refresh-view public.mv_track_popularity --allow-blocking --format json",
+    ),
+)
 def refresh_view(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(
         help='A materialized view: name (found along the search_path) or schema.name, "Quoted" '
-             "as in SQL.")],  # fmt: skip
+             "as in SQL.", autocompletion=_help.complete_views)],  # fmt: skip
     allow_blocking: Annotated[
         bool,
         typer.Option("--allow-blocking",
@@ -78,20 +89,25 @@ def refresh_view(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """REFRESH MATERIALIZED VIEW (CONCURRENTLY when possible); skips when already running."""
-    from musicdb.ops import maintenance
+    from musicdb.ops import refresh
+    from musicdb.units import parse_duration
 
-    age = maintenance.parse_duration(if_older_than) if if_older_than else None
-    result = maintenance.refresh_view(
-        settings(ctx).target(),
-        name,
-        allow_blocking=allow_blocking,
-        wait_s=wait or 0.0,
-        lock_timeout_ms=lock_timeout,
-        statement_timeout_ms=statement_timeout or None,
-        if_older_than=age,
-        progress=_progress,
-    )
-    report = maintenance.refresh_report([result])
+    age = parse_duration(if_older_than) if if_older_than else None
+    require_primary(ctx, "refresh-view")
+    from musicdb.cli._progress import reporter
+
+    with reporter(ctx) as shown:
+        result = refresh.refresh_view(
+            settings(ctx).target(),
+            name,
+            allow_blocking=allow_blocking,
+            wait_s=wait or 0.0,
+            lock_timeout_ms=lock_timeout,
+            statement_timeout_ms=statement_timeout or None,
+            if_older_than=age,
+            progress=shown,
+        )
+    report = refresh.refresh_report([result])
     if result.failed:
         if fmt is not OutputFormat.table:
             _emit_or_line(report, fmt, [])
@@ -107,12 +123,21 @@ def refresh_view(
 
 
 # -- vacuum-table ---------------------------------------------------------------------------------
-@app.command("vacuum-table")
+@app.command(
+    "vacuum-table",
+    rich_help_panel=_help.MAINTENANCE,
+    epilog=_help.examples(
+        "musicdb vacuum-table user_interactions",
+        "musicdb vacuum-table --all --min-dead-ratio 20%",
+        "musicdb vacuum-table tracks --full --yes",
+    ),
+)
 def vacuum_table(
     ctx: typer.Context,
     table: Annotated[
         str | None, typer.Argument(help="A table: name (found along the search_path) or "
-                                      "schema.name, \"Quoted\" as in SQL; or use --all.")
+                                      "schema.name, \"Quoted\" as in SQL; or use --all.",
+                                   autocompletion=_help.complete_tables)
     ] = None,
     all_tables: Annotated[
         bool, typer.Option("--all", help="Every table over the dead-row thresholds.")
@@ -121,11 +146,11 @@ def vacuum_table(
         str,
         typer.Option("--min-dead-ratio", metavar="R",
                      help="With --all: dead / (live + dead) rows, e.g. 0.1 or 10%."),
-    ] = "0.1",
+    ] = str(DEFAULT_MIN_DEAD_RATIO),
     min_dead_rows: Annotated[
         int,
         typer.Option("--min-dead-rows", min=0, help="With --all: at least this many dead rows."),
-    ] = 50,
+    ] = DEFAULT_MIN_DEAD_ROWS,
     full: Annotated[
         bool,
         typer.Option("--full", help="VACUUM FULL: rewrites the table under an ACCESS EXCLUSIVE "
@@ -138,8 +163,9 @@ def vacuum_table(
 ) -> None:
     """VACUUM (ANALYZE) one table, or --all tables over a dead-row threshold."""
     from musicdb.errors import UsageError
-    from musicdb.ops import maintenance
+    from musicdb.ops import vacuum
     from musicdb.render import human_ms
+    from musicdb.units import parse_ratio
 
     if (table is None) == (not all_tables):
         raise UsageError("give one TABLE or --all (not both)")
@@ -148,20 +174,24 @@ def vacuum_table(
             "--full rewrites the table under an ACCESS EXCLUSIVE lock that blocks its readers "
             "and writers; pass --yes to confirm"
         )
-    ratio = maintenance.parse_ratio(min_dead_ratio)
+    ratio = parse_ratio(min_dead_ratio)
     target = settings(ctx).target()
+    require_primary(ctx, "vacuum-table")
     timeouts: dict[str, Any] = {"lock_timeout_ms": lock_timeout,
                                 "statement_timeout_ms": statement_timeout or None}  # fmt: skip
     if table is not None:
-        results = [maintenance.vacuum_table(target, table, full=full, **timeouts)]
+        results = [vacuum.vacuum_table(target, table, full=full, **timeouts)]
         notes: list[str] = []
     else:
-        run = maintenance.vacuum_all(target, min_dead_ratio=ratio, min_dead_rows=min_dead_rows,
-                                     full=full, progress=_tty_progress, **timeouts)  # fmt: skip
+        from musicdb.cli._progress import reporter
+
+        with reporter(ctx) as shown:
+            run = vacuum.vacuum_all(target, min_dead_ratio=ratio, min_dead_rows=min_dead_rows,
+                                    full=full, progress=shown, **timeouts)  # fmt: skip
         results = run.results
         notes = [f"tables with {min_dead_rows}+ dead rows and a dead ratio of {ratio:.0%}+: "
                  f"{len(results)}"]  # fmt: skip
-    report = maintenance.vacuum_report(results, notes)
+    report = vacuum.vacuum_report(results, notes)
     lines = [f"{r.table}: {r.outcome} in {human_ms(r.duration_ms or 0)}"
              + ("" if r.outcome == "ok" else f" ({r.message})") for r in results]  # fmt: skip
     if not results:
@@ -175,7 +205,15 @@ def vacuum_table(
 
 
 # -- health-check ---------------------------------------------------------------------------------
-@app.command("health-check")
+@app.command(
+    "health-check",
+    rich_help_panel=_help.MAINTENANCE,
+    epilog=_help.examples(
+        "musicdb health-check",
+        "musicdb health-check --skip drift -t view_stale_warning=2d",
+        "musicdb health-check --list",
+    ),
+)
 def health_check(
     ctx: typer.Context,
     threshold: Annotated[
@@ -197,6 +235,7 @@ def health_check(
     list_checks: Annotated[
         bool, typer.Option("--list", help="List the checks and thresholds, then exit.")
     ] = False,
+    replica: ReplicaOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Run the health checks; exit 0 ok, 1 warning, 2 critical, 3 unknown (Nagios)."""
@@ -209,7 +248,8 @@ def health_check(
         emit(health.CheckList(thresholds).to_report(), fmt)
         return
     result = health.run_checks(
-        settings(ctx).target(), thresholds=thresholds, only=only or (), skip=skip or ()
+        settings(ctx).target(), thresholds=thresholds, only=only or (), skip=skip or (),
+        replicas=settings(ctx).replicas(replica or ()),
     )
     _emit_health(result, fmt)
     raise typer.Exit(result.exit_code)
@@ -225,7 +265,15 @@ def _emit_health(result: Any, fmt: OutputFormat) -> None:
 
 
 # -- maintain -------------------------------------------------------------------------------------
-@app.command("maintain")
+@app.command(
+    "maintain",
+    rich_help_panel=_help.MAINTENANCE,
+    epilog=_help.examples(
+        "musicdb maintain daily",
+        "musicdb maintain weekly --wait 600 --format json",
+        "musicdb maintain --crontab --log-dir /var/log/musicdb",
+    ),
+)
 def maintain(
     ctx: typer.Context,
     schedule: Annotated[
@@ -251,7 +299,7 @@ def maintain(
     ] = False,
     min_dead_ratio: Annotated[
         str, typer.Option("--min-dead-ratio", metavar="R", help="monthly: vacuum threshold.")
-    ] = "0.1",
+    ] = str(DEFAULT_MIN_DEAD_RATIO),
     threshold: Annotated[
         list[str] | None,
         typer.Option("--threshold", "-t", metavar="NAME=VALUE", show_default=False,
@@ -264,12 +312,14 @@ def maintain(
     ] = None,
     lock_timeout: LockTimeout = DEFAULT_LOCK_TIMEOUT_MS,
     statement_timeout: StatementTimeout = DEFAULT_STATEMENT_TIMEOUT_MS,
+    replica: ReplicaOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Run the daily, weekly or monthly maintenance as one cron-safe job."""
     from musicdb.errors import UsageError
-    from musicdb.ops import health, maintenance
+    from musicdb.ops import health
     from musicdb.ops import maintain as sched
+    from musicdb.units import parse_ratio
 
     if crontab:
         typer.echo(sched.crontab(sched.musicdb_command(), log_dir))
@@ -283,13 +333,18 @@ def maintain(
         thresholds=health.Thresholds.from_sources(threshold or (), settings(ctx).environ),
         skip_checks=tuple(skip or ()),
         allow_blocking=allow_blocking,
-        min_dead_ratio=maintenance.parse_ratio(min_dead_ratio),
+        min_dead_ratio=parse_ratio(min_dead_ratio),
         lock_timeout_ms=lock_timeout,
         statement_timeout_ms=statement_timeout or None,
+        replicas=tuple(settings(ctx).replicas(replica or ())),
     )
     health.select_checks(skip=options.skip_checks)  # a bad name is a usage error before any work
-    result = sched.maintain(settings(ctx).target(), schedule, options=options, wait_s=wait,
-                            progress=_tty_progress)  # fmt: skip
+    require_primary(ctx, f"maintain {schedule}")
+    from musicdb.cli._progress import reporter
+
+    with reporter(ctx) as shown:
+        result = sched.maintain(settings(ctx).target(), schedule, options=options, wait_s=wait,
+                                progress=shown)  # fmt: skip
     from musicdb.cli._common import emit
 
     report = result.to_report()

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from musicdb.cli._common import FormatOption, OutputFormat, StatementTimeout, app, settings
+from musicdb.cli import _help
+from musicdb.cli._common import (
+    FormatOption,
+    OutputFormat,
+    StatementTimeout,
+    app,
+    confirm_or_refuse,
+    error_line,
+    require_primary,
+    settings,
+)
+from musicdb.migrate import DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_LOCK_WAIT_S, DEFAULT_RETRIES
 
 migrate_app = typer.Typer(help="Build and evolve the schema (Alembic, driven from code).",
                           no_args_is_help=True)  # fmt: skip
-app.add_typer(migrate_app, name="migrate")
+app.add_typer(migrate_app, name="migrate", rich_help_panel=_help.SCHEMA)
 
 LockWait = Annotated[
     float,
@@ -34,75 +44,89 @@ def _progress(message: str) -> None:
     typer.echo(message, err=True)
 
 
-@migrate_app.command("up")
+def _run(ctx: typer.Context, action: Any, target: Any, revision: str, lock_wait: float,
+         lock_timeout: int, statement_timeout: int, retries: int) -> Any:  # fmt: skip
+    """Run ``migrate.upgrade`` or ``migrate.downgrade`` with the command's options and progress."""
+    from musicdb.cli._progress import reporter
+
+    with reporter(ctx) as shown:
+        return action(target, revision, lock_wait_s=lock_wait, lock_timeout_ms=lock_timeout,
+                      statement_timeout_ms=statement_timeout or None, retries=retries,
+                      progress=shown)  # fmt: skip
+
+
+@migrate_app.command(
+    "up",
+    epilog=_help.examples(
+        "musicdb migrate up",
+        "musicdb migrate up 20250618_075149_add_performance_indexes --lock-timeout 2000",
+        "musicdb --quiet migrate up --lock-wait 300   # from a deploy script",
+    ),
+)
 def up(
     ctx: typer.Context,
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
-    lock_wait: LockWait = 60.0,
-    lock_timeout: LockTimeout = 5000,
+    lock_wait: LockWait = DEFAULT_LOCK_WAIT_S,
+    lock_timeout: LockTimeout = DEFAULT_LOCK_TIMEOUT_MS,
     statement_timeout: StatementTimeout = 0,
-    retries: Retries = 3,
+    retries: Retries = DEFAULT_RETRIES,
 ) -> None:
     """Upgrade to REVISION (default head): one transaction per revision, under a migration lock."""
     from musicdb import migrate
 
     migrate.resolve_revision(revision, steps="+")
     target = settings(ctx).target()
+    require_primary(ctx, "migrate up")
     _progress(f"migrating {target.display} to {revision}")
-    result = migrate.upgrade(
-        target,
-        revision,
-        lock_wait_s=lock_wait,
-        lock_timeout_ms=lock_timeout,
-        statement_timeout_ms=statement_timeout or None,
-        retries=retries,
-        progress=_progress,
-    )
+    result = _run(ctx, migrate.upgrade, target, revision, lock_wait, lock_timeout,
+                  statement_timeout, retries)  # fmt: skip
     if result.changed:
         _progress(f"now at {', '.join(result.after)}")
     else:
         _progress(f"already at {', '.join(result.after) or 'base'}; nothing to do")
 
 
-@migrate_app.command("down")
+@migrate_app.command(
+    "down",
+    epilog=_help.examples(
+        "musicdb migrate down -- -1",
+        "musicdb migrate down base --yes",
+    ),
+)
 def down(
     ctx: typer.Context,
     revision: Annotated[str, typer.Argument(help="Target revision, base, or -N steps.")],
     yes: Yes = False,
-    lock_wait: LockWait = 60.0,
-    lock_timeout: LockTimeout = 5000,
+    lock_wait: LockWait = DEFAULT_LOCK_WAIT_S,
+    lock_timeout: LockTimeout = DEFAULT_LOCK_TIMEOUT_MS,
     statement_timeout: StatementTimeout = 0,
-    retries: Retries = 3,
+    retries: Retries = DEFAULT_RETRIES,
 ) -> None:
     """Downgrade to REVISION. Going to base, or more than one step, asks for --yes."""
-    from musicdb import db, migrate
+    from musicdb import migrate
 
     target = settings(ctx).target()
-    with db.connect(target) as conn:
-        current = migrate.current_revisions(conn)
-    _, steps = migrate.plan_downgrade(current, revision)
+    require_primary(ctx, "migrate down")
+    current, steps = migrate.pending_downgrade(target, revision)
     if not steps:
         _progress(f"already at {', '.join(current) or 'base'}; nothing to do")
         return
-    if (revision == "base" or len(steps) > 1) and not yes:
+    if revision == "base" or len(steps) > 1:
         what = f"undo {len(steps)} revisions ({', '.join(steps)})"
-        if not sys.stdin.isatty():
-            typer.echo(f"musicdb: error: this would {what}; pass --yes to confirm", err=True)
-            raise typer.Exit(1)
-        typer.confirm(f"This will {what} on {target.display}. Continue?", abort=True)
-    result = migrate.downgrade(
-        target,
-        revision,
-        lock_wait_s=lock_wait,
-        lock_timeout_ms=lock_timeout,
-        statement_timeout_ms=statement_timeout or None,
-        retries=retries,
-        progress=_progress,
-    )
+        confirm_or_refuse(yes, f"this would {what}; pass --yes to confirm",
+                          f"This will {what} on {target.display}. Continue?")
+    result = _run(ctx, migrate.downgrade, target, revision, lock_wait, lock_timeout,
+                  statement_timeout, retries)  # fmt: skip
     _progress(f"now at {', '.join(result.after) or 'base'}")
 
 
-@migrate_app.command("status")
+@migrate_app.command(
+    "status",
+    epilog=_help.examples(
+        "musicdb migrate status",
+        "musicdb migrate status --check --format json   # exit 1 when not at head",
+    ),
+)
 def status(
     ctx: typer.Context,
     check: Annotated[bool, typer.Option("--check", help="Exit 1 when not at head.")] = False,
@@ -110,23 +134,10 @@ def status(
 ) -> None:
     """The current revision(s), the head and the pending revisions."""
     from musicdb import migrate
-    from musicdb.render import to_json
+    from musicdb.render import emit_document
 
     state = migrate.status(settings(ctx).target())
-    if fmt is OutputFormat.json:
-        typer.echo(to_json(state.as_dict()))
-    else:
-        typer.echo(f"database  {state.database}")
-        typer.echo(f"current   {', '.join(state.current) or 'base (empty)'}")
-        typer.echo(f"head      {', '.join(state.heads)}")
-        if state.unknown:
-            typer.echo(f"unknown   {', '.join(state.unknown)} (not a revision musicdb knows)")
-        typer.echo(f"pending   {', '.join(state.pending) or 'none'}")
-        typer.echo("status    " + ("at head" if state.at_head else "NOT at head"))
-        typer.echo("contract  " + (f"applied ({', '.join(state.contracted)}): the strict schema"
-                                   if state.contracted else
-                                   "not applied: the application-compatible schema "
-                                   "(`musicdb migrate contract --dry-run` says what it needs)"))
+    emit_document(state.to_document(), fmt.value)
     if check and not state.at_head:
         raise typer.Exit(1)
 
@@ -146,41 +157,28 @@ def _reachable_target(ctx: typer.Context):  # type: ignore[no-untyped-def]
     return target
 
 
-@migrate_app.command("history")
+@migrate_app.command(
+    "history",
+    epilog=_help.examples(
+        "musicdb migrate history",
+        "musicdb migrate history --format json",
+    ),
+)
 def history(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """The revision list, newest first, marking the current one(s) when a database answers."""
     from musicdb import migrate
     from musicdb.cli._common import emit
-    from musicdb.render import Column, Report
 
-    rows = []
-    for info in migrate.history(_reachable_target(ctx)):
-        row = info.as_dict()
-        down = row["down_revision"]
-        row["down_revision"] = ", ".join(down) if isinstance(down, tuple | list) else down
-        row["marks"] = ", ".join(
-            mark for mark, on in (("current", info.is_current), ("head", info.is_head)) if on
-        )
-        rows.append(row)
-    emit(
-        Report(
-            name="migrate_history",
-            title="Revisions (newest first)",
-            columns=[
-                Column("revision", "revision"),
-                Column("down_revision", "down revision"),
-                Column("marks", "marks"),
-                Column("doc", "description", wrap=True),
-                Column("is_current", "current", "bool"),
-                Column("is_head", "head", "bool"),
-            ],
-            rows=rows,
-        ),
-        fmt,
-    )
+    emit(migrate.history_report(migrate.history(_reachable_target(ctx))), fmt)
 
 
-@migrate_app.command("sql")
+@migrate_app.command(
+    "sql",
+    epilog=_help.examples(
+        "musicdb migrate sql head > upgrade.sql",
+        "musicdb migrate sql head:20250618_075149_add_performance_indexes   # a downgrade",
+    ),
+)
 def sql_(
     ctx: typer.Context,
     spec: Annotated[str, typer.Argument(metavar="[FROM:]TO",
@@ -193,7 +191,13 @@ def sql_(
     typer.echo(migrate.offline_sql(spec, target), nl=False)
 
 
-@migrate_app.command("check")
+@migrate_app.command(
+    "check",
+    epilog=_help.examples(
+        "musicdb migrate check",
+        "musicdb migrate check --format json",
+    ),
+)
 def check(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """Drift: compare the live schema with what the migrations build; exit 1 on any difference."""
     from musicdb import migrate
@@ -204,10 +208,20 @@ def check(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     if report.rows:
         typer.echo(f"drift: {len(report.rows)} difference(s)", err=True)
         raise typer.Exit(1)
+    if report.meta.get("skipped"):
+        if fmt is not OutputFormat.table:  # the table format prints its notes already
+            typer.echo(report.notes[0], err=True)
+        return
     typer.echo("no drift", err=True)
 
 
-@migrate_app.command("adopt")
+@migrate_app.command(
+    "adopt",
+    epilog=_help.examples(
+        "musicdb migrate adopt --dry-run",
+        "musicdb migrate adopt && musicdb migrate up",
+    ),
+)
 def adopt_(
     ctx: typer.Context,
     dry_run: Annotated[bool, typer.Option("--dry-run",
@@ -215,7 +229,7 @@ def adopt_(
                                                "application will notice and the SQL; change "
                                                "nothing.")] = False,
     yes: Yes = False,
-    lock_wait: LockWait = 60.0,
+    lock_wait: LockWait = DEFAULT_LOCK_WAIT_S,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Take over an existing database: say what it is; adopt the hand-built legacy layout
@@ -231,13 +245,14 @@ def adopt_(
         if found.kind == "unknown":
             raise typer.Exit(1)
         return
-    if not yes:
-        if not sys.stdin.isatty():
-            typer.echo("musicdb: error: adopting re-stamps the database; pass --yes to confirm "
-                       "(or --dry-run to see the plan)", err=True)  # fmt: skip
-            raise typer.Exit(1)
-        typer.confirm(f"{found.message}. Adopt {target.display}?", abort=True)
-    result = adopt.adopt(target, lock_wait_s=lock_wait, progress=_progress)
+    confirm_or_refuse(yes, "adopting re-stamps the database; pass --yes to confirm "
+                           "(or --dry-run to see the plan)",
+                      f"{found.message}. Adopt {target.display}?")
+    require_primary(ctx, "migrate adopt")
+    from musicdb.cli._progress import reporter
+
+    with reporter(ctx) as shown:
+        result = adopt.adopt(target, lock_wait_s=lock_wait, progress=shown)
     doc = {**result.inspection.as_dict(), "before": list(result.before),
            "after": list(result.after)}  # fmt: skip
     if fmt is OutputFormat.json:
@@ -291,7 +306,14 @@ def _show_adopt(plan, target, fmt: OutputFormat, dry_run: bool) -> None:  # type
         typer.echo(f"{s['sql'].strip()};{params}")
 
 
-@migrate_app.command("contract")
+@migrate_app.command(
+    "contract",
+    epilog=_help.examples(
+        "musicdb migrate contract --dry-run",
+        "musicdb migrate contract --yes",
+        "musicdb migrate contract --undo --yes",
+    ),
+)
 def contract_(
     ctx: typer.Context,
     dry_run: Annotated[bool, typer.Option("--dry-run",
@@ -301,19 +323,21 @@ def contract_(
                                        help="Return to the application-compatible schema "
                                             "(every row kept).")] = False,
     yes: Yes = False,
-    lock_wait: LockWait = 60.0,
-    lock_timeout: LockTimeout = 5000,
+    lock_wait: LockWait = DEFAULT_LOCK_WAIT_S,
+    lock_timeout: LockTimeout = DEFAULT_LOCK_TIMEOUT_MS,
     statement_timeout: StatementTimeout = 0,
-    retries: Retries = 3,
+    retries: Retries = DEFAULT_RETRIES,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Apply the strict schema of docs/schema.md (search_vector generated, track source ids required
     and owned by one track, timestamptz) once the application no longer needs the compatible
     one. Refuses, listing why, while rows or recorded statements would be rejected."""
     from musicdb.migrate import contract
-    from musicdb.render import to_json
+    from musicdb.render import emit_document
 
     target = settings(ctx).target()
+    if not dry_run:
+        require_primary(ctx, "migrate contract")
     found = contract.plan(target)
     if undo:
         if not found.applied:
@@ -323,34 +347,21 @@ def contract_(
             typer.echo(contract.offline_sql(undo=True), nl=False)
             return
     else:
-        if fmt is OutputFormat.json:
-            typer.echo(to_json({**found.as_dict(), "dry_run": dry_run}))
-        else:
-            typer.echo(f"database    {found.database}")
-            typer.echo(f"main line   {', '.join(found.main) or 'base'}")
-            typer.echo(f"contract    {', '.join(found.applied) or 'not applied'}")
-            for reason in found.reasons:
-                typer.echo(f"refused by  {reason}")
-            for note in found.notes:
-                typer.echo(f"note        {note}")
-            if dry_run and not found.applied:
-                typer.echo("\n-- SQL")
-                typer.echo(contract.offline_sql(), nl=False)
+        emit_document(found.to_document(dry_run), fmt.value)
+        if fmt is OutputFormat.table and dry_run and not found.applied:
+            typer.echo("\n-- SQL")
+            typer.echo(contract.offline_sql(), nl=False)
         if found.applied:
             _progress("already contracted; nothing to do")
             return
         if found.reasons:
-            typer.echo(f"musicdb: error: contract refused: {len(found.reasons)} reason(s) above",
-                       err=True)  # fmt: skip
+            error_line(f"contract refused: {len(found.reasons)} reason(s) above")
             raise typer.Exit(1)
         if dry_run:
             return
-    if not yes:
-        what = "undo the contract" if undo else "contract the schema"
-        if not sys.stdin.isatty():
-            typer.echo(f"musicdb: error: this would {what}; pass --yes to confirm", err=True)
-            raise typer.Exit(1)
-        typer.confirm(f"This will {what} on {target.display}. Continue?", abort=True)
+    what = "undo the contract" if undo else "contract the schema"
+    confirm_or_refuse(yes, f"this would {what}; pass --yes to confirm",
+                      f"This will {what} on {target.display}. Continue?")
     result = contract.run(target, undo=undo, progress=_progress, lock_wait_s=lock_wait,
                           lock_timeout_ms=lock_timeout,
                           statement_timeout_ms=statement_timeout or None, retries=retries)

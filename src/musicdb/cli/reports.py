@@ -9,7 +9,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from musicdb.cli._common import FormatOption, OutputFormat, app, connect, emit
+from musicdb.cli import _help
+from musicdb.cli._common import (
+    FormatOption,
+    OutputFormat,
+    ReplicaOption,
+    app,
+    connect,
+    emit,
+    replica_connections,
+)
+from musicdb.reports.indexes import DEFAULT_MIN_ROWS, DEFAULT_WHAT_IF
+from musicdb.reports.queries import DEFAULT_LIMIT, DEFAULT_ORDER
 
 if TYPE_CHECKING:
     from musicdb.reports import ReportResult
@@ -32,7 +43,15 @@ def _run(ctx: typer.Context, fmt: OutputFormat, build: Callable[[Any], ReportRes
     emit(result.to_report(), fmt)
 
 
-@app.command("analyze-indexes")
+@app.command(
+    "analyze-indexes",
+    rich_help_panel=_help.REPORTS,
+    epilog=_help.examples(
+        "musicdb analyze-indexes",
+        "musicdb analyze-indexes --unused --min-stats-age 1d",
+        "musicdb analyze-indexes --duplicates --format json",
+    ),
+)
 def analyze_indexes(
     ctx: typer.Context,
     unused: Annotated[bool, typer.Option("--unused", help="Only unused indexes.")] = False,
@@ -42,17 +61,38 @@ def analyze_indexes(
     invalid: Annotated[bool, typer.Option("--invalid", help="Only invalid indexes.")] = False,
     schema: SchemaOption = None,
     exact_sizes: ExactSizes = False,
+    min_stats_age: Annotated[
+        str | None,
+        typer.Option("--min-stats-age", metavar="AGE", envvar="MUSICDB_MIN_STATS_AGE",
+                     show_default=False,
+                     help="'unused' is withheld until the statistics are this old (since the "
+                          "later of their reset and the server's start), e.g. 12h; 0 = always "
+                          "[default: 7d]."),
+    ] = None,
+    replica: ReplicaOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Every index: scans, tuples read, size, verdicts (unused, duplicate, redundant, invalid)."""
+    """Every index: scans, tuples read, size, verdicts (unused, duplicate, redundant, invalid);
+    with --replica, scans summed over the replicas too."""
     from musicdb import reports
+    from musicdb.units import parse_duration
 
-    _run(ctx, fmt, lambda conn: reports.index_verdicts(
-        conn, schema, unused=unused, duplicates=duplicates, invalid=invalid,
-        exact_sizes=exact_sizes))  # fmt: skip
+    min_age_s = (reports.indexes.MIN_STATS_AGE_S if min_stats_age is None
+                 else parse_duration(min_stats_age).total_seconds())  # fmt: skip
+    with replica_connections(ctx, replica) as replicas:
+        _run(ctx, fmt, lambda conn: reports.index_verdicts(
+            conn, schema, unused=unused, duplicates=duplicates, invalid=invalid,
+            exact_sizes=exact_sizes, min_stats_age_s=min_age_s, replicas=replicas))  # fmt: skip
 
 
-@app.command("missing-indexes")
+@app.command(
+    "missing-indexes",
+    rich_help_panel=_help.REPORTS,
+    epilog=_help.examples(
+        "musicdb missing-indexes",
+        "musicdb missing-indexes --min-rows 100000 --what-if 0 --format csv",
+    ),
+)
 def missing_indexes(
     ctx: typer.Context,
     schema: SchemaOption = None,
@@ -61,7 +101,7 @@ def missing_indexes(
         typer.Option(
             "--min-rows", min=0, help="Tables smaller than this are never 'dominated by seq scans'."
         ),
-    ] = 10_000,  # fmt: skip
+    ] = DEFAULT_MIN_ROWS,  # fmt: skip
     what_if: Annotated[
         int,
         typer.Option(
@@ -70,7 +110,7 @@ def missing_indexes(
             help="How many of the costliest statements to try hypothetical "
             "indexes on (hypopg; 0 = none).",
         ),
-    ] = 10,  # fmt: skip
+    ] = DEFAULT_WHAT_IF,  # fmt: skip
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """FK columns without an index, seq-scan-heavy tables, hypopg what-if indexes."""
@@ -80,13 +120,22 @@ def missing_indexes(
         conn, schema, min_rows=min_rows, what_if=what_if))  # fmt: skip
 
 
-@app.command("analyze-queries")
+@app.command(
+    "analyze-queries",
+    rich_help_panel=_help.REPORTS,
+    epilog=_help.examples(
+        "musicdb analyze-queries",
+        "musicdb analyze-queries --order mean --limit 5 --format json",
+    ),
+)
 def analyze_queries(
     ctx: typer.Context,
     order: Annotated[
         str, typer.Option("--order", help="total (time), mean (time) or calls.")
-    ] = "total",
-    limit: Annotated[int, typer.Option("--limit", min=1, help="How many statements.")] = 20,
+    ] = DEFAULT_ORDER,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, help="How many statements.")
+    ] = DEFAULT_LIMIT,
     all_databases: Annotated[
         bool, typer.Option("--all-databases", help="Statements of every database.")
     ] = False,
@@ -99,7 +148,14 @@ def analyze_queries(
         conn, order=order, limit=limit, all_databases=all_databases))  # fmt: skip
 
 
-@app.command("table-stats")
+@app.command(
+    "table-stats",
+    rich_help_panel=_help.REPORTS,
+    epilog=_help.examples(
+        "musicdb table-stats",
+        "musicdb table-stats --limit 5 --format csv",
+    ),
+)
 def table_stats(
     ctx: typer.Context,
     schema: SchemaOption = None,
@@ -125,7 +181,14 @@ def table_stats(
         conn, schema, limit=limit or None, exact=exact, exact_sizes=exact_sizes))  # fmt: skip
 
 
-@app.command("connection-stats")
+@app.command(
+    "connection-stats",
+    rich_help_panel=_help.REPORTS,
+    epilog=_help.examples(
+        "musicdb connection-stats",
+        "musicdb connection-stats --format json",
+    ),
+)
 def connection_stats(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """Connections by state, application and user; longest query, oldest transaction, idle in
     transaction."""
@@ -134,9 +197,32 @@ def connection_stats(ctx: typer.Context, fmt: FormatOption = OutputFormat.table)
     _run(ctx, fmt, reports.connection_stats)
 
 
-@app.command("lock-info")
+@app.command(
+    "lock-info",
+    rich_help_panel=_help.REPORTS,
+    epilog=_help.examples(
+        "musicdb lock-info",
+        "musicdb lock-info --format json",
+    ),
+)
 def lock_info(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """Who blocks whom (a tree), waiting time, lock mode and target, query text."""
     from musicdb import reports
 
     _run(ctx, fmt, reports.lock_info)
+
+
+@app.command(
+    "replication-status",
+    rich_help_panel=_help.REPORTS,
+    epilog=_help.examples(
+        "musicdb replication-status",
+        "musicdb replication-status --format json",
+    ),
+)
+def replication_status(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+    """On a primary: its standbys (lag in bytes and seconds) and replication slots (WAL retained);
+    on a standby: its upstream, receive/replay positions and replay lag."""
+    from musicdb.reports.replication import replication_status as build
+
+    _run(ctx, fmt, build)

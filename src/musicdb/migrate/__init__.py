@@ -17,29 +17,30 @@ import functools
 import io
 import re
 import time
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from musicdb import db
+from musicdb import db, locks
 from musicdb.config import DatabaseTarget
-from musicdb.errors import LockNotAvailable, MusicdbError, UsageError
+from musicdb.errors import LockNotAvailable, MusicdbError, NotOnStandby, UsageError
+from musicdb.progress import Progress as Reporter
+from musicdb.progress import as_progress
 
 if TYPE_CHECKING:
     import psycopg
     from alembic.config import Config
     from alembic.script import Script, ScriptDirectory
 
-#: The advisory lock key of the migration lock (a stable 32-bit value, shown by lock-info).
-MIGRATION_LOCK_KEY = zlib.crc32(b"musicdb.migrate")
+    from musicdb.render import Document, Report
+
 
 DEFAULT_LOCK_WAIT_S = 60.0
 DEFAULT_LOCK_TIMEOUT_MS = 5_000
 DEFAULT_RETRIES = 3
 
-Progress = Callable[[str], None]
+Progress = Reporter | Callable[[str], None]  # see musicdb.progress
 
 
 def _quiet(_: str) -> None:
@@ -120,6 +121,23 @@ class Status:
             "contracted": list(self.contracted),
         }
 
+    def to_document(self) -> Document:
+        """``migrate status`` for the renderer: JSON/CSV carry :meth:`as_dict`."""
+        from musicdb.render import Document
+
+        lines = [("database", self.database),
+                 ("current", ", ".join(self.current) or "base (empty)"),
+                 ("head", ", ".join(self.heads))]  # fmt: skip
+        if self.unknown:
+            lines.append(("unknown", f"{', '.join(self.unknown)} (not a revision musicdb knows)"))
+        lines.append(("pending", ", ".join(self.pending) or "none"))
+        lines.append(("status", "at head" if self.at_head else "NOT at head"))
+        lines.append(("contract", f"applied ({', '.join(self.contracted)}): the strict schema"
+                      if self.contracted else
+                      "not applied: the application-compatible schema "
+                      "(`musicdb migrate contract --dry-run` says what it needs)"))  # fmt: skip
+        return Document(name="migrate-status", data=self.as_dict(), lines=lines)
+
 
 def _pending(script: ScriptDirectory, current: tuple[str, ...]) -> tuple[str, ...]:
     """Revisions an upgrade to heads would apply, oldest first."""
@@ -166,6 +184,34 @@ def history(target: DatabaseTarget | None = None) -> list[RevisionInfo]:
     ]
 
 
+def history_report(revisions: list[RevisionInfo]) -> Report:
+    """``migrate history`` for the renderer: one row per revision, newest first."""
+    from musicdb.render import Column, Report
+
+    rows = []
+    for info in revisions:
+        row = info.as_dict()
+        down = row["down_revision"]
+        row["down_revision"] = ", ".join(down) if isinstance(down, tuple | list) else down
+        row["marks"] = ", ".join(
+            mark for mark, on in (("current", info.is_current), ("head", info.is_head)) if on
+        )
+        rows.append(row)
+    return Report(
+        name="migrate_history",
+        title="Revisions (newest first)",
+        columns=[
+            Column("revision", "revision"),
+            Column("down_revision", "down revision"),
+            Column("marks", "marks"),
+            Column("doc", "description", wrap=True),
+            Column("is_current", "current", "bool"),
+            Column("is_head", "head", "bool"),
+        ],
+        rows=rows,
+    )
+
+
 # -- the migration lock -------------------------------------------------------------------------
 @contextmanager
 def migration_lock(
@@ -173,26 +219,28 @@ def migration_lock(
     *,
     wait_s: float = DEFAULT_LOCK_WAIT_S,
     progress: Progress = _quiet,
-    key: int = MIGRATION_LOCK_KEY,
+    lock: locks.AdvisoryLock = locks.MIGRATION,
     what: str = "migration",
 ) -> Iterator[None]:
-    """Hold the session-level advisory lock *key* on a connection of its own.
+    """Hold the session-level advisory *lock* (the migration lock) on a connection of its own.
 
     Polls ``pg_try_advisory_lock`` (never queues inside the server) until *wait_s* has passed.
     The mechanism is :func:`musicdb.db.advisory_lock`, shared with the maintenance locks.
     """
-    with db.advisory_lock(target, key, wait_s=wait_s, what=what, hint="--lock-wait",
+    with db.advisory_lock(target, lock, wait_s=wait_s, what=what, hint="--lock-wait",
                           progress=progress):  # fmt: skip
         yield
 
 
 # -- running alembic ----------------------------------------------------------------------------
 def _is_lock_timeout(exc: BaseException) -> bool:
+    from psycopg import errors
+
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if getattr(current, "sqlstate", None) == "55P03":  # lock_not_available
+        if isinstance(current, errors.LockNotAvailable):
             return True
         current = getattr(current, "orig", None) or current.__cause__ or current.__context__
     return False
@@ -208,19 +256,28 @@ def _run_alembic(
     config: Callable[[], Config] = alembic_config,
 ) -> None:
     """Run one alembic command on a fresh connection with the timeouts set from the start."""
-    cfg = config()
+    from sqlalchemy import event
 
+    cfg = config()
+    shown = as_progress(progress)
+    shown.start("migrate", unit="revisions")
     started = [time.monotonic()]
+    statements = [0]
 
     def on_apply(*, ctx: Any, step: Any, heads: Any, run_args: Any) -> None:
         elapsed = time.monotonic() - started[0]
-        started[0] = time.monotonic()
+        count = statements[0]
+        started[0], statements[0] = time.monotonic(), 0
         if step.is_stamp:
             return
-        if step.is_upgrade:
-            progress(f"applied {step.up_revision_id} ({elapsed:.2f} s)")
-        else:
-            progress(f"reverted {step.up_revision_id} ({elapsed:.2f} s)")
+        verb = "applied" if step.is_upgrade else "reverted"
+        shown.advance()
+        shown.note(f"{verb} {step.up_revision_id} ({count} statements, {elapsed:.2f} s)")
+
+    def on_statement(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements[0] += 1
+        if "alembic_version" not in statement:
+            shown.note(f"statement {statements[0]}: {' '.join(statement.split())[:60]}")
 
     cfg.attributes["on_version_apply"] = on_apply
     engine = db.engine(
@@ -229,6 +286,7 @@ def _run_alembic(
         statement_timeout_ms=statement_timeout_ms,
         application_name="musicdb migrate",
     )
+    event.listen(engine, "before_cursor_execute", on_statement)
     try:
         with engine.connect() as connection:
             cfg.attributes["connection"] = connection
@@ -427,6 +485,16 @@ def steps_below(current: tuple[str, ...]) -> int:
     return count
 
 
+def pending_downgrade(
+    target: DatabaseTarget, revision: str
+) -> tuple[tuple[str, ...], list[str]]:
+    """The database's current revisions and the revisions a downgrade to *revision* would undo
+    (newest first; empty: nothing to do). See :func:`plan_downgrade`."""
+    with db.connect(target) as conn:
+        current = current_revisions(conn)
+    return current, plan_downgrade(current, revision)[1]
+
+
 def plan_downgrade(current: tuple[str, ...], revision: str) -> tuple[str, list[str]]:
     """The target a downgrade from *current* to *revision* goes to, and the revisions it undoes
     (newest first); a target that is not below *current* is a :class:`UsageError` (exit 2)."""
@@ -602,6 +670,11 @@ def scratch_database(target: DatabaseTarget, prefix: str = "musicdb_scratch_") -
 
     name = f"{prefix}{uuid.uuid4().hex[:12]}"
     with db.connect(target) as conn:
+        if db.in_recovery(conn):
+            raise NotOnStandby(
+                "the drift check needs the primary: it builds a scratch database, and this "
+                "server is a standby (read-only); run it against the primary"
+            )
         try:
             conn.execute(
                 sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name))
@@ -664,6 +737,11 @@ def drift_report(target: DatabaseTarget) -> Any:
     """:func:`drift` as a report (one row per difference)."""
     from musicdb.render import Column, Report
 
+    notes: list[str] = []
+    try:
+        differences = drift(target)
+    except NotOnStandby as exc:
+        differences, notes = [], [f"skipped: {exc.message}"]
     rows = [
         {
             "kind": d.kind,
@@ -672,7 +750,7 @@ def drift_report(target: DatabaseTarget) -> Any:
             "expected": d.expected,
             "actual": d.actual,
         }
-        for d in drift(target)
+        for d in differences
     ]
     return Report(
         name="migrate_check",
@@ -685,4 +763,6 @@ def drift_report(target: DatabaseTarget) -> Any:
             Column("actual", "actual", wrap=True),
         ],
         rows=rows,
+        notes=notes,
+        meta={"skipped": "standby"} if notes else {},
     )

@@ -88,18 +88,19 @@ def run(*, version_table: str = "alembic_version", target_metadata: Any = None) 
         options["target_metadata"] = flask_migrate.db.metadata
         options.update({k: v for k, v in flask_migrate.configure_args.items()
                         if k not in ("target_metadata", "version_table")})  # fmt: skip
-        from musicdb.migrate import MIGRATION_LOCK_KEY
+        from musicdb.locks import MIGRATION
 
         with engine.connect() as conn:
-            conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
+            conn.execute(sa.text("SELECT pg_advisory_lock(:ns, :k)"),
+                         {"ns": MIGRATION.namespace, "k": MIGRATION.key})  # fmt: skip
             conn.commit()
             try:
                 run_with(conn)
                 conn.commit()
             finally:
                 conn.rollback()
-                conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"),
-                             {"k": MIGRATION_LOCK_KEY})  # fmt: skip
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:ns, :k)"),
+                             {"ns": MIGRATION.namespace, "k": MIGRATION.key})  # fmt: skip
                 conn.commit()
         return
 

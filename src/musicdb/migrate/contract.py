@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
+    from musicdb.render import Document
+
 VERSION_TABLE = "musicdb_contract_version"
 COMPATIBLE_HEAD = "20261204_090000_platform_app_compatible"
 
@@ -162,6 +164,17 @@ class ContractPlan:
         return {"database": self.database, "main": list(self.main),
                 "contracted": list(self.applied), "ready": self.ready,
                 "reasons": [r.as_dict() for r in self.reasons], "notes": self.notes}  # fmt: skip
+
+    def to_document(self, dry_run: bool = False) -> Document:
+        """``migrate contract`` for the renderer: JSON/CSV carry :meth:`as_dict` and ``dry_run``."""
+        from musicdb.render import Document
+
+        lines = [("database", self.database), ("main line", ", ".join(self.main) or "base"),
+                 ("contract", ", ".join(self.applied) or "not applied")]  # fmt: skip
+        lines += [("refused by", str(reason)) for reason in self.reasons]
+        lines += [("note", note) for note in self.notes]
+        return Document(name="migrate-contract", data={**self.as_dict(), "dry_run": dry_run},
+                        lines=lines)  # fmt: skip
 
 
 def plan(target: DatabaseTarget) -> ContractPlan:

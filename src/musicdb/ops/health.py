@@ -93,6 +93,11 @@ class CannotRun(Exception):
     """Raised by a check that cannot run here; it becomes *unknown* with this reason."""
 
 
+class OtherRole(CannotRun):
+    """Raised by a check meant for the other role (a primary-only check on a standby, or the
+    reverse): *unknown* with the reason, and left out of the run's overall status."""
+
+
 CheckFn = Callable[[Context], Check]
 CHECKS: dict[str, tuple[CheckFn, str]] = {}
 #: Checks that work on connections of their own (never ``ctx.conn``): they run in a thread beside
@@ -205,25 +210,36 @@ def check_invalid_indexes(ctx: Context) -> Check:
 
 @check("unused_indexes", "indexes never scanned since statistics began (not PK/unique/FK)")
 def check_unused_indexes(ctx: Context) -> Check:
-    age = ctx.facts.stats_since.stats_age_seconds
+    from musicdb.reports.indexes import judged_from, usage_judged, withheld_note
+
+    # With replicas the age is the youngest server's (the verdicts compute it).
+    since = ctx.facts.index_verdicts.since if ctx.facts.replicas else ctx.facts.stats_since
+    age = since.stats_age_seconds
     minimum = ctx.thresholds.unused_index_min_stats_age.total_seconds()
-    details: dict[str, Any] = {"stats_age_s": age, "indexes": []}
-    if age is None or age < minimum:
+    start, verdict_from = since.stats_since, judged_from(since, minimum)
+    details: dict[str, Any] = {
+        "stats_age_s": age, "indexes": [],
+        "stats_since": start.isoformat() if start else None,
+        "judged_from": verdict_from.isoformat() if verdict_from else None,
+    }  # fmt: skip
+    if not usage_judged(since, minimum):
+        details["withheld"] = True
         return Check("unused_indexes", OK,
-                     f"statistics are only {_human(age or 0)} old; indexes are judged unused "
-                     f"after {_human(minimum)} (unused_index_min_stats_age)", details)  # fmt: skip
+                     withheld_note(since, minimum, "-t unused_index_min_stats_age=AGE"),
+                     details)  # fmt: skip
     unused: list[dict[str, Any]] = [
         {"index": r.qualified_index, "table": r.qualified_table, "bytes": r.size_bytes}
         for r in ctx.facts.index_verdicts.rows if "unused" in r.verdicts
     ]
     details["indexes"] = unused
     details["bytes"] = sum(i["bytes"] or 0 for i in unused)
+    details["servers"] = [s.label for s in ctx.facts.index_verdicts.servers]
     if unused:
         return Check("unused_indexes", WARNING,
-                     f"{len(unused)} index(es) never scanned in {_human(age)}: "
+                     f"{len(unused)} index(es) never scanned in {_human(age or 0)}: "
                      f"{_names([i['index'] for i in unused])} (musicdb analyze-indexes)",
                      details)  # fmt: skip
-    return Check("unused_indexes", OK, f"every index was scanned in {_human(age)}", details)
+    return Check("unused_indexes", OK, f"every index was scanned in {_human(age or 0)}", details)
 
 
 @check("duplicate_indexes", "no exact duplicate or left-prefix-redundant btree index")
@@ -568,6 +584,88 @@ def check_pg_stat_statements(ctx: Context) -> Check:
                  f"version {details['version']}, {count} statement(s) tracked", details)
 
 
+# -- replication: replay lag (either role), slots (the primary), the WAL receiver (a standby) --
+def _replication(ctx: Context) -> Any:
+    from musicdb.reports.replication import replication_status
+
+    return replication_status(ctx.conn)
+
+
+def _bytes(value: float) -> str:
+    from musicdb.render import human_bytes
+
+    return human_bytes(value)
+
+
+@check("replay_lag", "standbys replay close behind the primary (seconds and bytes)")
+def check_replay_lag(ctx: Context) -> Check:
+    found = _replication(ctx)
+    t = ctx.thresholds
+    if found.role == "standby":
+        lagging = list(found.rows)
+    else:
+        lagging = found.standbys()
+        if not lagging:
+            return Check("replay_lag", OK, "no standby connected", {"role": "primary",
+                                                                   "standbys": []})  # fmt: skip
+    items = []
+    for row in lagging:
+        seconds, size = row.replay_lag_s or 0.0, row.replay_lag_bytes or 0
+        status = worst([
+            _level(seconds, t.replay_lag_warning.total_seconds(),
+                   t.replay_lag_critical.total_seconds()),
+            _level(size, t.replay_lag_warning_bytes, t.replay_lag_critical_bytes),
+        ])  # fmt: skip
+        items.append({"name": row.name, "status": status, "replay_lag_s": row.replay_lag_s,
+                      "replay_lag_bytes": row.replay_lag_bytes})  # fmt: skip
+    details = {"role": found.role, "replay_paused": found.replay_paused, "standbys": items}
+    status = worst(i["status"] for i in items)
+    where = ("this standby replays {} behind {}" if found.role == "standby"
+             else "standby {1} {0} behind")  # fmt: skip
+    described = [where.format(f"{_human(i['replay_lag_s'] or 0.0)} / "
+                              f"{_bytes(i['replay_lag_bytes'] or 0)}", i["name"])
+                 for i in items]  # fmt: skip
+    if status == OK:
+        return Check("replay_lag", OK, f"within the lag thresholds: {_names(described, 3)}",
+                     details)  # fmt: skip
+    bad = [d for d, i in zip(described, items, strict=True) if i["status"] != OK]
+    paused = " (replay is paused)" if found.replay_paused else ""
+    return Check("replay_lag", status, _names(bad, 3) + paused, details)
+
+
+@check("inactive_slots", "no inactive replication slot keeps WAL from being recycled (primary)")
+def check_inactive_slots(ctx: Context) -> Check:
+    found = _replication(ctx)
+    if found.role != "primary":
+        raise OtherRole("replication slots are judged on the primary: this server is a standby")
+    inactive = [r for r in found.slots() if not r.active]
+    items = [{"slot": r.name, "retained_bytes": r.retained_bytes, "wal_status": r.wal_status}
+             for r in inactive]  # fmt: skip
+    details = {"slots": len(found.slots()), "inactive": items}
+    if not inactive:
+        return Check("inactive_slots", OK, f"{len(found.slots())} slot(s), none inactive", details)
+    limit = ctx.thresholds.slot_retained_critical_bytes
+    status = CRITICAL if any((i["retained_bytes"] or 0) >= limit for i in items) else WARNING
+    described = [f"{i['slot']} retains {_bytes(i['retained_bytes'] or 0)}" for i in items]
+    return Check("inactive_slots", status,
+                 f"{len(items)} inactive slot(s): {_names(described, 3)} (drop the slot with "
+                 "pg_drop_replication_slot() or bring its consumer back)", details)  # fmt: skip
+
+
+@check("wal_receiver", "a standby's WAL receiver is streaming from its upstream (standby)")
+def check_wal_receiver(ctx: Context) -> Check:
+    found = _replication(ctx)
+    upstream = found.upstream()
+    if found.role != "standby" or upstream is None:
+        raise OtherRole("this server is the primary: it has no WAL receiver")
+    details = {"upstream": upstream.name, "status": upstream.state, "slot": upstream.client}
+    if upstream.state != "streaming":
+        return Check("wal_receiver", CRITICAL,
+                     f"the WAL receiver is {upstream.state} (upstream {upstream.name})",
+                     details)  # fmt: skip
+    return Check("wal_receiver", OK, f"streaming from {upstream.name}", details)
+
+
 # -- the whole run ---------------------------------------------------------------------------------
 @dataclass
 class HealthResult:
@@ -579,7 +677,8 @@ class HealthResult:
 
     @property
     def status(self) -> str:
-        return worst(c.status for c in self.checks)
+        """The worst status, leaving out the checks meant for the other role (see OtherRole)."""
+        return worst(c.status for c in self.checks if not c.details.get("other_role"))
 
     @property
     def exit_code(self) -> int:
@@ -592,7 +691,8 @@ class HealthResult:
         """One line in the Nagios manner: status, counts, and the checks that are not ok."""
         counts = self.counts()
         parts = ", ".join(f"{counts[s]} {s}" for s in STATUSES)
-        bad = sorted((c for c in self.checks if c.status != OK),
+        bad = sorted((c for c in self.checks
+                      if c.status != OK and not c.details.get("other_role")),
                      key=lambda c: -SEVERITY[c.status])  # fmt: skip
         line = f"MUSICDB {self.status.upper()} - {parts}"
         if bad:
@@ -650,8 +750,10 @@ def run_checks(
     only: Sequence[str] = (),
     skip: Sequence[str] = (),
     statement_timeout_ms: int = CHECK_STATEMENT_TIMEOUT_MS,
+    replicas: Sequence[DatabaseTarget] = (),
 ) -> HealthResult:
-    """Run the chosen checks; never raises for a check, only for bad arguments."""
+    """Run the chosen checks; never raises for a check, only for bad arguments. The index
+    checks count the scans of *replicas* too."""
     thresholds = thresholds or Thresholds()
     names = select_checks(only, skip)
     clock = time.perf_counter()
@@ -667,7 +769,7 @@ def run_checks(
     from musicdb.reports import CatalogFacts
 
     with conn:
-        facts = CatalogFacts(conn)
+        facts = CatalogFacts(conn, replicas)
         server_version = facts.server_version
         checks = [Check("connectivity", OK, f"connected to PostgreSQL {server_version}",
                         {"server_version_num": facts.server_version_num},
@@ -690,6 +792,8 @@ def _run_one(ctx: Context, name: str) -> Check:
     clock = time.perf_counter()
     try:
         result = fn(ctx)
+    except OtherRole as exc:
+        result = Check(name, UNKNOWN, f"not for this server: {exc}", {"other_role": True})
     except CannotRun as exc:
         result = Check(name, UNKNOWN, f"cannot check: {exc}")
     except MusicdbError as exc:

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from musicdb.errors import UsageError
-from musicdb.ops.maintenance import parse_duration, parse_ratio
+from musicdb.reports.indexes import MIN_STATS_AGE_ENV
+from musicdb.units import parse_duration, parse_ratio
 
 ENV_PREFIX = "MUSICDB_HEALTH_"
 
@@ -52,6 +53,13 @@ class Thresholds:
     view_stale_critical: dt.timedelta = _D(days=15)
     #: statistics must be this old before an index with no scans is called unused
     unused_index_min_stats_age: dt.timedelta = _D(days=7)
+    #: how far a standby's replay trails (seconds since the last replayed commit, and bytes)
+    replay_lag_warning: dt.timedelta = _D(minutes=1)
+    replay_lag_critical: dt.timedelta = _D(minutes=5)
+    replay_lag_warning_bytes: int = 64 * 1024 * 1024
+    replay_lag_critical_bytes: int = 1024 * 1024 * 1024
+    #: an inactive replication slot is a warning; holding back more WAL than this, critical
+    slot_retained_critical_bytes: int = 1024 * 1024 * 1024
 
     @classmethod
     def names(cls) -> list[str]:
@@ -83,7 +91,8 @@ class Thresholds:
     def from_sources(
         cls, options: Sequence[str] = (), environ: Mapping[str, str] | None = None
     ) -> Thresholds:
-        """Defaults, then ``MUSICDB_HEALTH_*`` variables, then ``NAME=VALUE`` options."""
+        """Defaults, then ``MUSICDB_MIN_STATS_AGE`` and ``MUSICDB_HEALTH_*`` variables, then
+        ``NAME=VALUE`` options."""
         import os
 
         env = os.environ if environ is None else environ
@@ -92,7 +101,12 @@ class Thresholds:
             for key, value in env.items()
             if key.startswith(ENV_PREFIX) and value.strip()
         }
-        thresholds = cls().with_values(from_env, "environment (MUSICDB_HEALTH_*)")
+        thresholds = cls()
+        if env.get(MIN_STATS_AGE_ENV, "").strip():  # the age every usage verdict waits for
+            thresholds = thresholds.with_values(
+                {"unused_index_min_stats_age": env[MIN_STATS_AGE_ENV]}, MIN_STATS_AGE_ENV
+            )
+        thresholds = thresholds.with_values(from_env, "environment (MUSICDB_HEALTH_*)")
         pairs: dict[str, str] = {}
         for option in options:
             name, sep, value = option.partition("=")

@@ -18,15 +18,16 @@ import shlex
 import shutil
 import sys
 import time
-import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from musicdb import db
+from musicdb import db, locks
 from musicdb.config import DatabaseTarget
-from musicdb.ops import health, maintenance
+from musicdb.ops import health, maintenance, refresh, vacuum
+from musicdb.progress import Progress as Reporter
+from musicdb.progress import as_progress
 
 if TYPE_CHECKING:
     from musicdb.render import Report
@@ -43,12 +44,7 @@ CRON_TIMES = {"daily": "15 3 * * *", "weekly": "45 3 * * 0", "monthly": "30 4 1 
 
 STEP_STATUSES = ("ok", "warning", "critical", "unknown", "failed", "skipped")
 
-Progress = Callable[[str], None]
-
-
-def job_lock_key(schedule: str) -> int:
-    """The advisory lock key of one schedule's job (stable, 32-bit, shown by lock-info)."""
-    return zlib.crc32(f"musicdb.maintain:{schedule}".encode())
+Progress = Reporter | Callable[[str], None]  # see musicdb.progress
 
 
 @dataclass(frozen=True)
@@ -61,6 +57,8 @@ class MaintainOptions:
     lock_timeout_ms: int = maintenance.DEFAULT_LOCK_TIMEOUT_MS
     statement_timeout_ms: int | None = maintenance.DEFAULT_STATEMENT_TIMEOUT_MS
     slow_query_limit: int = 5
+    #: replicas whose index scans the index reviews count too
+    replicas: tuple[DatabaseTarget, ...] = ()
 
 
 @dataclass
@@ -137,6 +135,8 @@ class RunState:
     step judges the sessions from instead of running those checks a second time."""
 
     health: health.HealthResult | None = None
+    #: where the steps report the object they work on (notes only: the run is the task)
+    progress: Progress | None = None
 
 
 StepFn = Callable[[DatabaseTarget, MaintainOptions, RunState], Step]
@@ -202,9 +202,9 @@ def _connections(target: DatabaseTarget, options: MaintainOptions, state: RunSta
 
 
 def _refresh_views(target: DatabaseTarget, options: MaintainOptions, state: RunState) -> Step:
-    results = maintenance.refresh_all_views(
+    results = refresh.refresh_all_views(
         target, allow_blocking=options.allow_blocking, lock_timeout_ms=options.lock_timeout_ms,
-        statement_timeout_ms=options.statement_timeout_ms,
+        statement_timeout_ms=options.statement_timeout_ms, progress=state.progress,
     )  # fmt: skip
     failed = [r for r in results if r.failed]
     items = [{"view": r.view, "outcome": r.outcome, "mode": r.mode, "rows": r.rows,
@@ -221,7 +221,8 @@ def _refresh_views(target: DatabaseTarget, options: MaintainOptions, state: RunS
 
 def _index_checks(target: DatabaseTarget, options: MaintainOptions, name: str,
                   only: Sequence[str]) -> Step:  # fmt: skip
-    result = health.run_checks(target, thresholds=options.thresholds, only=only)
+    result = health.run_checks(target, thresholds=options.thresholds, only=only,
+                               replicas=options.replicas)  # fmt: skip
     checks = [c for c in result.checks if c.name != "connectivity"]
     status = health.worst(c.status for c in checks)
     return Step(name, status, "; ".join(f"{c.name}: {c.message}" for c in checks),
@@ -239,9 +240,10 @@ def _unused_index_review(target: DatabaseTarget, options: MaintainOptions,
 
 
 def _vacuum(target: DatabaseTarget, options: MaintainOptions, state: RunState) -> Step:
-    run = maintenance.vacuum_all(
+    run = vacuum.vacuum_all(
         target, min_dead_ratio=options.min_dead_ratio, min_dead_rows=options.min_dead_rows,
         lock_timeout_ms=options.lock_timeout_ms, statement_timeout_ms=options.statement_timeout_ms,
+        progress=state.progress,
     )  # fmt: skip
     items = [{"table": r.table, "outcome": r.outcome, "duration_ms": r.duration_ms,
               "dead_rows_before": r.dead_rows_before, "message": r.message}
@@ -301,19 +303,20 @@ def maintain(
     options = options or MaintainOptions()
     clock = time.perf_counter()
     result = MaintainResult(schedule, target.display, "ok")
-    key = job_lock_key(schedule)
-    with db.advisory_lock(target, key, wait_s=wait_s, what=f"maintain {schedule}",
+    lock = locks.maintain_job(schedule)
+    with db.advisory_lock(target, lock, wait_s=wait_s, what=f"maintain {schedule}",
                           skip_if_busy=True, progress=progress) as held:  # fmt: skip
         if not held:
             result.outcome = "skipped"
-            result.message = (f"another maintain {schedule} run holds the job lock "
-                              f"(advisory lock {key})")  # fmt: skip
+            result.message = f"another maintain {schedule} run holds the job lock ({lock.label})"
         else:
-            state = RunState()
+            shown = as_progress(progress)
+            state = RunState(progress=as_progress(shown.note))
+            shown.start(f"maintain {schedule}", total=len(SCHEDULES[schedule]), unit="steps")
             for name in SCHEDULES[schedule]:
-                if progress is not None:
-                    progress(f"maintain {schedule}: {name} ...")
+                shown.note(name)
                 result.steps.append(_run_step(name, target, options, state))
+                shown.advance()
             if any(s.failed for s in result.steps):
                 result.outcome = "failed"
     result.duration_ms = (time.perf_counter() - clock) * 1000

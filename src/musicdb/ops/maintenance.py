@@ -1,16 +1,13 @@
-"""Cron-safe maintenance: refreshing materialized views and vacuuming tables.
+"""What refresh-view (:mod:`musicdb.ops.refresh`) and vacuum-table (:mod:`musicdb.ops.vacuum`)
+share: defaults, relation lookups, the maintenance log and timed execution of one statement.
 
-Rules every operation here follows:
+Rules every maintenance operation follows:
 
 - a user-given name is looked up in ``pg_class`` first (only the kinds the operation accepts) and
   then quoted with :class:`psycopg.sql.Identifier`; no user text is ever formatted into SQL;
 - every statement runs under ``lock_timeout`` and ``statement_timeout`` (startup options of the
   connection), so maintenance never queues behind a long transaction with the application's
   queries queueing behind it;
-- a refresh takes a per-view advisory lock without waiting (``db.advisory_lock``): a second refresh
-  of the same view skips, which is the normal outcome of overlapping cron runs. The lock is held by
-  the session that runs the REFRESH, so a refresh whose client was killed keeps it until its
-  statement ends (or ``statement_timeout`` cancels it) and later runs still skip;
 - every refresh and vacuum that ran (or was refused for a reason the operator must act on) is
   recorded in ``maintenance_log``; ``health-check`` reads it for view staleness.
 
@@ -22,20 +19,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from musicdb import db
-from musicdb.config import DatabaseTarget
 from musicdb.errors import NotFound, UsageError
-from musicdb.render import Column, Report
+from musicdb.progress import Progress as Reporter
+from musicdb.render import Column
 
 if TYPE_CHECKING:
     import psycopg
 
-    from musicdb.reports import CatalogFacts
 
 DEFAULT_LOCK_TIMEOUT_MS = 5_000
 #: A refresh or vacuum that runs longer than an hour is cancelled (0 on the CLI = no limit).
@@ -63,41 +58,7 @@ RELKIND_NAMES = {
     "t": "TOAST table",
 }
 
-Progress = Callable[[str], None]
-
-
-# -- small parsers shared with health checks and the CLI -----------------------------------------
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h|d|w)?\s*$", re.IGNORECASE)
-_UNIT_SECONDS = {"ms": 0.001, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400,
-                 "w": 604800}  # fmt: skip
-
-
-def parse_duration(text: str | float | dt.timedelta) -> dt.timedelta:
-    """``"6h"``, ``"30m"``, ``"45s"``, ``"500ms"``, ``"2d"``, ``"1w"``; a bare number is seconds."""
-    if isinstance(text, dt.timedelta):
-        return text
-    if isinstance(text, int | float):
-        return dt.timedelta(seconds=float(text))
-    match = _DURATION.match(text)
-    if not match:
-        raise UsageError(f"not a duration: {text!r} (expected e.g. 500ms, 45s, 30m, 6h, 2d, 1w)")
-    unit = (match.group(2) or "s").lower()
-    return dt.timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[unit])
-
-
-def parse_ratio(text: str | float) -> float:
-    """``0.2`` or ``"20%"`` -> 0.2; must lie in [0, 1]."""
-    if isinstance(text, int | float):
-        value = float(text)
-    else:
-        raw = text.strip()
-        try:
-            value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
-        except ValueError:
-            raise UsageError(f"not a ratio: {text!r} (expected e.g. 0.2 or 20%)") from None
-    if not 0.0 <= value <= 1.0:
-        raise UsageError(f"ratio out of range: {text!r} (expected between 0 and 1, or 0%-100%)")
-    return value
+Progress = Reporter | Callable[[str], None]  # see musicdb.progress
 
 
 # -- catalog lookups ------------------------------------------------------------------------------
@@ -305,7 +266,7 @@ def last_success(
     return row[0] if row else None
 
 
-def _server_now(conn: psycopg.Connection[Any]) -> dt.datetime:
+def server_now(conn: psycopg.Connection[Any]) -> dt.datetime:
     row = conn.execute("SELECT clock_timestamp()").fetchone()
     assert row is not None
     return row[0]
@@ -313,16 +274,25 @@ def _server_now(conn: psycopg.Connection[Any]) -> dt.datetime:
 
 def _classify(exc: BaseException) -> tuple[str, str, str | None]:
     """(outcome, one-line message, sqlstate) of a failed maintenance statement."""
+    from psycopg import errors
+
     sqlstate = getattr(exc, "sqlstate", None)
     message = db.describe_error(exc) or f"{type(exc).__name__}: {exc}"
-    if sqlstate == "55P03":  # lock_not_available: lock_timeout fired
+    if isinstance(exc, errors.LockNotAvailable):  # lock_timeout fired
         return "timeout", message, sqlstate
-    if sqlstate == "57014" and "timeout" in message:  # query_canceled by statement_timeout
+    if isinstance(exc, errors.QueryCanceled) and "timeout" in message:  # statement_timeout
         return "timeout", message, sqlstate
     return "failed", message, sqlstate
 
 
-def _execute_timed(
+def lock_not_available(sqlstate: str | None) -> bool:
+    """Whether *sqlstate* (as :func:`_classify` returned it) is lock_not_available."""
+    from psycopg import errors
+
+    return sqlstate == errors.LockNotAvailable.sqlstate
+
+
+def execute_timed(
     conn: psycopg.Connection[Any], statement: Any
 ) -> tuple[str, str | None, str | None, float, dt.datetime]:
     """Run one maintenance statement: (outcome, error, sqlstate, duration_ms, finished_at).
@@ -339,10 +309,10 @@ def _execute_timed(
         if not isinstance(exc, psycopg.Error):
             raise
         outcome, error, sqlstate = _classify(exc)
-    return outcome, error, sqlstate, (time.perf_counter() - clock) * 1000, _server_now(conn)
+    return outcome, error, sqlstate, (time.perf_counter() - clock) * 1000, server_now(conn)
 
 
-class _Outcome:
+class Outcome:
     """What every result shares: ``failed`` and ``as_dict`` (its keys in the order of ``KEYS``)."""
 
     KEYS: ClassVar[tuple[str, ...]]
@@ -357,451 +327,8 @@ class _Outcome:
 
 
 #: The columns every maintenance report ends with.
-_OUTCOME_COLUMNS = (
+OUTCOME_COLUMNS = (
     Column("message", "message", wrap=True),
     Column("error", "error", wrap=True),
     Column("log_id", "log id", "count"),
 )
-
-
-# -- refresh-view ---------------------------------------------------------------------------------
-@dataclass
-class RefreshResult(_Outcome):
-    KEYS: ClassVar[tuple[str, ...]] = (
-        "view", "outcome", "mode", "rows", "duration_ms", "started_at", "finished_at",
-        "message", "error", "sqlstate", "log_id",
-    )  # fmt: skip
-
-    view: str
-    outcome: str  # ok | skipped | failed | timeout
-    message: str
-    mode: str | None = None  # concurrently | blocking
-    started_at: dt.datetime | None = None
-    finished_at: dt.datetime | None = None
-    duration_ms: float | None = None
-    rows: int | None = None
-    error: str | None = None
-    sqlstate: str | None = None
-    log_id: int | None = None
-
-
-def refresh_lock_key(view: Relation) -> int:
-    """The advisory lock key of refreshes of *view* (stable, 32-bit, shown by lock-info)."""
-    return zlib.crc32(f"musicdb.refresh-view:{view.qualified}".encode())
-
-
-def concurrent_refresh_blocker(conn: psycopg.Connection[Any], view: Relation) -> str | None:
-    """Why ``REFRESH ... CONCURRENTLY`` cannot run on *view*, or None when it can."""
-    row = conn.execute(
-        "SELECT relispopulated FROM pg_catalog.pg_class WHERE oid = %s", (view.oid,)
-    ).fetchone()
-    if not row:
-        return "it no longer exists"
-    if not row[0]:
-        return "it is not populated (created WITH NO DATA), and CONCURRENTLY needs a populated view"
-    # The server's rule (matview.c is_usable_unique_index): a valid, immediate unique btree index
-    # on plain columns without a WHERE clause.
-    usable = conn.execute(
-        "SELECT count(*) FROM pg_catalog.pg_index AS i"
-        " JOIN pg_catalog.pg_class AS ic ON ic.oid = i.indexrelid"
-        " JOIN pg_catalog.pg_am AS am ON am.oid = ic.relam"
-        " WHERE i.indrelid = %s AND i.indisunique AND i.indimmediate AND i.indisvalid"
-        "   AND i.indpred IS NULL AND i.indexprs IS NULL AND am.amname = 'btree'",
-        (view.oid,),
-    ).fetchone()
-    if not usable or not usable[0]:
-        return (
-            "it has no unique index on plain columns without a WHERE clause, "
-            "which CONCURRENTLY needs"
-        )
-    return None
-
-
-def refresh_view(
-    target: DatabaseTarget,
-    name: str,
-    *,
-    allow_blocking: bool = False,
-    wait_s: float = 0.0,
-    lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS,
-    statement_timeout_ms: int | None = DEFAULT_STATEMENT_TIMEOUT_MS,
-    if_older_than: dt.timedelta | None = None,
-    progress: Progress | None = None,
-) -> RefreshResult:
-    """Refresh the materialized view *name*; see the module's rules.
-
-    Raises :class:`NotFound` / :class:`UsageError` for a name that is not a materialized view
-    (nothing is changed then). Every other outcome is returned: ``ok``, ``skipped`` (another
-    refresh holds the view's lock, or the last successful one is younger than *if_older_than*),
-    ``failed`` or ``timeout`` (lock or statement timeout).
-    """
-    with db.connect(
-        target,
-        application_name="musicdb refresh-view",
-        lock_timeout_ms=lock_timeout_ms,
-        statement_timeout_ms=statement_timeout_ms or None,
-    ) as conn:
-        view = find_relation(conn, name, ("m",), "materialized view")
-        with db.advisory_lock(
-            target,
-            refresh_lock_key(view),
-            wait_s=wait_s,
-            what="refresh-view",
-            skip_if_busy=True,
-            progress=progress,
-            conn=conn,  # held by the refreshing backend: it outlives a killed client
-        ) as held:
-            if not held:
-                return RefreshResult(
-                    view.qualified,
-                    "skipped",
-                    f"another refresh of {view.qualified} is running (advisory lock "
-                    f"{refresh_lock_key(view)}); skipped",
-                )
-            if if_older_than is not None:
-                last = last_success(conn, view.qualified)
-                now = _server_now(conn)
-                if last is not None and now - last < if_older_than:
-                    age = (now - last).total_seconds()
-                    return RefreshResult(
-                        view.qualified,
-                        "skipped",
-                        f"last successful refresh of {view.qualified} finished {age:.0f} s ago, "
-                        f"less than {if_older_than.total_seconds():.0f} s (--if-older-than); "
-                        "skipped",
-                    )
-            return _refresh_locked(
-                conn, view, allow_blocking, lock_timeout_ms, statement_timeout_ms
-            )
-
-
-def _refresh_locked(
-    conn: psycopg.Connection[Any],
-    view: Relation,
-    allow_blocking: bool,
-    lock_timeout_ms: int,
-    statement_timeout_ms: int | None,
-) -> RefreshResult:
-    from psycopg import sql
-
-    blocker = concurrent_refresh_blocker(conn, view)
-    mode = "concurrently" if blocker is None else "blocking"
-    details: dict[str, Any] = {
-        "mode": mode,
-        "lock_timeout_ms": lock_timeout_ms,
-        "statement_timeout_ms": statement_timeout_ms or None,
-    }
-    started_at = _server_now(conn)
-    if blocker is not None and not allow_blocking:
-        message = (
-            f"cannot refresh {view.qualified} CONCURRENTLY: {blocker}; pass --allow-blocking "
-            "to refresh it with an ACCESS EXCLUSIVE lock that blocks its readers meanwhile"
-        )
-        details["refused"] = blocker
-        log_id = record(conn, operation=OP_REFRESH, target=view.qualified, started_at=started_at,
-                        finished_at=started_at, duration_ms=0.0, rows=None, outcome="failed",
-                        error=message, details=details)  # fmt: skip
-        return RefreshResult(view.qualified, "failed", message, mode=None, started_at=started_at,
-                             finished_at=started_at, duration_ms=0.0, error=message,
-                             log_id=log_id)  # fmt: skip
-    if blocker is None:
-        statement = sql.SQL("REFRESH MATERIALIZED VIEW CONCURRENTLY {}")
-    else:
-        details["why_not_concurrently"] = blocker
-        statement = sql.SQL("REFRESH MATERIALIZED VIEW {}")
-    outcome, error, sqlstate, duration_ms, finished_at = _execute_timed(
-        conn, statement.format(view.identifier())
-    )
-    rows = None
-    if outcome == "ok":
-        counted = conn.execute(
-            sql.SQL("SELECT count(*) FROM {}").format(view.identifier())
-        ).fetchone()
-        rows = int(counted[0]) if counted else None
-        message = f"refreshed {view.qualified} {mode}: {rows} rows"
-    elif outcome == "timeout" and sqlstate == "55P03":
-        message = (
-            f"refresh of {view.qualified} gave up: another session holds a conflicting lock on "
-            f"it and lock_timeout ({lock_timeout_ms} ms, --lock-timeout) expired: {error}"
-        )
-    elif outcome == "timeout":
-        message = (
-            f"refresh of {view.qualified} was cancelled by statement_timeout "
-            f"({statement_timeout_ms} ms, --statement-timeout): {error}"
-        )
-    else:
-        message = f"refresh of {view.qualified} failed: {error}"
-    if sqlstate:
-        details["sqlstate"] = sqlstate
-    log_id = record(conn, operation=OP_REFRESH, target=view.qualified, started_at=started_at,
-                    finished_at=finished_at, duration_ms=duration_ms, rows=rows, outcome=outcome,
-                    error=error, details=details)  # fmt: skip
-    return RefreshResult(
-        view.qualified,
-        outcome,
-        message,
-        mode=mode,
-        started_at=started_at,
-        finished_at=finished_at,
-        duration_ms=duration_ms,
-        rows=rows,
-        error=error,
-        sqlstate=sqlstate,
-        log_id=log_id,
-    )
-
-
-# -- vacuum-table ---------------------------------------------------------------------------------
-@dataclass
-class VacuumResult(_Outcome):
-    KEYS: ClassVar[tuple[str, ...]] = (
-        "table", "outcome", "full", "duration_ms", "dead_rows_before", "dead_ratio_before",
-        "live_rows", "started_at", "finished_at", "message", "error", "sqlstate", "log_id",
-    )  # fmt: skip
-
-    table: str
-    outcome: str  # ok | failed | timeout
-    message: str
-    full: bool = False
-    duration_ms: float | None = None
-    dead_rows_before: int | None = None
-    dead_ratio_before: float | None = None
-    live_rows: int | None = None
-    started_at: dt.datetime | None = None
-    finished_at: dt.datetime | None = None
-    error: str | None = None
-    sqlstate: str | None = None
-    log_id: int | None = None
-
-
-@dataclass(frozen=True)
-class DeadRows:
-    table: Relation
-    live_rows: int
-    dead_rows: int
-
-    @property
-    def dead_ratio(self) -> float:
-        total = self.live_rows + self.dead_rows
-        return self.dead_rows / total if total else 0.0
-
-
-def dead_rows(conn: psycopg.Connection[Any], table: Relation) -> DeadRows | None:
-    """One table's live and dead row counts from the cumulative statistics (None: it is gone).
-
-    The same counters as ``table-stats`` (``pg_stat_get_live_tuples``/``_dead_tuples``), read for
-    one table: VACUUM reads them before and after each table, and ``reports.table_stats`` has no
-    per-table filter (it reads the whole catalog and ``pg_stats``: 789 ms on a 5,000-table catalog,
-    benchmarks/reports.md), which would cost twice that per vacuumed table.
-    """
-    row = conn.execute(
-        "SELECT pg_catalog.pg_stat_get_live_tuples(c.oid),"
-        " pg_catalog.pg_stat_get_dead_tuples(c.oid)"
-        " FROM pg_catalog.pg_class AS c WHERE c.oid = %s",
-        (table.oid,),
-    ).fetchone()
-    return DeadRows(table, int(row[0]), int(row[1])) if row else None
-
-
-def vacuum_candidates(
-    conn: psycopg.Connection[Any],
-    *,
-    min_dead_ratio: float = DEFAULT_MIN_DEAD_RATIO,
-    min_dead_rows: int = DEFAULT_MIN_DEAD_ROWS,
-    facts: CatalogFacts | None = None,
-) -> list[DeadRows]:
-    """Tables whose dead rows reach both thresholds, the most dead rows first.
-
-    The counts are those of ``reports.table_stats`` (what ``table-stats`` and the ``dead_rows``
-    health check show), taken from *facts* when the caller has them for this connection; only
-    ordinary user tables are candidates (not materialized views).
-    """
-    from musicdb.reports import CatalogFacts
-
-    facts = facts or CatalogFacts(conn)
-    tables = {rel.oid: rel for rel in list_relations(conn, ("r",))}
-    found = []
-    for row in facts.table_stats.rows:
-        table = tables.get(row.oid)
-        if table is None:
-            continue
-        d = DeadRows(table, int(row.live_rows or 0), int(row.dead_rows or 0))
-        if d.dead_rows >= max(1, min_dead_rows) and d.dead_ratio >= min_dead_ratio:
-            found.append(d)
-    return sorted(found, key=lambda d: (-d.dead_rows, d.table.qualified))
-
-
-def _vacuum_one(
-    conn: psycopg.Connection[Any],
-    table: Relation,
-    *,
-    full: bool,
-    lock_timeout_ms: int,
-    statement_timeout_ms: int | None,
-) -> VacuumResult:
-    from psycopg import sql
-
-    before = dead_rows(conn, table)
-    started_at = _server_now(conn)
-    options = sql.SQL("FULL, ANALYZE" if full else "ANALYZE")
-    statement = sql.SQL("VACUUM ({}) {}").format(options, table.identifier())
-    # autocommit: VACUUM cannot run inside a transaction block
-    outcome, error, sqlstate, duration_ms, finished_at = _execute_timed(conn, statement)
-    after = dead_rows(conn, table)
-    what = "VACUUM (FULL, ANALYZE)" if full else "VACUUM (ANALYZE)"
-    if outcome == "ok":
-        message = f"{what} {table.qualified}: ok"
-    elif sqlstate == "55P03":
-        message = (
-            f"{what} {table.qualified} gave up: another session holds a conflicting lock and "
-            f"lock_timeout ({lock_timeout_ms} ms, --lock-timeout) expired"
-        )
-    else:
-        message = f"{what} {table.qualified} {outcome}: {error}"
-    details: dict[str, Any] = {
-        "full": full,
-        "dead_rows_before": before.dead_rows if before else None,
-        "dead_rows_after": after.dead_rows if after else None,
-        "lock_timeout_ms": lock_timeout_ms,
-        "statement_timeout_ms": statement_timeout_ms or None,
-    }
-    if sqlstate:
-        details["sqlstate"] = sqlstate
-    live = after.live_rows if after else None
-    log_id = record(conn, operation=OP_VACUUM_FULL if full else OP_VACUUM,
-                    target=table.qualified, started_at=started_at, finished_at=finished_at,
-                    duration_ms=duration_ms, rows=live, outcome=outcome, error=error,
-                    details=details)  # fmt: skip
-    return VacuumResult(
-        table.qualified,
-        outcome,
-        message,
-        full=full,
-        duration_ms=duration_ms,
-        dead_rows_before=before.dead_rows if before else None,
-        dead_ratio_before=before.dead_ratio if before else None,
-        live_rows=live,
-        started_at=started_at,
-        finished_at=finished_at,
-        error=error,
-        sqlstate=sqlstate,
-        log_id=log_id,
-    )
-
-
-def _vacuum_connection(
-    target: DatabaseTarget, lock_timeout_ms: int, statement_timeout_ms: int | None
-) -> psycopg.Connection[Any]:
-    return db.connect(
-        target,
-        autocommit=True,
-        application_name="musicdb vacuum-table",
-        lock_timeout_ms=lock_timeout_ms,
-        statement_timeout_ms=statement_timeout_ms or None,
-    )
-
-
-def vacuum_table(
-    target: DatabaseTarget,
-    name: str,
-    *,
-    full: bool = False,
-    lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS,
-    statement_timeout_ms: int | None = DEFAULT_STATEMENT_TIMEOUT_MS,
-) -> VacuumResult:
-    """``VACUUM (ANALYZE)`` (or ``FULL``) of the ordinary table *name*; the outcome as data."""
-    with _vacuum_connection(target, lock_timeout_ms, statement_timeout_ms) as conn:
-        table = find_relation(conn, name, ("r",), "table")
-        return _vacuum_one(conn, table, full=full, lock_timeout_ms=lock_timeout_ms,
-                           statement_timeout_ms=statement_timeout_ms)  # fmt: skip
-
-
-@dataclass
-class VacuumRun:
-    """``vacuum_all``: the thresholds used and one result per table that reached them."""
-
-    min_dead_ratio: float
-    min_dead_rows: int
-    results: list[VacuumResult] = field(default_factory=list)
-
-    @property
-    def failed(self) -> bool:
-        return any(r.failed for r in self.results)
-
-
-def vacuum_all(
-    target: DatabaseTarget,
-    *,
-    min_dead_ratio: float = DEFAULT_MIN_DEAD_RATIO,
-    min_dead_rows: int = DEFAULT_MIN_DEAD_ROWS,
-    full: bool = False,
-    lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS,
-    statement_timeout_ms: int | None = DEFAULT_STATEMENT_TIMEOUT_MS,
-    progress: Progress | None = None,
-) -> VacuumRun:
-    """Vacuum every table over the dead-row thresholds; one failure does not stop the others."""
-    run = VacuumRun(min_dead_ratio, min_dead_rows)
-    with _vacuum_connection(target, lock_timeout_ms, statement_timeout_ms) as conn:
-        candidates = vacuum_candidates(
-            conn, min_dead_ratio=min_dead_ratio, min_dead_rows=min_dead_rows
-        )
-        for index, candidate in enumerate(candidates, 1):
-            if progress is not None:
-                progress(f"[{index}/{len(candidates)}] vacuuming {candidate.table.qualified} ...")
-            run.results.append(
-                _vacuum_one(conn, candidate.table, full=full, lock_timeout_ms=lock_timeout_ms,
-                            statement_timeout_ms=statement_timeout_ms)  # fmt: skip
-            )
-    return run
-
-
-# -- reports of the results (rendered by the CLI) -------------------------------------------------
-REFRESH_COLUMNS = (
-    Column("view", "view"),
-    Column("outcome", "outcome"),
-    Column("mode", "mode"),
-    Column("rows", "rows", "count"),
-    Column("duration_ms", "duration", "ms"),
-    Column("started_at", "started", "timestamp"),
-    Column("finished_at", "finished", "timestamp"),
-    *_OUTCOME_COLUMNS,
-)
-VACUUM_COLUMNS = (
-    Column("table", "table"),
-    Column("outcome", "outcome"),
-    Column("full", "full", "bool"),
-    Column("duration_ms", "duration", "ms"),
-    Column("dead_rows_before", "dead rows before", "count"),
-    Column("dead_ratio_before", "dead ratio before", "ratio"),
-    Column("live_rows", "live rows", "count"),
-    *_OUTCOME_COLUMNS,
-)
-
-
-def refresh_report(results: Sequence[RefreshResult]) -> Report:
-    """The ``refresh-view`` report: one row per refresh."""
-    return Report(name="refresh_view", title="Materialized view refresh",
-                  columns=REFRESH_COLUMNS, rows=[r.as_dict() for r in results])  # fmt: skip
-
-
-def vacuum_report(results: Sequence[VacuumResult], notes: Sequence[str] = ()) -> Report:
-    """The ``vacuum-table`` report: one row per vacuumed table."""
-    return Report(name="vacuum_table", title="VACUUM", columns=VACUUM_COLUMNS,
-                  rows=[r.as_dict() for r in results], notes=list(notes))  # fmt: skip
-
-
-def refresh_all_views(
-    target: DatabaseTarget,
-    *,
-    allow_blocking: bool = False,
-    lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS,
-    statement_timeout_ms: int | None = DEFAULT_STATEMENT_TIMEOUT_MS,
-) -> list[RefreshResult]:
-    """Refresh every materialized view of the database (each under its own lock)."""
-    with db.connect(target, application_name="musicdb refresh-view") as conn:
-        views = list_relations(conn, ("m",))
-    return [
-        refresh_view(target, view.qualified, allow_blocking=allow_blocking,
-                     lock_timeout_ms=lock_timeout_ms, statement_timeout_ms=statement_timeout_ms)
-        for view in views
-    ]  # fmt: skip

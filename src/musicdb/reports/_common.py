@@ -105,6 +105,19 @@ def extension(conn: psycopg.Connection[Any], name: str) -> Extension | None:
     return Extension(name, version, str(row[1]))
 
 
+def create_extension_hint(conn: psycopg.Connection[Any], name: str, *, missing: str) -> str:
+    """What to do about extension *name* not being installed here: *missing* when the server
+    lacks it, else ``CREATE EXTENSION`` in this database (on the primary, when this is a
+    standby: a standby cannot create it, and the primary's replicates)."""
+    if not available_extension(conn, name):
+        return missing
+    from musicdb import db
+
+    if db.in_recovery(conn):
+        return f"CREATE EXTENSION {name} on the primary (this server is a standby)"
+    return f"CREATE EXTENSION {name} in this database"
+
+
 def installed_extension(conn: psycopg.Connection[Any], name: str) -> tuple[int, ...] | None:
     """The installed version of extension *name* in this database, or None."""
     found = extension(conn, name)
@@ -135,7 +148,7 @@ class StatsSince:
     #: NULL when the counters were never reset
     stats_reset: dt.datetime | None
     server_started: dt.datetime | None
-    #: the reset, else the server's start
+    #: the later of the reset and the server's start
     stats_since: dt.datetime | None
     stats_age_seconds: float | None
 
@@ -160,6 +173,6 @@ def stats_since(conn: psycopg.Connection[Any]) -> StatsSince:
         "FROM pg_stat_database d WHERE d.datname = current_database()"
     ).fetchone()
     reset, started, now = row if row else (None, None, None)
-    since = reset or started
+    since = max((t for t in (reset, started) if t is not None), default=None)
     age = (now - since).total_seconds() if since and now else None
     return StatsSince(reset, started, since, age)

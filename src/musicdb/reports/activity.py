@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from musicdb import locks
 from musicdb.render import Column
 from musicdb.reports._common import ReportResult, version_label
 from musicdb.reports._sql import fetch, one
@@ -179,7 +180,8 @@ def lock_target(r: Mapping[str, Any]) -> str | None:
         # the two-int4 form as (classid = key1, objid = key2, objsubid = 2).
         if r["objsubid"] == 1:
             return f"advisory lock {(int(r['classid']) << 32) | int(r['objid'])}"
-        return f"advisory lock ({r['classid']}, {r['objid']})"
+        named = locks.describe(int(r["classid"]), int(r["objid"]), int(r["objsubid"]), rel)
+        return named or f"advisory lock ({r['classid']}, {r['objid']})"
     return f"{kind} {r['classid']}/{r['objid']}/{r['objsubid']}"
 
 

@@ -13,8 +13,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import psycopg
 
+    from musicdb.config import DatabaseTarget
     from musicdb.reports._common import StatsSince
     from musicdb.reports.indexes import IndexVerdicts
     from musicdb.reports.tables import TableStats
@@ -23,8 +26,12 @@ if TYPE_CHECKING:
 class CatalogFacts:
     """Catalog facts of the database behind *conn*, each computed on first use, then kept."""
 
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+    def __init__(
+        self, conn: psycopg.Connection[Any], replicas: Sequence[DatabaseTarget] = ()
+    ) -> None:
         self.conn = conn
+        #: replicas whose index scans count too (see :func:`musicdb.reports.index_verdicts`)
+        self.replicas = tuple(replicas)
 
     @cached_property
     def server_version(self) -> str | None:
@@ -42,10 +49,18 @@ class CatalogFacts:
 
     @cached_property
     def index_verdicts(self) -> IndexVerdicts:
-        """Every index with its verdicts (the ``analyze-indexes`` report, unfiltered)."""
+        """Every index with its verdicts (the ``analyze-indexes`` report, unfiltered), the
+        replicas' scans included."""
+        from contextlib import ExitStack
+
+        from musicdb import db
         from musicdb.reports.indexes import index_verdicts
 
-        return index_verdicts(self.conn)
+        with ExitStack() as stack:
+            replicas = [stack.enter_context(db.connect(t, application_name="musicdb-report"))
+                        for t in self.replicas]  # fmt: skip
+            # each reader applies its own statistics age
+            return index_verdicts(self.conn, replicas=replicas, min_stats_age_s=0)
 
     @cached_property
     def stats_since(self) -> StatsSince:

@@ -4,6 +4,7 @@ without an index, tables dominated by sequential scans, hypopg what-if indexes).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -23,8 +24,11 @@ if TYPE_CHECKING:
     import psycopg
 
 VERDICTS = ("unused", "duplicate", "redundant", "invalid")
-#: Below this age, "unused" verdicts come with a warning: the counters have not seen enough work.
+#: Below this age "unused" verdicts are withheld by default: the counters have not seen enough
+#: work (``--min-stats-age``, ``MUSICDB_MIN_STATS_AGE``); once judged, younger than this warns.
 MIN_STATS_AGE_S = 7 * 24 * 3600
+#: The environment variable that sets the age usage verdicts need (e.g. ``0``, ``12h``, ``7d``).
+MIN_STATS_AGE_ENV = "MUSICDB_MIN_STATS_AGE"
 #: Tables below this many rows are never "dominated by sequential scans" (they fit a few pages).
 DEFAULT_MIN_ROWS = 10_000
 #: How many of the costliest statements missing-indexes tries hypothetical indexes on.
@@ -53,6 +57,8 @@ class IndexRow:
     duplicate_of: str | None
     #: the index whose key columns this one's are a left prefix of
     prefix_of: str | None
+    #: the servers whose counters saw it scanned (the primary and any replicas read)
+    used_on: list[str] = field(default_factory=list)
 
     @property
     def qualified_index(self) -> str:
@@ -92,17 +98,33 @@ class IndexVerdicts(ReportResult[IndexRow]):
         Column("tuples_fetched", "Tuples fetched", "count", table=False),
         Column("size_bytes", "Size", "bytes"),
         Column("last_scan", "Last scan", "timestamp", table=False),
+        Column("used_on", "Used on"),
     )
 
     since: StatsSince
     exact_sizes: bool = False
+    #: usage verdicts ("unused") are given only once the statistics are this old
+    min_stats_age_s: float = 0.0
+
+    @property
+    def usage_judged(self) -> bool:
+        """Whether the statistics are old enough for "unused" verdicts (else they are withheld)."""
+        return usage_judged(self.since, self.min_stats_age_s)
+    #: every server read, with the time its counters start (this one first)
+    servers: list[ServerStats] = field(default_factory=list)
 
     def report_meta(self) -> dict[str, Any]:
-        return {
+        meta = {
             **self.since.as_dict(),
+            "min_stats_age_seconds": self.min_stats_age_s,
+            "unused_verdicts": "given" if self.usage_judged else "withheld",
+            "unused_judged_from": judged_from(self.since, self.min_stats_age_s),
             "size_source": "pg_relation_size" if self.exact_sizes else "pg_class.relpages",
             "counts": {v: sum(v in row.verdicts for row in self.rows) for v in VERDICTS},
         }
+        if len(self.servers) > 1:
+            meta["servers"] = [s.as_dict() for s in self.servers]
+        return meta
 
     def report_notes(self) -> list[str]:
         notes = list(self.notes)
@@ -116,10 +138,18 @@ class IndexVerdicts(ReportResult[IndexRow]):
                 f"(server up since {when:%Y-%m-%d %H:%M %Z})"
             )
         age = since.stats_age_seconds
-        if age is not None and since.stats_reset is not None and age < MIN_STATS_AGE_S:
+        if not self.usage_judged:
+            notes.append(withheld_note(since, self.min_stats_age_s, "--min-stats-age"))
+        elif age is not None and since.stats_reset is not None and age < MIN_STATS_AGE_S:
             notes.append(
                 f"statistics are only {human_seconds(age)} old: 'unused' means unused in that "
                 "time only"
+            )
+        if len(self.servers) > 1:
+            notes.append(
+                f"scans summed over {len(self.servers)} servers "
+                f"({', '.join(s.label for s in self.servers)}); 'unused' means unused on every "
+                "one since the most recent of their statistics' starts"
             )
         if not self.exact_sizes:
             notes.append(RELPAGES_NOTE)
@@ -134,6 +164,8 @@ def index_verdicts(
     duplicates: bool = False,
     invalid: bool = False,
     exact_sizes: bool = False,
+    min_stats_age_s: float = MIN_STATS_AGE_S,
+    replicas: Sequence[psycopg.Connection[Any]] = (),
 ) -> IndexVerdicts:
     """Every index with its usage and verdicts: unused, duplicate, (prefix-)redundant, invalid.
 
@@ -148,8 +180,18 @@ def index_verdicts(
     The filters keep rows with any of the chosen verdicts (``duplicates`` covers both duplicate and
     redundant). Sizes come from ``pg_class.relpages`` (kept by VACUUM, ANALYZE and CREATE INDEX)
     unless *exact_sizes* asks ``pg_relation_size()`` for each index, which opens every index.
+
+    "unused" needs evidence: while the statistics are younger than *min_stats_age_s* (counted from
+    the later of the last reset and the server's start) it is withheld, and a note says since when
+    the statistics run and from when a verdict is possible. The other verdicts never wait.
+
+    *replicas*: connections to other servers of the same cluster (streaming standbys). Their
+    scans are added to each index's, ``used_on`` names every server that scanned it, and an index
+    is ``unused`` only when no server scanned it; the statistics' age is the youngest server's.
     """
     check_schema(conn, schema)
+    since = stats_since(conn)
+    judged = usage_judged(since, min_stats_age_s)
     columns, raw = fetch_tuples(
         conn, "index_verdicts", {"schema": schema, "exact_sizes": exact_sizes}
     )
@@ -167,7 +209,7 @@ def index_verdicts(
         valid = r[i_valid]
         if not valid:
             verdicts.append("invalid")
-        elif r[i_scans] == 0 and r[i_role] == "":
+        elif judged and r[i_scans] == 0 and r[i_role] == "":
             verdicts.append("unused")
         duplicate_of, prefix_of = r[i_dup], r[i_prefix]
         if duplicate_of:
@@ -177,7 +219,19 @@ def index_verdicts(
         rows.append(IndexRow(
             r[i_schema], r[i_table], r[i_index], verdicts, r[i_role], valid, r[i_scans],
             r[i_read], r[i_fetched], r[i_size], r[i_last], duplicate_of, prefix_of,
+            [server_label(conn)] if r[i_scans] else [],
         ))  # fmt: skip
+    servers = [ServerStats(server_label(conn), since)]
+    for replica in replicas:
+        _fold_replica(rows, replica, servers)
+    if len(servers) > 1:
+        # The evidence window is the shortest one: counters that began later have seen less.
+        since = max((s.since for s in servers),
+                    key=lambda s: s.stats_since or dt.datetime.min.replace(tzinfo=dt.UTC))
+        if not usage_judged(since, min_stats_age_s):  # a younger replica: no evidence yet
+            for row in rows:
+                if "unused" in row.verdicts:
+                    row.verdicts.remove("unused")
     wanted: set[str] = set()
     if unused:
         wanted.add("unused")
@@ -190,9 +244,75 @@ def index_verdicts(
     return IndexVerdicts(
         rows=rows,
         server_version=version_label(conn),
-        since=stats_since(conn),
+        since=since,
         exact_sizes=exact_sizes,
+        min_stats_age_s=min_stats_age_s,
+        servers=servers,
     )
+
+
+def usage_judged(since: StatsSince, min_age_s: float) -> bool:
+    """Whether statistics of *since* are old enough (at least *min_age_s*) for usage verdicts."""
+    if min_age_s <= 0:
+        return True
+    return since.stats_age_seconds is not None and since.stats_age_seconds >= min_age_s
+
+
+def judged_from(since: StatsSince, min_age_s: float) -> dt.datetime | None:
+    """When usage verdicts become possible (None: never known, the start time is unknown)."""
+    if since.stats_since is None:
+        return None
+    return since.stats_since + dt.timedelta(seconds=max(min_age_s, 0.0))
+
+
+def withheld_note(since: StatsSince, min_age_s: float, setting: str) -> str:
+    """The note of withheld usage verdicts: since when the statistics run, when a verdict comes."""
+    if since.stats_since is None:
+        return "'unused' verdicts withheld: the statistics' start time is unknown"
+    return (
+        f"'unused' verdicts withheld: index statistics run since "
+        f"{since.stats_since:%Y-%m-%d %H:%M %Z} ({human_seconds(since.stats_age_seconds or 0)}); "
+        f"a verdict is possible from {judged_from(since, min_age_s):%Y-%m-%d %H:%M %Z} "
+        f"(after {human_seconds(min_age_s)}; {setting} lowers it)"
+    )
+
+
+@dataclass(frozen=True)
+class ServerStats:
+    """One server whose index counters were read, and since when they count."""
+
+    label: str
+    since: StatsSince
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"server": self.label, **self.since.as_dict()}
+
+
+def server_label(conn: psycopg.Connection[Any]) -> str:
+    """``host:port`` of the server behind *conn* (a socket folder for a local socket)."""
+    return f"{conn.info.host}:{conn.info.port}"
+
+
+def replica_scans(conn: psycopg.Connection[Any]) -> dict[tuple[str, str], int]:
+    """Scans per ``(schema, index)`` on the server behind *conn* (a replica: read-only)."""
+    _, rows = fetch_tuples(conn, "index_scans")
+    return {(str(schema), str(name)): int(scans or 0) for schema, name, scans in rows}
+
+
+def _fold_replica(rows: list[IndexRow], conn: psycopg.Connection[Any],
+                  servers: list[ServerStats]) -> None:  # fmt: skip
+    """Add *conn*'s scans to *rows*: an index scanned there is used, whatever the primary says."""
+    label = server_label(conn)
+    servers.append(ServerStats(label, stats_since(conn)))
+    scans = replica_scans(conn)
+    for row in rows:
+        count = scans.get((row.schema, row.index), 0)
+        if not count:
+            continue
+        row.scans = (row.scans or 0) + count
+        row.used_on.append(label)
+        if "unused" in row.verdicts:
+            row.verdicts.remove("unused")
 
 
 # == missing-indexes ===============================================================================

@@ -40,6 +40,13 @@ def pg_stat_statements_extension(conn: psycopg.Connection[Any]) -> Extension:
 
     found = extension(conn, "pg_stat_statements")
     if found is None:
+        from musicdb import db
+
+        if db.in_recovery(conn):
+            raise ReportUnavailable(
+                "pg_stat_statements is not installed in this database, and this server is a "
+                "standby (read-only): run 'CREATE EXTENSION pg_stat_statements' on the primary"
+            )
         preload = (
             ""
             if _preloaded(conn)

@@ -13,9 +13,9 @@ from musicdb.render import Column
 from musicdb.reports._common import (
     RELPAGES_NOTE,
     ReportResult,
-    available_extension,
     check_positive,
     check_schema,
+    create_extension_hint,
     installed_extension,
     version_label,
 )
@@ -233,11 +233,10 @@ def _measure_exact(conn: psycopg.Connection[Any], result: TableStats, rows: list
     import psycopg
 
     if installed_extension(conn, "pgstattuple") is None:
-        how = (
-            "CREATE EXTENSION pgstattuple"
-            if available_extension(conn, "pgstattuple")
-            else "install PostgreSQL's contrib package, then CREATE EXTENSION pgstattuple"
-        )
+        how = create_extension_hint(
+            conn, "pgstattuple",
+            missing="install PostgreSQL's contrib package, then CREATE EXTENSION pgstattuple",
+        )  # fmt: skip
         result.notes.append(f"--exact needs the pgstattuple extension: {how}")
         return
     measured = 0

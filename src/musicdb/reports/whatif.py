@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from musicdb.reports._common import ReportUnavailable, available_extension, extension
+from musicdb.reports._common import ReportUnavailable, create_extension_hint, extension
 from musicdb.reports._sql import fetch
 from musicdb.reports.queries import pg_stat_statements_extension
 
@@ -67,10 +67,10 @@ def suggestions(conn: psycopg.Connection[Any], *, limit: int) -> WhatIf:
     """What-if indexes for the *limit* costliest SELECTs (or a note saying why there are none)."""
     hypopg = extension(conn, "hypopg")
     if hypopg is None:
-        if available_extension(conn, "hypopg"):
-            how = "CREATE EXTENSION hypopg in this database"
-        else:
-            how = "install hypopg on the server (e.g. the postgresql-NN-hypopg package)"
+        how = create_extension_hint(
+            conn, "hypopg",
+            missing="install hypopg on the server (e.g. the postgresql-NN-hypopg package)",
+        )  # fmt: skip
         return WhatIf("not installed",
                       notes=[f"what-if indexes skipped: hypopg is not installed ({how})"])
     found = WhatIf(".".join(map(str, hypopg.version)))

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from musicdb import db
 from musicdb.config import DatabaseTarget
 from musicdb.errors import MusicdbError, UsageError
+from musicdb.progress import Notify, Progress, as_progress
 from musicdb.workload.patterns import (
     PERFORMANCE_REVISION,
     SEARCH_COLUMN,
@@ -569,7 +570,7 @@ def run(
     pool_timeout_s: float = 30.0,
     against: Path | None = None,
     max_regression: float = DEFAULT_MAX_REGRESSION,
-    progress: Callable[[str], None] = lambda _: None,
+    progress: Progress | Notify | None = None,
 ) -> BenchResult:
     """Time *patterns* on *target*; see the module docstring."""
     from musicdb.workload.generate import TABLES
@@ -581,10 +582,13 @@ def run(
     if max_regression <= 0:
         raise UsageError("--max-regression must be a positive ratio")
     previous = load_previous(against) if against is not None else None
+    progress = as_progress(progress)
     started = time.perf_counter()
     rng = random.Random(seed)
     with db.connect(target, application_name="musicdb bench") as conn:
         version = str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
+        if compare_baseline:  # the read patterns run on a standby; the baseline copy cannot
+            db.require_primary(conn, "bench --compare-baseline (it copies the database)")
         missing = conn.execute(
             "SELECT to_regclass('mv_track_popularity') IS NULL"
         ).fetchone()
@@ -602,8 +606,10 @@ def run(
             raise MusicdbError(f"{target.display} has no tracks; run `musicdb generate` first")
         all_params: dict[str, Params] = {}
         results: list[PatternResult] = []
-        for pattern in for_database(conn, patterns):
-            progress(f"{pattern.name}: {pattern.title}")
+        chosen = for_database(conn, patterns)
+        progress.start("bench", total=len(chosen), unit="patterns")
+        for pattern in chosen:
+            progress.note(f"{pattern.name}: {pattern.title}")
             params = draw_params(conn, pattern, count=keys, seed=seed)
             all_params[pattern.name] = params
             indexes, seqs = _plan_indexes(conn, pattern, params)
@@ -616,11 +622,14 @@ def run(
                 timing = _time_pattern(conn, pattern, params, iterations=iterations,
                                        warmup=warmup, rng=rng)  # fmt: skip
             results.append(PatternResult(pattern, timing, indexes, seqs))
+            progress.advance()
     baseline_name = None
     if compare_baseline:
+        progress.start("baseline copy")
         copier = baseline_copy(target, progress)
         with copier as copy_target, db.connect(copy_target, application_name=APP) as conn:
             baseline_name = copier.name
+            progress.start("bench baseline", total=len(results), unit="patterns")
             for res in results:
                 progress(f"{res.pattern.name} on the baseline")
                 params = all_params[res.pattern.name]
@@ -629,6 +638,7 @@ def run(
                                              iterations=baseline_iterations,
                                              warmup=min(warmup, 2), rng=rng)  # fmt: skip
                 res.baseline_indexes = seqs
+                progress.advance()
     if previous is not None:
         for res in results:
             res.previous_p95_ms = previous.get(res.pattern.name)

@@ -24,24 +24,23 @@ import datetime as dt
 import math
 import random
 import time
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from musicdb import db
+from musicdb import db, locks
+from musicdb import progress as progress_api
 from musicdb.config import DatabaseTarget
 from musicdb.errors import MusicdbError, UsageError
 from musicdb.migrate.schema import PLATFORM_TABLES
+from musicdb.progress import as_progress
 
 if TYPE_CHECKING:
     import psycopg
 
     from musicdb.render import Report
 
-#: Advisory lock key held while generating, so two runs never load the same database at once.
-GENERATE_LOCK_KEY = zlib.crc32(b"musicdb.workload.generate")
 
 #: Foreign-key order (parents first): the 20 platform tables in schema.py's dependency order.
 #: The generator relies on it: each table's rows use facts (ids, owners, durations, sizes) left
@@ -350,20 +349,7 @@ class GenerateResult:
         )
 
 
-class Progress:
-    """Callbacks of a run (no-ops); the CLI draws a progress bar from them."""
-
-    def start(self, total_rows: int) -> None:
-        pass
-
-    def table(self, name: str, rows: int) -> None:
-        pass
-
-    def advance(self, rows: int) -> None:
-        pass
-
-    def phase(self, text: str) -> None:
-        pass
+Progress = progress_api.Progress  # the library's one progress interface
 
 
 # --- the generator -------------------------------------------------------------------------------
@@ -1273,7 +1259,7 @@ def generate(
     append: bool = False,
     analyze: bool = True,
     parallel: bool | None = None,
-    progress: Progress | None = None,
+    progress: Progress | progress_api.Notify | None = None,
 ) -> GenerateResult:
     """Load synthetic data into *target* (at head; empty unless *append*); return what it did.
 
@@ -1288,7 +1274,7 @@ def generate(
     indexes and checks, then analyzes and refreshes after the commit."""
     from psycopg import sql
 
-    progress = progress or Progress()
+    progress = as_progress(progress)
     counts = plan_counts(scale, users=users, tracks=tracks, interactions=interactions)
     if seed is None:
         seed = random.SystemRandom().randrange(1, 2**31)
@@ -1296,7 +1282,7 @@ def generate(
     if parallel is None:
         parallel = sum(counts.values()) >= PARALLEL_MIN_ROWS
     started = time.perf_counter()
-    with db.advisory_lock(target, GENERATE_LOCK_KEY, what="generate",
+    with db.advisory_lock(target, locks.GENERATE, what="generate",
                           hint="another musicdb generate is loading this database"):  # fmt: skip
         conn = db.connect(target, autocommit=False, application_name="musicdb generate")
         source: _RowSource | None = None
@@ -1316,7 +1302,6 @@ def generate(
             offsets = _max_ids(conn)
             result = GenerateResult(target.display, seed, until, append)
             source = _RowSource(counts, offsets, seed, until, parallel)
-            progress.start(sum(counts.values()))
             load_start = time.perf_counter()
             bulk = not busy
             deferred = None
@@ -1339,7 +1324,7 @@ def generate(
                 "AND c.relnamespace = 'public'::regnamespace").fetchall()}  # fmt: skip
             with conn.cursor() as cur:
                 for table in TABLES:
-                    progress.table(table, counts[table])
+                    progress.start(table, total=counts[table], unit="rows")
                     t0 = time.perf_counter()
                     copy_sql = sql.SQL("COPY {} ({}) FROM STDIN{}").format(
                         sql.Identifier(table),
@@ -1358,14 +1343,17 @@ def generate(
                     if deferred is None:
                         continue
                     t0 = time.perf_counter()
+                    progress.note("indexes and constraints")
                     _restore_checks(conn, deferred, table)
                     load.index_seconds = time.perf_counter() - t0
                     result.index_seconds += load.index_seconds
                     if analyze:
                         t0 = time.perf_counter()
+                        progress.note("ANALYZE")
                         cur.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
                         result.analyze_seconds += time.perf_counter() - t0
                     if table == _VIEW_NEEDS:
+                        progress.note("REFRESH MATERIALIZED VIEW mv_track_popularity")
                         result.refresh_seconds = _refresh_view(conn, analyze)
                         view_refreshed = True
                 # ids were given explicitly: move each identity past the largest one
@@ -1381,13 +1369,14 @@ def generate(
             result.load_seconds = time.perf_counter() - load_start
             conn.autocommit = True
             if analyze and deferred is None:
-                progress.phase("ANALYZE")
+                progress.start("ANALYZE", total=len(TABLES), unit="tables")
                 t0 = time.perf_counter()
                 for table in TABLES:
                     conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
+                    progress.advance()
                 result.analyze_seconds = time.perf_counter() - t0
             if not view_refreshed:
-                progress.phase("REFRESH MATERIALIZED VIEW mv_track_popularity")
+                progress.start("refresh mv_track_popularity")
                 result.refresh_seconds = _refresh_view(conn, analyze)
         finally:
             if source is not None:

@@ -34,6 +34,9 @@ FROM involved i
 JOIN pg_stat_activity a ON a.pid = i.pid
 LEFT JOIN waiting w ON w.pid = a.pid
 LEFT JOIN wanted k ON k.pid = a.pid
-LEFT JOIN pg_class r ON r.oid = k.relation
+-- a relation lock's relation; for a two-key advisory lock, the relation whose oid is the second
+-- key (musicdb's per-view locks use it; the caller ignores it for anyone else's locks)
+LEFT JOIN pg_class r ON r.oid = CASE WHEN k.locktype = 'advisory' AND k.objsubid = 2
+                                     THEN k.objid ELSE k.relation END
 LEFT JOIN pg_namespace rn ON rn.oid = r.relnamespace
 ORDER BY a.pid
