@@ -33,6 +33,14 @@ def month_partition(month: dt.date) -> str:
     return f"{TABLE}_p{month:%Y%m}"
 
 
+def month_of(name: str) -> dt.date | None:
+    """The month a name ending in ``_pYYYYMM`` stands for (else None)."""
+    match = re.search(r"_p(\d{4})(\d{2})$", name)
+    if match is None or not 1 <= int(match.group(2)) <= 12:
+        return None
+    return dt.date(int(match.group(1)), int(match.group(2)), 1)
+
+
 _PARTITION_NAME = re.compile(rf"{TABLE}_(legacy|default|p\d{{6}})")
 
 

@@ -1317,6 +1317,11 @@ def generate(
                 # big sorts for the index builds stay in memory (this transaction only)
                 conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
                 conn.execute(sql.SQL("TRUNCATE {}").format(names))
+            # user_interactions: a partition for every month the events fall in
+            from musicdb.partitions.upkeep import prepare_load
+
+            prepare_load(conn, until - dt.timedelta(days=365), until)
+            if bulk:
                 deferred = _defer_checks(conn)
             view_refreshed = False
             partitioned = {r[0] for r in conn.execute(
