@@ -244,3 +244,47 @@ def test_retire_archives_refuses_without_yes_and_restore_loads_back(db_url, cli,
     twice = cli("partitions", "restore", str(victim), url=db_url)
     assert twice.exit_code == 1 and "already" in twice.stderr, twice
     assert cli("migrate", "check", url=db_url).exit_code == 0
+
+
+def _checks(url: str, cli) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+    result = cli("health-check", "--only", "partitions_ahead", "--only", "default_partition_rows",
+                 "--only", "partition_retention", "-f", "json", url=url)  # fmt: skip
+    return {r["check"]: r for r in result.json()["rows"]}
+
+
+def test_health_checks_and_maintain_keep_the_months(db_url, cli) -> None:
+    checks = _checks(db_url, cli)
+    assert {c["status"] for c in checks.values()} == {"ok"}, checks
+    assert checks["partitions_ahead"]["details"]["months_ahead"] == 4
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        for k in (2, 3, 4):
+            conn.execute(f"DROP TABLE user_interactions_p{_month(k):%Y%m}")
+    assert _checks(db_url, cli)["partitions_ahead"]["status"] == "warning"  # 1 month ahead
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(f"DROP TABLE user_interactions_p{_month(1):%Y%m}")
+    assert _checks(db_url, cli)["partitions_ahead"]["status"] == "critical"
+    _seed_events(db_url, [-30, 1], 2)  # an old month (in legacy), and next month's (default)
+    checks = _checks(db_url, cli)
+    assert checks["default_partition_rows"]["status"] == "warning"
+    assert checks["default_partition_rows"]["details"]["rows"] == 2
+    assert checks["partition_retention"]["status"] == "ok"  # legacy reaches into this month
+    # maintain daily premakes (the month with rows in the default partition waits for split)
+    daily = cli("maintain", "daily", "--format", "json", url=db_url)
+    step = next(r for r in daily.json()["rows"] if r["step"] == "premake_partitions")
+    assert step["status"] == "ok" and step["details"]["months_ahead"] == 0, step
+    assert cli("partitions", "split", url=db_url).exit_code == 0
+    monthly = cli("maintain", "monthly", "--format", "json", url=db_url)
+    step = next(r for r in monthly.json()["rows"] if r["step"] == "premake_partitions")
+    assert step["status"] == "ok" and step["details"]["months_ahead"] == 3, step
+    checks = _checks(db_url, cli)
+    assert checks["partitions_ahead"]["status"] == "ok"
+    assert checks["default_partition_rows"]["status"] == "ok"
+    old = checks["partition_retention"]
+    assert old["status"] == "warning" and f"user_interactions_p{_month(-30):%Y%m}" in old[
+        "message"], old
+    assert "retire" in old["message"]
+    # a premade month is no drift; a hand-made difference in one is
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(f"CREATE INDEX hand_made ON user_interactions_p{_month(3):%Y%m} (session_id)")
+    drift = cli("migrate", "check", url=db_url)
+    assert drift.exit_code != 0 and f"user_interactions_p{_month(3):%Y%m}" in drift.stdout

@@ -18,7 +18,7 @@ from musicdb.cli._common import (
     settings,
 )
 from musicdb.errors import MusicdbError
-from musicdb.partitions.upkeep import (
+from musicdb.partitions import (
     DEFAULT_BATCH_ROWS,
     DEFAULT_LOCK_TIMEOUT_MS,
     DEFAULT_PREMAKE_MONTHS,

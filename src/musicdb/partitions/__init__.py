@@ -17,6 +17,12 @@ DEFAULT = f"{TABLE}_default"
 KEY = "created_at"
 #: Months premade ahead of the current one when the table is converted.
 PREMADE_AHEAD = 3
+#: ``partitions premake``: months made after the current one.
+DEFAULT_PREMAKE_MONTHS = 3
+#: ``partitions split``: rows moved per transaction.
+DEFAULT_BATCH_ROWS = 10_000
+#: lock_timeout of every partition DDL step.
+DEFAULT_LOCK_TIMEOUT_MS = 5_000
 
 
 def month_start(day: dt.date | dt.datetime) -> dt.date:

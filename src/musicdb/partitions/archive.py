@@ -30,9 +30,9 @@ from psycopg import sql
 
 from musicdb import db, locks
 from musicdb.errors import MusicdbError, UsageError
-from musicdb.partitions import TABLE, add_months, month_of, month_partition
+from musicdb.partitions import DEFAULT_LOCK_TIMEOUT_MS, TABLE, add_months, month_of, month_partition
 from musicdb.partitions import catalog as cat
-from musicdb.partitions.upkeep import DEFAULT_LOCK_TIMEOUT_MS, require_partitioned
+from musicdb.partitions.upkeep import require_partitioned
 from musicdb.progress import Progress, as_progress
 
 if TYPE_CHECKING:

@@ -24,6 +24,9 @@ from psycopg import sql
 from musicdb import db, locks
 from musicdb.partitions import (
     DEFAULT,
+    DEFAULT_BATCH_ROWS,
+    DEFAULT_LOCK_TIMEOUT_MS,
+    DEFAULT_PREMAKE_MONTHS,
     KEY,
     LEGACY,
     TABLE,
@@ -42,9 +45,6 @@ if TYPE_CHECKING:
     from musicdb.config import DatabaseTarget
     from musicdb.render import Report
 
-DEFAULT_PREMAKE_MONTHS = 3
-DEFAULT_BATCH_ROWS = 10_000
-DEFAULT_LOCK_TIMEOUT_MS = 5_000
 
 
 def require_partitioned(conn: psycopg.Connection[Any]) -> None:
