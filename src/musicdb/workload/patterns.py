@@ -358,6 +358,8 @@ class PlanFacts:
     shared_hit: int = 0
     shared_read: int = 0
     plan: dict[str, Any] = field(default_factory=dict)
+    #: every relation a scan node reads (partitions by their own names), in plan order
+    relations: list[str] = field(default_factory=list)
 
     @property
     def buffers(self) -> int:
@@ -371,9 +373,12 @@ def plan_facts(plan_json: Any) -> PlanFacts:
     indexes: list[str] = []
     seqs: list[str] = []
     nodes: list[str] = []
+    relations: list[str] = []
 
     def walk(node: dict[str, Any]) -> None:
         nodes.append(node["Node Type"])
+        if "Relation Name" in node and node["Relation Name"] not in relations:
+            relations.append(node["Relation Name"])
         name = node.get("Index Name")
         if name and name not in indexes:
             indexes.append(name)
@@ -390,6 +395,7 @@ def plan_facts(plan_json: Any) -> PlanFacts:
         int(root.get("Shared Hit Blocks", 0)),
         int(root.get("Shared Read Blocks", 0)),
         doc,
+        relations,
     )
 
 
