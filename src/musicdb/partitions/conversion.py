@@ -12,8 +12,8 @@ Upgrade, with short locks (every step under ``lock_timeout``):
    partition ``MINVALUE .. <next month>``: the validated check proves the bound (no scan), the
    existing indexes and foreign keys are attached instead of rebuilt. The month partitions
    ahead and the default partition are created (empty).
-3. The materialized view (which read the old table by OID) is rebuilt on the parent, in its own
-   transaction: only readers of the view wait.
+3. The materialized view (which read the old table by OID) is built anew on the parent beside
+   the old one (its readers go on), then swapped in by a short transaction (drop, rename).
 
 Downgrade keeps every row: the month and default partitions' rows are copied into the legacy
 table, which becomes the plain ``user_interactions`` again (primary key on ``id``, rebuilt).
@@ -21,6 +21,10 @@ table, which becomes the plain ``user_interactions`` again (primary key on ``id`
 
 from __future__ import annotations
 
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from psycopg import sql
@@ -75,36 +79,75 @@ def create_month(conn: Any, month: Any) -> None:
         sql.Literal(add_months(month, 1).isoformat())))
 
 
-def partition(conn: Any, ctx: Any) -> None:
+#: (step, lock it holds, milliseconds) of one conversion, for the benchmark and the docs
+Timings = list[tuple[str, str, float]]
+
+
+@contextmanager
+def _timed(timings: Timings | None, step: str, lock: str) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    if timings is not None:
+        timings.append((step, lock, (time.perf_counter() - started) * 1000))
+
+
+def partition(conn: Any, ctx: Any, timings: Timings | None = None) -> None:
     """Upgrade (see the module docstring); *conn* is the migrating psycopg connection, *ctx* the
-    Alembic migration context (its autocommit block runs the steps in their own transactions)."""
+    Alembic migration context (its autocommit block runs the steps in their own transactions).
+    *timings*, when given, receives each step's duration and the lock it holds."""
     if is_partitioned(conn):
         return
-    from musicdb.migrate import compat
 
     with ctx.autocommit_block():
         conn.execute(sql.SQL("SET lock_timeout = {}").format(sql.Literal(LOCK_TIMEOUT)))
         now = conn.execute("SELECT (now() AT TIME ZONE 'UTC')::date").fetchone()[0]
         first = add_months(month_start(now), 1)
-        conn.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}").format(
-            _ident(TABLE), _ident(BOUND_CHECK)))
-        conn.execute(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL AND {} < {}) "
-                             "NOT VALID").format(  # fmt: skip
-            _ident(TABLE), _ident(BOUND_CHECK), _ident(KEY), _ident(KEY),
-            sql.Literal(first.isoformat()) + sql.SQL("::timestamp")))
-        conn.execute(sql.SQL("ALTER TABLE {} VALIDATE CONSTRAINT {}").format(
-            _ident(TABLE), _ident(BOUND_CHECK)))
-        conn.execute(sql.SQL("DROP INDEX IF EXISTS {}").format(_ident(NEW_KEY_INDEX)))
-        conn.execute(sql.SQL("CREATE UNIQUE INDEX CONCURRENTLY {} ON {} (id, {})").format(
-            _ident(NEW_KEY_INDEX), _ident(TABLE), _ident(KEY)))
-        with conn.transaction():
+        with _timed(timings, "ADD CONSTRAINT ... CHECK NOT VALID", "ACCESS EXCLUSIVE (catalog)"):
+            conn.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}").format(
+                _ident(TABLE), _ident(BOUND_CHECK)))
+            conn.execute(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL AND "
+                                 "{} < {}) NOT VALID").format(  # fmt: skip
+                _ident(TABLE), _ident(BOUND_CHECK), _ident(KEY), _ident(KEY),
+                sql.Literal(first.isoformat()) + sql.SQL("::timestamp")))
+        with _timed(timings, "VALIDATE CONSTRAINT", "SHARE UPDATE EXCLUSIVE"):
+            conn.execute(sql.SQL("ALTER TABLE {} VALIDATE CONSTRAINT {}").format(
+                _ident(TABLE), _ident(BOUND_CHECK)))
+        with _timed(timings, "CREATE UNIQUE INDEX CONCURRENTLY (id, created_at)",
+                    "SHARE UPDATE EXCLUSIVE"):
+            conn.execute(sql.SQL("DROP INDEX IF EXISTS {}").format(_ident(NEW_KEY_INDEX)))
+            conn.execute(sql.SQL("CREATE UNIQUE INDEX CONCURRENTLY {} ON {} (id, {})").format(
+                _ident(NEW_KEY_INDEX), _ident(TABLE), _ident(KEY)))
+        with _timed(timings, "swap: new parent, ATTACH PARTITION, months, default",
+                    "ACCESS EXCLUSIVE on user_interactions"), conn.transaction():
             _swap(conn, first)
-        with conn.transaction():
-            grants = compat.view_grants(conn)
-            conn.execute(f"DROP MATERIALIZED VIEW {compat.VIEW}")
-            for stmt in (compat.VIEW_SQL, *compat.VIEW_INDEXES, *grants):
-                conn.execute(stmt)
+        _rebuild_view(conn, timings)
         conn.execute("RESET lock_timeout")
+
+
+def _rebuild_view(conn: Any, timings: Timings | None) -> None:
+    """The materialized view read the old table by OID: it is built anew on the parent beside
+    the old one (whose readers go on), then put in its place in a short transaction."""
+    from musicdb.migrate import compat
+
+    view, new = compat.VIEW, f"{compat.VIEW}_new"
+    index_names = [re.search(r"INDEX (\S+) ON", stmt).group(1)  # type: ignore[union-attr]
+                   for stmt in compat.VIEW_INDEXES]  # fmt: skip
+    with _timed(timings, "materialized view built beside the old one", "none on the old view"), \
+            conn.transaction():  # fmt: skip
+        conn.execute(sql.SQL("DROP MATERIALIZED VIEW IF EXISTS {}").format(_ident(new)))
+        for stmt in (compat.VIEW_SQL, *compat.VIEW_INDEXES):
+            conn.execute(stmt.replace(view, new))  # the packaged statements, renamed
+    with _timed(timings, "materialized view swapped in", "ACCESS EXCLUSIVE on the view"), \
+            conn.transaction():  # fmt: skip
+        grants = compat.view_grants(conn)
+        conn.execute(sql.SQL("DROP MATERIALIZED VIEW {}").format(_ident(view)))
+        conn.execute(sql.SQL("ALTER MATERIALIZED VIEW {} RENAME TO {}").format(
+            _ident(new), _ident(view)))
+        for name in index_names:
+            conn.execute(sql.SQL("ALTER INDEX {} RENAME TO {}").format(
+                _ident(name.replace(view, new)), _ident(name)))
+        for stmt in grants:
+            conn.execute(stmt)
 
 
 def _swap(conn: Any, first: Any) -> None:
