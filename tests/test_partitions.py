@@ -288,3 +288,22 @@ def test_health_checks_and_maintain_keep_the_months(db_url, cli) -> None:
         conn.execute(f"CREATE INDEX hand_made ON user_interactions_p{_month(3):%Y%m} (session_id)")
     drift = cli("migrate", "check", url=db_url)
     assert drift.exit_code != 0 and f"user_interactions_p{_month(3):%Y%m}" in drift.stdout
+
+
+def test_bad_input_is_one_line_and_changes_nothing(db_url, cli, tmp_path) -> None:
+    before = cli("partitions", "status", "-f", "json", url=db_url).json()["rows"]
+    stray = tmp_path / "user_interactions_p202401.copy.gz"
+    stray.write_bytes(b"not an archive")
+    for args, code, words in [
+        (("retire", "--older-than", "soon", "--yes"), 2, "not a number of months"),
+        (("retire", "--older-than", "0months", "--yes"), 2, "at least 1 month"),
+        (("restore", str(tmp_path / "missing.copy.gz")), 2, "no such archive file"),
+        (("restore", str(stray)), 2, "no manifest"),
+        (("premake", "--months", "-1"), 2, "--months"),
+    ]:
+        result = cli("partitions", *args, url=db_url)
+        lines = result.stderr.strip().splitlines()
+        assert result.exit_code == code and len(lines) == 1 and words in lines[0], (args, result)
+    assert cli("partitions", "status", "-f", "json", url=db_url).json()["rows"] == before
+    nothing = cli("partitions", "retire", "--older-than", "24months", url=db_url)
+    assert nothing.exit_code == 0 and "nothing to do" in nothing.stdout, nothing

@@ -17,6 +17,7 @@ from musicdb.cli._common import (
     require_primary,
     settings,
 )
+from musicdb.cli.maintenance import LockTimeout
 from musicdb.errors import MusicdbError
 from musicdb.partitions import (
     DEFAULT_BATCH_ROWS,
@@ -29,12 +30,6 @@ partitions_app = typer.Typer(help="Monthly partitions of user_interactions: prem
                              no_args_is_help=True)  # fmt: skip
 app.add_typer(partitions_app, name="partitions", rich_help_panel=_help.MAINTENANCE)
 
-LockTimeout = Annotated[
-    int,
-    typer.Option("--lock-timeout", metavar="MS", min=1,
-                 help="lock_timeout of each DDL step: give up instead of queueing behind a "
-                      "long transaction."),
-]  # fmt: skip
 
 
 def _emit(report: object, fmt: OutputFormat, line: str) -> None:

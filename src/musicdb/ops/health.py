@@ -599,12 +599,11 @@ def check_default_partition_rows(ctx: Context) -> Check:
 
 @check("partition_retention", "no partition of user_interactions is older than the retention")
 def check_partition_retention(ctx: Context) -> Check:
-    from musicdb.partitions import add_months, catalog
+    from musicdb.partitions import catalog
 
     months = ctx.thresholds.partition_retention_months
-    cutoff = catalog.as_datetime(add_months(catalog.server_month(ctx.conn), -months))
-    old = [p.name for p in _partitions(ctx)
-           if not p.is_default and p.upper is not None and p.upper <= cutoff]  # fmt: skip
+    cutoff = catalog.retention_cutoff(ctx.conn, months)
+    old = [p.name for p in catalog.wholly_before(_partitions(ctx), cutoff)]
     details = {"retention_months": months, "cutoff": cutoff.isoformat(), "partitions": old}
     if old:
         return Check("partition_retention", WARNING,

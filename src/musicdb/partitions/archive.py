@@ -102,9 +102,8 @@ def candidates(conn: psycopg.Connection[Any], older_than_months: int) -> tuple[d
     partitions wholly before it, oldest first (retired tables a kill left behind included)."""
     if older_than_months < 1:
         raise UsageError("--older-than must be at least 1 month")
-    cutoff = cat.as_datetime(add_months(cat.server_month(conn), -older_than_months))
-    old = [p for p in cat.partitions(conn)
-           if not p.is_default and p.upper is not None and p.upper <= cutoff]  # fmt: skip
+    cutoff = cat.retention_cutoff(conn, older_than_months)
+    old = cat.wholly_before(cat.partitions(conn), cutoff)
     left = conn.execute(
         "SELECT relname FROM pg_catalog.pg_class WHERE relkind = 'r' AND NOT relispartition "
         "AND relnamespace = 'public'::regnamespace AND starts_with(relname, %s) ORDER BY 1",

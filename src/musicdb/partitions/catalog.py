@@ -104,6 +104,16 @@ def column_names(conn: psycopg.Connection[Any]) -> list[str]:
         "AND attnum > 0 AND NOT attisdropped ORDER BY attnum", (TABLE,)).fetchall()]  # fmt: skip
 
 
+def retention_cutoff(conn: psycopg.Connection[Any], months: int) -> dt.datetime:
+    """The first day of the month *months* before the current one."""
+    return as_datetime(add_months(server_month(conn), -months))
+
+
+def wholly_before(parts: list[Partition], cutoff: dt.datetime) -> list[Partition]:
+    """The partitions whose every row is older than *cutoff*, oldest first."""
+    return [p for p in parts if not p.is_default and p.upper is not None and p.upper <= cutoff]
+
+
 def columns(conn: psycopg.Connection[Any]) -> sql.Composable:
     """The parent's columns, in order, as a SQL list."""
     return sql.SQL(", ").join(map(sql.Identifier, column_names(conn)))
