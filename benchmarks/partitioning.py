@@ -186,6 +186,22 @@ def main() -> None:
               f"{_size(plain_url):,} |")
         print(f"| partitions retire | {retiring:.3f} | {size_part:,} | {_size(part_url):,} |")
         print(f"\nDELETE + VACUUM / retire: **{deleting / retiring:,.0f}x**")
+        # the next month, statements only (open connections, no catalog reads, no job lock)
+        upper = add_months(cutoff, 1)
+        with psycopg.connect(plain_url, autocommit=True) as conn:
+            started = time.perf_counter()
+            conn.execute("DELETE FROM user_interactions WHERE created_at < %s", (upper,))
+            conn.execute("VACUUM user_interactions")
+            deleting = time.perf_counter() - started
+        with psycopg.connect(part_url, autocommit=True) as conn:
+            started = time.perf_counter()
+            conn.execute(f"ALTER TABLE user_interactions DETACH PARTITION "
+                         f"user_interactions_p{cutoff:%Y%m}")  # a name of this script
+            conn.execute(f"DROP TABLE user_interactions_p{cutoff:%Y%m}")
+            retiring = time.perf_counter() - started
+        print(f"\nthe next month ({cutoff:%Y-%m}), the statements alone: DELETE + VACUUM "
+              f"{deleting * 1000:,.1f} ms, DETACH + DROP {retiring * 1000:,.1f} ms: "
+              f"**{deleting / retiring:,.0f}x**")
 
         # -- planning time with 36 partitions ----------------------------------------------
         with psycopg.connect(part_url, autocommit=True) as conn:

@@ -234,12 +234,11 @@ def retire(
                                                                           lock_timeout_ms)
                     retired = part.name if leftover else (
                         RETIRED_PREFIX + part.name.removeprefix(TABLE + "_"))  # fmt: skip
-                    now = cat.count(conn, retired)
-                    if entry.rows is not None and now != entry.rows:
+                    if directory is not None and cat.count(conn, retired) != entry.rows:
                         # rows arrived between the archive and the detach: archive again
-                        assert directory is not None
                         entry = _archive(conn, part, retired, directory, shown)
-                    entry.rows = now
+                    elif directory is None:
+                        entry.rows = part.rows_estimate  # no archive: the planner's estimate
                     conn.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(retired)))
                 except Exception as exc:
                     message = getattr(exc, "message", None) or db.describe_error(exc) or str(exc)
