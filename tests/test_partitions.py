@@ -117,6 +117,10 @@ def test_status_and_premake_are_idempotent_and_skip_on_overlap(db_url, cli) -> N
     assert kinds["user_interactions_legacy"] == "legacy"
     assert kinds["user_interactions_default"] == "default"
     assert doc["meta"]["months_ahead"] == 4 and doc["meta"]["default_rows"] == 0
+    table = cli("partitions", "status", url=db_url)
+    assert table.exit_code == 0 and "user_interactions_legacy" in table.stdout, table
+    csv = cli("partitions", "status", "--format", "csv", url=db_url).stdout.splitlines()
+    assert csv[0].startswith("partition,kind,from,to") and len(csv) == len(doc["rows"]) + 1
     made = cli("partitions", "premake", "--months", "6", "--format", "json", url=db_url)
     assert made.exit_code == 0, made.stderr
     outcomes = {r["partition"]: r["outcome"] for r in made.json()["rows"]}

@@ -12,9 +12,9 @@ see :mod:`musicdb.partitions.conversion` and docs/operations.md. Downgrade keeps
 Locks measured on a scale-1 database (1,000,000 interactions, PostgreSQL 15,
 benchmarks/partitioning.py): ADD CONSTRAINT ... NOT VALID 1.5 ms (ACCESS EXCLUSIVE, catalog);
 VALIDATE 177 ms and CREATE UNIQUE INDEX CONCURRENTLY 1.24 s (SHARE UPDATE EXCLUSIVE: reads and
-writes go on); the swap 47 ms (ACCESS EXCLUSIVE on user_interactions: the longest blocking lock);
-the materialized view built beside the old one in 4.1 s (no lock on the old view), swapped in
-6 ms (ACCESS EXCLUSIVE on the view).
+writes go on); the swap 47 ms, 16 ms in a second run (ACCESS EXCLUSIVE on user_interactions:
+the longest blocking lock); the materialized view built beside the old one in 4.1 s (no lock on
+the old view), swapped in 6 ms (ACCESS EXCLUSIVE on the view).
 Offline (``--sql``) it is one DO block (conversion.OFFLINE_SQL) with a plain index build.
 """
 
