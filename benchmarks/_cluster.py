@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,3 +26,32 @@ def throwaway_cluster(bindir: Path | None = None) -> Iterator[tuple[LocalCluster
     finally:
         cluster.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+def psql_path(bindir: Path) -> str | None:
+    """psql on PATH, else in *bindir*; None when neither has it."""
+    psql = shutil.which("psql") or str(bindir / "psql")
+    return psql if Path(psql).exists() else None
+
+
+@contextmanager
+def bigcatalog_cluster(catalog: str, ntables: int, bindir: Path, port: int) -> Iterator[str]:
+    """A throwaway cluster holding ``bigcatalog.sql`` built with ``psql -v ntables=N``; yields the
+    catalog database's URL. The caller checks *catalog* and :func:`psql_path` (to stop cleanly)."""
+    psql = psql_path(bindir) or "psql"
+    shm = "/dev/shm" if os.path.isdir("/dev/shm") else None
+    root = Path(tempfile.mkdtemp(prefix="musicdb-bench-", dir=shm))
+    root.chmod(0o755)
+    cluster = LocalCluster(root / "cluster", bindir=bindir, durable=False, database="bigcatalog",
+                           port=port)  # fmt: skip
+    try:
+        cluster.start()
+        url = cluster.url("bigcatalog")
+        subprocess.run([psql, url, "-X", "-q", "-v", f"ntables={ntables}", "-f", catalog],
+                       check=True, capture_output=True)  # fmt: skip
+        yield url
+    finally:
+        try:
+            cluster.stop()
+        finally:
+            shutil.rmtree(root, ignore_errors=True)

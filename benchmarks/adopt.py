@@ -22,10 +22,9 @@ import time
 from pathlib import Path
 
 import psycopg
-from psycopg import sql
 
-from musicdb import adopt, migrate
-from musicdb.config import DatabaseTarget, url_with_database
+from musicdb import adopt, db, migrate
+from musicdb.config import DatabaseTarget
 
 
 def _fixture():  # type: ignore[no-untyped-def]
@@ -40,13 +39,13 @@ def _fixture():  # type: ignore[no-untyped-def]
 
 
 def run(admin: str, scale: int, load_legacy) -> None:  # type: ignore[no-untyped-def]
-    name = f"bench_adopt_{scale}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-        conn.execute(drop.format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = url_with_database(admin, name)
-    target = DatabaseTarget(url, "bench")
+    server = DatabaseTarget(admin, "bench")
+    with db.scratch_database(server, prefix=f"bench_adopt_{scale}_") as target:
+        _measure(target, scale, load_legacy)
+
+
+def _measure(target: DatabaseTarget, scale: int, load_legacy) -> None:  # type: ignore[no-untyped-def]
+    url = target.conninfo
     t0 = time.perf_counter()
     with psycopg.connect(url, autocommit=True) as conn:
         load_legacy(conn, scale)
@@ -69,8 +68,6 @@ def run(admin: str, scale: int, load_legacy) -> None:  # type: ignore[no-untyped
     drift = migrate.drift(target)
     print(f"  migrate check                {time.perf_counter() - t0:6.2f} s, "
           f"{len(drift)} difference(s)")  # fmt: skip
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def main() -> None:

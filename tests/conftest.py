@@ -135,12 +135,9 @@ def standby_db(pg_standby: Standby, db_url: str) -> str:
 @pytest.fixture(scope="session")
 def template_db(pg_server: TestServer) -> Iterator[str]:
     """A database migrated to head once per session; copied for each test."""
-    name = pg_server.create_database(prefix=TEMPLATE_PREFIX)
-    try:
+    with pg_server.database(prefix=TEMPLATE_PREFIX) as name:
         migrate_to_head(pg_server.url(name))
         yield name
-    finally:
-        pg_server.drop_database(name)
 
 
 @pytest.fixture
@@ -162,6 +159,26 @@ def pg_conn(db_url: str) -> Iterator[psycopg.Connection[Any]]:
     """An autocommit connection to a fresh database at head."""
     with psycopg.connect(db_url, autocommit=True) as conn:
         yield conn
+
+
+@pytest.fixture(scope="module")
+def legacy_template(pg_server: TestServer) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A legacy database (rows_scale=1) built once per module and copied per test."""
+    from legacy import load_legacy
+
+    with pg_server.database(prefix="musicdb_legacy_tpl_") as name:
+        with pg_server.connect(name) as conn:
+            facts = load_legacy(conn)
+        yield name, facts
+
+
+@pytest.fixture
+def legacy_db(
+    pg_server: TestServer, legacy_template: tuple[str, dict[str, Any]]
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A fresh copy of the legacy database: (URL, the facts its loader planted)."""
+    with pg_server.database(legacy_template[0], prefix="musicdb_legacy_") as name:
+        yield pg_server.url(name), legacy_template[1]
 
 
 @pytest.fixture

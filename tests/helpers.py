@@ -11,7 +11,7 @@ import os
 import socket
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,29 +66,41 @@ class TestServer:
         with self.connect() as conn:
             return int(conn.info.server_version)
 
-    def create_database(self, prefix: str = "musicdb_test_", template: str = "template0") -> str:
-        name = f"{prefix}{uuid.uuid4().hex[:10]}"
-        with self.connect() as conn:
-            conn.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                    sql.Identifier(name), sql.Identifier(template)
-                )
-            )
-        return name
-
     @contextlib.contextmanager
     def database(self, template: str = "template0", prefix: str = "musicdb_test_") -> Iterator[str]:
-        """A fresh database (a copy of *template*) for the block; yields its name, then drops it."""
-        name = self.create_database(prefix=prefix, template=template)
+        """A fresh database (a copy of *template*) for the block; yields its name, then drops it
+        (the library's :func:`musicdb.db.scratch_database`)."""
+        from psycopg.conninfo import conninfo_to_dict
+
+        from musicdb import db
+        from musicdb.config import DatabaseTarget
+
+        admin = DatabaseTarget(self.admin_url, "test server")
+        with db.scratch_database(admin, prefix=prefix, template=template) as scratch:
+            yield str(conninfo_to_dict(scratch.conninfo)["dbname"])
+
+    @contextlib.contextmanager
+    def role(self, prefix: str, *, member_of: str | None = None,
+             password: str | None = None) -> Iterator[str]:  # fmt: skip
+        """A LOGIN role without CREATEDB (in *member_of*, with *password*) for the block; yields
+        its name, then drops it with whatever it was granted."""
+        name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+        create = sql.SQL("CREATE ROLE {} LOGIN NOCREATEDB").format(sql.Identifier(name))
+        if password is not None:
+            create += sql.SQL(" PASSWORD {}").format(sql.Literal(password))
+        if member_of is not None:
+            create += sql.SQL(" IN ROLE {}").format(sql.Identifier(member_of))
+        with self.connect() as conn:
+            conn.execute(create)
         try:
             yield name
         finally:
-            self.drop_database(name)
-
-    def drop_database(self, name: str) -> None:
-        with self.connect() as conn:
-            drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-            conn.execute(drop.format(sql.Identifier(name)))
+            with self.connect() as conn:
+                for dbname in [r[0] for r in conn.execute(
+                        "SELECT datname FROM pg_database WHERE datallowconn")]:  # fmt: skip
+                    with self.connect(dbname) as db:  # grants live in each database
+                        db.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(name)))
+                conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
 
 
 @dataclass
@@ -170,3 +182,32 @@ def musicdb_subprocess_env(**extra: str) -> dict[str, str]:
 
 
 MUSICDB = [sys.executable, "-m", "musicdb"]
+
+
+@contextlib.contextmanager
+def recorded_statements(
+    application_name: str, label: Callable[[], str | None] = lambda: ""
+) -> Iterator[list[tuple[str, str, Any]]]:
+    """Record what psycopg is asked to run on the connections named *application_name*, whatever
+    code builds the statements: ``(label, text, params)`` with the params as JSON values, for
+    every statement run while *label* returns a string (the statements still run, on the real
+    server)."""
+    import json
+
+    recorded: list[tuple[str, str, Any]] = []
+    original = psycopg.Cursor.execute
+
+    def recording(cur, query, params=None, **kwargs):  # type: ignore[no-untyped-def]
+        name = cur.connection.info.parameter_status("application_name")
+        where = label() if name == application_name else None
+        if where is not None:
+            text = query if isinstance(query, str) else query.as_string(cur.connection)
+            values = params if isinstance(params, dict) else list(params or ())
+            recorded.append((where, text.strip(), json.loads(json.dumps(values, default=str))))
+        return original(cur, query, params, **kwargs)
+
+    psycopg.Cursor.execute = recording  # type: ignore[method-assign]
+    try:
+        yield recorded
+    finally:
+        psycopg.Cursor.execute = original  # type: ignore[method-assign]

@@ -14,34 +14,19 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
+from helpers import recorded_statements
 from legacy import (
     INDEX_COUNT_QUERY,
     LEGACY_INDEX_COUNT,
     LEGACY_REVISION,
     LEGACY_TABLES,
     legacy_index_names,
-    load_legacy,
 )
 from musicdb import adopt, migrate
 from musicdb.adopt import target as frozen
 from musicdb.config import DatabaseTarget
 
 TS_TYPES = ("timestamp without time zone", "timestamp with time zone")
-
-
-@pytest.fixture(scope="module")
-def legacy_template(pg_server):
-    """A legacy database (rows_scale=1) built once per module and copied per test."""
-    with pg_server.database(prefix="musicdb_legacy_tpl_") as name:
-        with pg_server.connect(name) as conn:
-            facts = load_legacy(conn)
-        yield name, facts
-
-
-@pytest.fixture
-def legacy_db(pg_server, legacy_template):
-    with pg_server.database(legacy_template[0], prefix="musicdb_legacy_") as name:
-        yield pg_server.url(name), legacy_template[1]
 
 
 def _columns(conn: psycopg.Connection[Any], table: str) -> dict[str, str]:
@@ -289,6 +274,10 @@ def test_adopt_on_fresh_empty_and_unrelated_databases_is_harmless(
 
     empty = cli("migrate", "adopt", "--yes", "--format", "json", url=empty_db_url)
     assert empty.exit_code == 0 and empty.json()["inspection"]["kind"] == "empty"
+    as_csv = cli("migrate", "adopt", "--dry-run", "--format", "csv", url=empty_db_url)
+    assert as_csv.exit_code == 0, as_csv.stderr
+    lines = as_csv.stdout.splitlines()
+    assert lines[0] == "key,value" and any(line.startswith("dry_run,") for line in lines)
 
     with pg_server.database(prefix="musicdb_other_") as name:
         other = pg_server.url(name)
@@ -313,3 +302,63 @@ def test_fresh_databases_pass_the_legacy_branch_unchanged(db_url) -> None:
     with psycopg.connect(db_url) as conn:
         assert conn.execute("SELECT to_regnamespace('musicdb_adopt')").fetchone() == (None,)
     assert Path(script.get_revision(adopt.LEGACY_BASE).path).exists()
+
+
+def _catalog_and_rows(url: str) -> tuple[Any, ...]:
+    from musicdb.migrate import snapshot
+
+    with psycopg.connect(url) as conn:
+        return (snapshot.snapshot(conn), adopt.row_counts(conn), migrate.current_revisions(conn),
+                conn.execute("SELECT to_regnamespace('musicdb_adopt')").fetchone())  # fmt: skip
+
+
+def test_the_adopt_dry_run_shows_the_statements_the_real_run_executes(
+    legacy_db, cli, monkeypatch
+) -> None:
+    url, _facts = legacy_db
+    before = _catalog_and_rows(url)
+    dry = cli("migrate", "adopt", "--dry-run", "--format", "json", url=url)
+    assert dry.exit_code == 0, dry.stderr
+    assert _catalog_and_rows(url) == before  # the dry run changed nothing
+    statements = dry.json()["statements"]
+    shown = [(s["sql"].strip(), s["params"]) for s in statements
+             if s["revision"] == adopt.ADOPT_STEP]  # fmt: skip
+
+    # what psycopg is asked to run on the connection adopt writes with, whatever builds it
+    with recorded_statements("musicdb adopt") as recorded:
+        done = cli("migrate", "adopt", "--yes", url=url)
+    executed = [(text, params) for _label, text, params in recorded]
+    assert done.exit_code == 0, done.stderr
+    assert len(shown) == 9 and executed == shown
+    assert any("CREATE TABLE IF NOT EXISTS alembic_version" in sql for sql, _p in executed)
+    assert any("ALTER COLUMN version_num TYPE varchar(64)" in sql for sql, _p in executed)
+    assert _catalog_and_rows(url) != before
+
+    # `migrate up` plans each conversion step again on the live catalog: it runs the statements
+    # shown, in their order; the only ones shown that it skips are row clean-ups an earlier step
+    # has done by then (each planner repeats them so that it is safe on its own)
+    from musicdb.adopt import conversion
+
+    ran: list[tuple[str, str, Any]] = []
+    run_plan = conversion.execute
+
+    def executing(conn, step_plan):  # type: ignore[no-untyped-def]
+        for stmt in step_plan.statements:
+            params = json.loads(json.dumps(list(stmt.params), default=str))
+            ran.append((step_plan.step, stmt.text(conn).strip(), params))
+        return run_plan(conn, step_plan)
+
+    monkeypatch.setattr(conversion, "execute", executing)
+    migrate.upgrade(DatabaseTarget(url, "test"), "head")
+    monkeypatch.undo()
+    planned = [(s["step"], s["sql"].strip(), s["params"]) for s in statements
+               if s["revision"] != adopt.ADOPT_STEP]  # fmt: skip
+    assert len(ran) > 100
+    skipped, position = [], 0
+    for statement in ran:
+        found = planned.index(statement, position)  # ValueError: run but never shown
+        skipped += planned[position:found]
+        position = found + 1
+    skipped += planned[position:]
+    assert all(sql.startswith(("INSERT INTO musicdb_adopt.", "DELETE", "UPDATE"))
+               for _step, sql, _p in skipped)  # fmt: skip

@@ -47,7 +47,7 @@ def test_help_and_version_do_not_import_database_libraries() -> None:
         "    except SystemExit:\n"
         "        pass\n"
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'alembic', "
-        "'psycopg', 'rich'})\n"
+        "'psycopg', 'rich', 'prometheus_client'})\n"
         "print('HEAVY', heavy)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

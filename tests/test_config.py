@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
@@ -37,10 +39,10 @@ def _current_database(target: DatabaseTarget) -> str:
 
 @pytest.fixture
 def four_databases(pg_server, clean_env):
-    names = [pg_server.create_database(prefix=f"musicdb_cfg{i}_") for i in range(4)]
-    yield [pg_server.url(n) for n in names], names
-    for name in names:
-        pg_server.drop_database(name)
+    with contextlib.ExitStack() as stack:
+        names = [stack.enter_context(pg_server.database(prefix=f"musicdb_cfg{i}_"))
+                 for i in range(4)]  # fmt: skip
+        yield [pg_server.url(n) for n in names], names
 
 
 def test_precedence_of_the_four_sources(four_databases, clean_env, pg_server) -> None:

@@ -199,41 +199,29 @@ def test_unreachable_database_is_critical(cli) -> None:
     assert "hunter2" not in result.stdout + result.stderr
 
 
-def _as_role(url: str, role: str, password: str) -> str:
-    return make_conninfo(url, user=role, password=password)
-
-
 def test_checks_that_cannot_run_are_unknown_not_a_crash(db_url, pg_conn, pg_server, cli) -> None:
     """A role without CREATEDB nor rights on maintenance_log: the drift and staleness checks are
     unknown with the reason; the others still run."""
-    role = f"health_ro_{uuid.uuid4().hex[:8]}"
     password = uuid.uuid4().hex
-    with pg_server.connect() as admin:
-        admin.execute(psycopg.sql.SQL("CREATE ROLE {} LOGIN NOCREATEDB PASSWORD {}").format(
-            psycopg.sql.Identifier(role), psycopg.sql.Literal(password)))  # fmt: skip
-    pg_conn.execute(psycopg.sql.SQL("GRANT SELECT ON alembic_version TO {}").format(
-        psycopg.sql.Identifier(role)))  # fmt: skip
-    try:
-        result = cli("health-check", "-f", "json", url=_as_role(db_url, role, password))
-        doc = result.json()
-        rows = {r["check"]: r for r in doc["rows"]}
-        assert list(rows) == list(health.CHECK_NAMES)
-        assert rows["connectivity"]["status"] == "ok"
-        assert rows["drift"]["status"] == "unknown"
-        assert "CREATEDB" in rows["drift"]["message"]
-        assert rows["view_staleness"]["status"] == "unknown"
-        assert "permission denied" in rows["view_staleness"]["message"]
-        assert result.exit_code == health.EXIT_CODES[doc["meta"]["status"]]
-        assert result.exit_code in (1, 3)  # warnings may come from the fresh database
-        assert password not in result.stdout + result.stderr
-        # the database is named with its password masked (this connection string has one)
-        shown = doc["meta"]["database"]
-        assert f"user={role}" in shown and "password=***" in shown
-    finally:
-        pg_conn.execute(psycopg.sql.SQL("REVOKE ALL ON alembic_version FROM {}").format(
+    with pg_server.role("health_ro", password=password) as role:
+        pg_conn.execute(psycopg.sql.SQL("GRANT SELECT ON alembic_version TO {}").format(
             psycopg.sql.Identifier(role)))  # fmt: skip
-        with pg_server.connect() as admin:
-            admin.execute(psycopg.sql.SQL("DROP ROLE {}").format(psycopg.sql.Identifier(role)))
+        result = cli("health-check", "-f", "json",
+                     url=make_conninfo(db_url, user=role, password=password))  # fmt: skip
+    doc = result.json()
+    rows = {r["check"]: r for r in doc["rows"]}
+    assert list(rows) == list(health.CHECK_NAMES)
+    assert rows["connectivity"]["status"] == "ok"
+    assert rows["drift"]["status"] == "unknown"
+    assert "CREATEDB" in rows["drift"]["message"]
+    assert rows["view_staleness"]["status"] == "unknown"
+    assert "permission denied" in rows["view_staleness"]["message"]
+    assert result.exit_code == health.EXIT_CODES[doc["meta"]["status"]]
+    assert result.exit_code in (1, 3)  # warnings may come from the fresh database
+    assert password not in result.stdout + result.stderr
+    # the database is named with its password masked (this connection string has one)
+    shown = doc["meta"]["database"]
+    assert f"user={role}" in shown and "password=***" in shown
 
 
 def test_thresholds_from_environment_and_options() -> None:

@@ -8,7 +8,7 @@ import typer
 
 from helpers import run_cli
 from musicdb.cli import app
-from musicdb.cli._help import DATA, LOCAL, MAINTENANCE, REPORTS, SCHEMA
+from musicdb.cli._help import DATA, LOCAL, MAINTENANCE, MONITORING, REPORTS, SCHEMA
 
 
 def _commands(group, path=()):  # type: ignore[no-untyped-def]
@@ -33,7 +33,7 @@ def _parse(root, args: list[str]) -> None:  # type: ignore[no-untyped-def]
 def test_top_level_help_groups_the_commands_in_panels() -> None:
     out = run_cli("--help").stdout
     headings = [line[:-1] for line in out.splitlines() if line.endswith(":") and line[0] != " "]
-    assert headings[-5:] == [SCHEMA, REPORTS, MAINTENANCE, DATA, LOCAL]
+    assert headings[-6:] == [SCHEMA, REPORTS, MAINTENANCE, MONITORING, DATA, LOCAL]
     section = out[out.index(MAINTENANCE + ":"):out.index(DATA + ":")]
     assert "vacuum-table" in section and "maintain" in section and "generate" not in section
 

@@ -13,7 +13,6 @@ import csv
 import io
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -109,21 +108,11 @@ def seeded_url(pg_server, template_db) -> Iterator[str]:
         yield url
 
 
-def _url_for_user(url: str, user: str) -> str:
-    return make_conninfo(url, user=user)
-
-
 @pytest.fixture(scope="module")
 def monitor_url(pg_server, seeded_url) -> Iterator[str]:
     """A non-superuser with pg_monitor, connecting through the same socket."""
-    role = f"musicdb_mon_{uuid.uuid4().hex[:8]}"
-    with pg_server.connect() as admin:
-        admin.execute(f'CREATE ROLE "{role}" LOGIN IN ROLE pg_monitor')
-    try:
-        yield _url_for_user(seeded_url, role)
-    finally:
-        with pg_server.connect() as admin:
-            admin.execute(f'DROP ROLE IF EXISTS "{role}"')
+    with pg_server.role("musicdb_mon", member_of="pg_monitor") as role:
+        yield make_conninfo(seeded_url, user=role)
 
 
 def _rows(result) -> list[dict[str, Any]]:

@@ -137,6 +137,65 @@ def set_timeouts(
 
 
 @contextmanager
+def scratch_database(
+    target: DatabaseTarget,
+    *,
+    prefix: str = "musicdb_scratch_",
+    name: str | None = None,
+    template: str = "template0",
+    via: str | None = None,
+    file_copy: bool = False,
+    purpose: str = "this",
+    refused: Callable[[Exception], Exception] | None = None,
+) -> Iterator[DatabaseTarget]:
+    """A throwaway database on *target*'s server, dropped (``WITH (FORCE)``) on exit; yields the
+    target of the new database. The one way musicdb (and its tests) make scratch databases.
+
+    It is a copy of *template* (by default ``template0``: empty), named *name* or *prefix* and a
+    random suffix. ``CREATE``/``DROP DATABASE`` run on *target*'s own database, or on the
+    database *via* (needed to copy the target's own database, to which nobody else may be
+    connected meanwhile). *file_copy*: ``STRATEGY FILE_COPY`` (PostgreSQL 15+), faster for a
+    large copy. Needs CREATEDB. On a standby: :class:`NotOnStandby` naming *purpose*; a failed
+    ``CREATE DATABASE`` raises what *refused* makes of the psycopg error (else that error).
+    """
+    import uuid
+
+    import psycopg
+    from psycopg import sql
+
+    from musicdb.config import url_with_database
+
+    name = name or f"{prefix}{uuid.uuid4().hex[:12]}"
+    admin = target
+    if via:
+        admin = DatabaseTarget(url_with_database(target.conninfo, via), target.source)
+    create = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name),
+                                                              sql.Identifier(template))  # fmt: skip
+    with connect(admin) as conn:
+        if in_recovery(conn):
+            raise NotOnStandby(
+                f"{purpose} needs the primary: it builds a scratch database, and this server is "
+                "a standby (read-only); run it against the primary"
+            )
+        if file_copy and server_version_num(conn) >= 150000:
+            create += sql.SQL(" STRATEGY FILE_COPY")
+        try:
+            conn.execute(create)
+        except psycopg.Error as exc:
+            if refused is None:
+                raise
+            raise refused(exc) from exc
+    try:
+        # With libpq's environment the rest comes from PG* variables; the name is our own.
+        yield DatabaseTarget(url_with_database(target.conninfo, name), "scratch")
+    finally:
+        with connect(admin) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+@contextmanager
 def advisory_lock(
     target: DatabaseTarget,
     lock: AdvisoryLock,

@@ -243,6 +243,8 @@ class Document:
     data: dict[str, Any]
     lines: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Table form only: free lines printed after *lines* (a plan, its SQL), as they are.
+    body: list[str] = field(default_factory=list)
 
 
 def emit_document(
@@ -259,10 +261,13 @@ def emit_document(
         for key, value in doc.data.items():
             writer.writerow([key, _csv_value(value)])
     elif fmt == "table":
-        lines = doc.lines or [(k, format_value(v, "text")) for k, v in doc.data.items()]
+        lines = doc.lines or ([] if doc.body else
+                              [(k, format_value(v, "text")) for k, v in doc.data.items()])
         width = max((len(label) for label, _ in lines), default=0) + 2
         for label, text in lines:
             stdout.write(f"{label:{width}}{text}".rstrip() + "\n")
+        for line in doc.body:
+            stdout.write(line + "\n")
         for note in doc.notes:
             stderr.write(f"note: {note}\n")
     else:

@@ -22,6 +22,8 @@ from musicdb.errors import MusicdbError
 if TYPE_CHECKING:
     import psycopg
 
+    from musicdb.render import Document
+
 LEGACY_STAMP = "20250618_075149_add_performance_indexes"
 #: The third revision of the application's own chain (its first two ids are musicdb's).
 APPLICATION_STAMP = "add_users_table"
@@ -243,23 +245,89 @@ def inspect(target: DatabaseTarget) -> Inspection:
 
 
 # -- the plan -----------------------------------------------------------------------------------
+ADOPT_STEP = "(adopt)"
+
+
+def adopt_step(found: Inspection) -> conversion.StepPlan:
+    """What ``migrate adopt`` itself runs, in one transaction, for what *found* says: the
+    book-keeping schema, the record of what was found, and the new stamp. The dry run shows this
+    very step; :func:`adopt` executes it."""
+    import json
+
+    step = conversion.StepPlan("adopt", "register the database and re-stamp it")
+    for stmt in conversion.BOOKKEEPING_SQL:
+        step.add(stmt)
+    details = json.dumps({"row_counts": found.counts, "message": found.message})
+    step.add("INSERT INTO musicdb_adopt.adoption (previous_stamp, layout, details) "
+             "VALUES (%s, 'legacy', %s::jsonb)", (list(found.stamp), details))  # fmt: skip
+    step.add("CREATE TABLE IF NOT EXISTS alembic_version (version_num varchar(64) NOT NULL, "
+             "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))")  # fmt: skip
+    step.add("ALTER TABLE alembic_version ALTER COLUMN version_num TYPE varchar(64)")
+    step.add("DELETE FROM alembic_version")
+    step.add("INSERT INTO alembic_version (version_num) VALUES (%s)", (LEGACY_BASE,))
+    return step
+
+
 @dataclass
 class AdoptPlan:
+    """What ``migrate adopt`` found and, for the legacy layout, every step: the adopt step itself
+    (what :func:`adopt` runs) and the conversion steps ``migrate up`` runs after it."""
+
     inspection: Inspection
     steps: list[tuple[str, conversion.StepPlan]] = field(default_factory=list)
-
-    def statements(self, conn: psycopg.Connection[Any]) -> list[dict[str, Any]]:
-        rows = []
-        for revision, step in self.steps:
-            for i, stmt in enumerate(step.statements, 1):
-                rows.append({"revision": revision, "step": step.step, "n": i,
-                             "transaction": step.transactional, "sql": stmt.text(conn),
-                             "params": list(stmt.params), "why": stmt.why})  # fmt: skip
-        return rows
+    #: Every statement of every step, rendered on the database's connection, in order.
+    statements: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def findings(self) -> list[dict[str, Any]]:
         return [f for _r, step in self.steps for f in step.findings]
+
+    def render_statements(self, conn: psycopg.Connection[Any]) -> None:
+        self.statements = [
+            {"revision": revision, "step": step.step, "n": i, "transaction": step.transactional,
+             "sql": stmt.text(conn), "params": list(stmt.params), "why": stmt.why}
+            for revision, step in self.steps for i, stmt in enumerate(step.statements, 1)
+        ]  # fmt: skip
+
+    def as_dict(self, dry_run: bool) -> dict[str, Any]:
+        impacts = [{"step": s, "tables": t, "change": c} for s, t, c in WRITER_IMPACTS]
+        return {"report": "migrate_adopt", "inspection": self.inspection.as_dict(),
+                "dry_run": dry_run,
+                "steps": [{"revision": r, "step": p.step, "title": p.title,
+                           "transaction": p.transactional, "statements": len(p.statements)}
+                          for r, p in self.steps],
+                "findings": self.findings, "writer_impacts": impacts if self.steps else [],
+                "statements": self.statements}  # fmt: skip
+
+    def to_document(self, dry_run: bool) -> Document:
+        """``migrate adopt`` (dry run, or a database it does not adopt) for the renderer."""
+        from musicdb.render import Document
+
+        found = self.inspection
+        body = [f"  {d}"[:160] for d in found.differences[:50]]
+        if len(found.differences) > 50:
+            body.append(f"  ... and {len(found.differences) - 50} more (--format json lists all)")
+        if self.steps:
+            body.append("\nplan (adopt re-stamps; `musicdb migrate up` runs the rest):")
+            for revision, step in self.steps:
+                mode = "one transaction" if step.transactional else "outside a transaction"
+                body.append(f"  {revision}  {step.title} ({len(step.statements)} statements, "
+                            f"{mode})")  # fmt: skip
+            body.append("\nwhat happens to rows (every removed row is kept in "
+                        "musicdb_adopt.quarantine):")  # fmt: skip
+            body += [f"  [{f['step']}] {f['kind']}: {f['detail']}" for f in self.findings
+                     if f["kind"] not in ("index_dropped", "on_delete")]  # fmt: skip
+            body.append("\nwhat the application writing to this database will notice:")
+            body += [f"  [{s}] {t}: {c}" for s, t, c in WRITER_IMPACTS]
+            body.append("\n-- SQL")
+            for s in self.statements:
+                params = f"  -- params: {s['params']}" if s["params"] else ""
+                body.append(f"-- {s['revision']} ({s['step']} #{s['n']}) {s['why']}"[:300])
+                body.append(f"{s['sql'].strip()};{params}")
+        return Document(name="migrate-adopt", data=self.as_dict(dry_run),
+                        lines=[("database", found.database),
+                               ("found", f"{found.kind}: {found.message}")],
+                        body=body)  # fmt: skip
 
 
 def plan(target: DatabaseTarget, inspection: Inspection | None = None) -> AdoptPlan:
@@ -271,14 +339,7 @@ def plan(target: DatabaseTarget, inspection: Inspection | None = None) -> AdoptP
     if not inspection.adoptable:
         return result
     with db.connect(target) as conn:
-        adopt_step = conversion.StepPlan("adopt", "register the database and re-stamp it")
-        for stmt in conversion.BOOKKEEPING_SQL:
-            adopt_step.add(stmt)
-        adopt_step.add("INSERT INTO musicdb_adopt.adoption (previous_stamp, layout, details) "
-                       "VALUES (%s, 'legacy', %s)", (list(inspection.stamp), "{...}"))  # fmt: skip
-        adopt_step.add("DELETE FROM alembic_version")
-        adopt_step.add("INSERT INTO alembic_version (version_num) VALUES (%s)", (LEGACY_BASE,))
-        result.steps.append(("(adopt)", adopt_step))
+        result.steps.append((ADOPT_STEP, adopt_step(inspection)))
         for step, revision in STEPS:
             step_plan = conversion.PLANNERS[step](conn)
             if step == "validate":
@@ -287,6 +348,7 @@ def plan(target: DatabaseTarget, inspection: Inspection | None = None) -> AdoptP
                     step_plan.add(SQL("ALTER TABLE {} VALIDATE CONSTRAINT {}").format(
                         Identifier(table), Identifier(name)))  # fmt: skip
             result.steps.append((revision, step_plan))
+        result.render_statements(conn)
     return result
 
 
@@ -297,16 +359,24 @@ class AdoptResult:
     before: tuple[str, ...]
     after: tuple[str, ...]
 
+    def to_document(self) -> Document:
+        from musicdb.render import Document
+
+        before, after = ", ".join(self.before) or "none", ", ".join(self.after)
+        line = f"adopted {self.inspection.database}: stamp {before} -> {after}"
+        return Document(name="migrate-adopt",
+                        data={**self.inspection.as_dict(), "before": list(self.before),
+                              "after": list(self.after)},
+                        body=[line])  # fmt: skip
+
 
 def adopt(target: DatabaseTarget, *, lock_wait_s: float = 60.0,
           progress: Any = None) -> AdoptResult:  # fmt: skip
     """Register a legacy database and stamp it at the start of the legacy branch.
 
-    Runs under the migration lock and in one transaction: the book-keeping schema, the record of
-    what was found, and the new stamp. Nothing of the platform's tables changes here.
+    Runs under the migration lock and in one transaction: :func:`adopt_step` for what the
+    inspection (made again under the lock) found. Nothing of the platform's tables changes here.
     """
-    import json
-
     from musicdb import migrate
 
     with migrate.migration_lock(target, wait_s=lock_wait_s, progress=progress or (lambda _m: None)):
@@ -317,23 +387,7 @@ def adopt(target: DatabaseTarget, *, lock_wait_s: float = 60.0,
             db.connect(target, autocommit=False, application_name="musicdb adopt") as conn,
             conn.transaction(),
         ):
-            for stmt in conversion.BOOKKEEPING_SQL:
-                conn.execute(stmt)  # type: ignore[arg-type]  # static DDL
-            conn.execute(
-                "INSERT INTO musicdb_adopt.adoption (previous_stamp, layout, details) "
-                "VALUES (%s, 'legacy', %s::jsonb)",
-                (list(found.stamp),
-                 json.dumps({"row_counts": found.counts, "message": found.message})),
-            )  # fmt: skip
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS alembic_version (version_num varchar(64) NOT NULL, "
-                "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
-            )
-            conn.execute("ALTER TABLE alembic_version ALTER COLUMN version_num "
-                         "TYPE varchar(64)")  # fmt: skip
-            conn.execute("DELETE FROM alembic_version")
-            conn.execute("INSERT INTO alembic_version (version_num) VALUES (%s)",
-                         (LEGACY_BASE,))  # fmt: skip
+            conversion.execute(conn, adopt_step(found))
         with db.connect(target) as conn:
             after = migrate.current_revisions(conn)
     return AdoptResult(found, found.stamp, after)

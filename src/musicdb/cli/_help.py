@@ -21,10 +21,11 @@ from typer.core import TyperGroup
 SCHEMA = "Schema"
 REPORTS = "Reports"
 MAINTENANCE = "Maintenance"
+MONITORING = "Monitoring"
 DATA = "Data"
 LOCAL = "Local server"
 #: The order of the panels in ``musicdb --help``; a panel not named here comes before LOCAL.
-ORDER = (SCHEMA, REPORTS, MAINTENANCE, DATA)
+ORDER = (SCHEMA, REPORTS, MAINTENANCE, MONITORING, DATA)
 
 
 def examples(*lines: str) -> str:

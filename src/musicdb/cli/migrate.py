@@ -235,13 +235,13 @@ def adopt_(
     """Take over an existing database: say what it is; adopt the hand-built legacy layout
     (re-stamp it onto the legacy branch) so that `migrate up` converts it to head."""
     from musicdb import adopt
-    from musicdb.render import to_json
+    from musicdb.render import emit_document
 
     target = settings(ctx).target()
     found = adopt.inspect(target)
     if found.kind == "unknown" or (not found.adoptable) or dry_run:
-        plan = adopt.plan(target, found) if found.adoptable else adopt.AdoptPlan(found)
-        _show_adopt(plan, target, fmt, dry_run)
+        plan = adopt.plan(target, found)
+        emit_document(plan.to_document(dry_run), fmt.value)
         if found.kind == "unknown":
             raise typer.Exit(1)
         return
@@ -253,57 +253,8 @@ def adopt_(
 
     with reporter(ctx) as shown:
         result = adopt.adopt(target, lock_wait_s=lock_wait, progress=shown)
-    doc = {**result.inspection.as_dict(), "before": list(result.before),
-           "after": list(result.after)}  # fmt: skip
-    if fmt is OutputFormat.json:
-        typer.echo(to_json(doc))
-    else:
-        typer.echo(f"adopted {target.display}: stamp {', '.join(result.before) or 'none'} -> "
-                   f"{', '.join(result.after)}")  # fmt: skip
+    emit_document(result.to_document(), fmt.value)
     _progress("next: musicdb migrate up (converts the database, one step per transaction)")
-
-
-def _show_adopt(plan, target, fmt: OutputFormat, dry_run: bool) -> None:  # type: ignore[no-untyped-def]
-    from musicdb import adopt, db
-    from musicdb.render import to_json
-
-    found = plan.inspection
-    with db.connect(target) as conn:
-        statements = plan.statements(conn)
-    impacts = [{"step": s, "tables": t, "change": c} for s, t, c in adopt.WRITER_IMPACTS]
-    if fmt is OutputFormat.json:
-        doc = {"report": "migrate_adopt", "inspection": found.as_dict(), "dry_run": dry_run,
-               "steps": [{"revision": r, "step": p.step, "title": p.title,
-                          "transaction": p.transactional, "statements": len(p.statements)}
-                         for r, p in plan.steps],
-               "findings": plan.findings, "writer_impacts": impacts if plan.steps else [],
-               "statements": statements}  # fmt: skip
-        typer.echo(to_json(doc))
-        return
-    typer.echo(f"database  {found.database}")
-    typer.echo(f"found     {found.kind}: {found.message}")
-    for d in found.differences[:50]:
-        typer.echo(f"  {d}"[:160])
-    if len(found.differences) > 50:
-        typer.echo(f"  ... and {len(found.differences) - 50} more (--format json lists all)")
-    if not plan.steps:
-        return
-    typer.echo("\nplan (adopt re-stamps; `musicdb migrate up` runs the rest):")
-    for revision, step in plan.steps:
-        mode = "one transaction" if step.transactional else "outside a transaction"
-        typer.echo(f"  {revision}  {step.title} ({len(step.statements)} statements, {mode})")
-    typer.echo("\nwhat happens to rows (every removed row is kept in musicdb_adopt.quarantine):")
-    for f in plan.findings:
-        if f["kind"] not in ("index_dropped", "on_delete"):
-            typer.echo(f"  [{f['step']}] {f['kind']}: {f['detail']}")
-    typer.echo("\nwhat the application writing to this database will notice:")
-    for i in impacts:
-        typer.echo(f"  [{i['step']}] {i['tables']}: {i['change']}")
-    typer.echo("\n-- SQL")
-    for s in statements:
-        params = f"  -- params: {s['params']}" if s["params"] else ""
-        typer.echo(f"-- {s['revision']} ({s['step']} #{s['n']}) {s['why']}"[:300])
-        typer.echo(f"{s['sql'].strip()};{params}")
 
 
 @migrate_app.command(

@@ -1,4 +1,5 @@
-"""Alembic driven from code: safe upgrades and downgrades, status, history, offline SQL, drift.
+"""Alembic driven from code: safe upgrades and downgrades, status, history, offline SQL (drift, for
+``migrate check``, in :mod:`musicdb.migrate.check`).
 
 Safety rules for every change of revision:
 
@@ -13,7 +14,6 @@ Safety rules for every change of revision:
 
 from __future__ import annotations
 
-import functools
 import io
 import re
 import time
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from musicdb import db, locks
 from musicdb.config import DatabaseTarget
-from musicdb.errors import LockNotAvailable, MusicdbError, NotOnStandby, UsageError
+from musicdb.errors import LockNotAvailable, MusicdbError, UsageError
 from musicdb.progress import Progress as Reporter
 from musicdb.progress import as_progress
 
@@ -62,8 +62,37 @@ def script_directory() -> ScriptDirectory:
     return ScriptDirectory.from_config(alembic_config())
 
 
+def revision_graph() -> dict[str, tuple[str, ...]]:
+    """Every revision of the package, with the revisions it comes down to, read from the revision
+    files' ``revision`` and ``down_revision`` assignments without importing Alembic (which costs
+    about half a second of a short command's start). A test holds it equal to Alembic's graph."""
+    import ast
+    from pathlib import Path
+
+    graph: dict[str, tuple[str, ...]] = {}
+    for path in sorted((Path(__file__).parent.parent / "migrations" / "versions").glob("*.py")):
+        found: dict[str, Any] = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, value = node.targets[0], node.value
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                target, value = node.target, node.value
+            else:
+                continue
+            if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+                found[target.id] = ast.literal_eval(value)
+        if isinstance(found.get("revision"), str):
+            down = found.get("down_revision")
+            downs = () if down is None else (down,) if isinstance(down, str) else tuple(down)
+            graph[found["revision"]] = tuple(str(d) for d in downs)
+    return graph
+
+
 def heads() -> tuple[str, ...]:
-    return tuple(script_directory().get_heads())
+    """The head revisions (no other revision comes down to them), sorted."""
+    graph = revision_graph()
+    below = {d for downs in graph.values() for d in downs}
+    return tuple(sorted(r for r in graph if r not in below))
 
 
 # -- reading the live revision ------------------------------------------------------------------
@@ -658,111 +687,6 @@ def _ancestors(rev: str) -> set[str]:
     return {r.revision for r in script.iterate_revisions(rev, "base")} - {rev}
 
 
-# -- drift --------------------------------------------------------------------------------------
-@contextmanager
-def scratch_database(target: DatabaseTarget, prefix: str = "musicdb_scratch_") -> Iterator[str]:
-    """A throwaway empty database on the same server (needs CREATEDB); yields its URL."""
-    import uuid
-
-    from psycopg import sql
-
-    from musicdb.config import url_with_database
-
-    name = f"{prefix}{uuid.uuid4().hex[:12]}"
-    with db.connect(target) as conn:
-        if db.in_recovery(conn):
-            raise NotOnStandby(
-                "the drift check needs the primary: it builds a scratch database, and this "
-                "server is a standby (read-only); run it against the primary"
-            )
-        try:
-            conn.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name))
-            )
-        except Exception as exc:
-            raise MusicdbError(
-                f"cannot create a scratch database to compare against ({_db_message(exc)}); "
-                "the drift check needs the CREATEDB privilege"
-            ) from exc
-    try:
-        # With libpq's environment the rest comes from PG* variables; the name is our own hex.
-        yield url_with_database(target.conninfo, name) if target.conninfo else f"dbname={name}"
-    finally:
-        with db.connect(target) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-
-
-def expected_snapshot(target: DatabaseTarget, revisions: tuple[str, ...],
-                      contracted: tuple[str, ...] = ()) -> dict[str, Any]:  # fmt: skip
-    """The catalog snapshot the migrations build at *revisions* (then the contract revisions
-    *contracted*), in a scratch database."""
-    from musicdb.migrate import contract, snapshot
-
-    with scratch_database(target) as url:
-        scratch = DatabaseTarget(url, "scratch")
-        for rev in revisions:
-            _run_alembic(scratch, functools.partial(_alembic_upgrade, rev=rev),
-                         lock_timeout_ms=DEFAULT_LOCK_TIMEOUT_MS, statement_timeout_ms=None,
-                         progress=_quiet)  # fmt: skip
-        for rev in contracted:
-            _run_alembic(scratch, functools.partial(_alembic_upgrade, rev=rev),
-                         lock_timeout_ms=DEFAULT_LOCK_TIMEOUT_MS, statement_timeout_ms=None,
-                         progress=_quiet, config=contract.alembic_config)  # fmt: skip
-        with db.connect(scratch) as conn:
-            return snapshot.snapshot(conn)
-
-
-def _alembic_upgrade(cfg: Config, rev: str) -> None:
-    from alembic import command
-
-    command.upgrade(cfg, rev)
-
-
-def drift(target: DatabaseTarget) -> list[Any]:
-    """Every difference between the live schema and what its revision(s) should have built."""
-    from musicdb.migrate import contract, snapshot
-
-    with db.connect(target) as conn:
-        current = current_revisions(conn)
-        contracted = contract.applied(conn)
-        actual = snapshot.snapshot(conn)
-    expected = expected_snapshot(target, current, contracted)
-    # the contract's version table stays (empty) after an undo: book-keeping, not schema
-    return list(snapshot.diff(expected, actual, ignore=(contract.VERSION_TABLE,)))
-
-
-def drift_report(target: DatabaseTarget) -> Any:
-    """:func:`drift` as a report (one row per difference)."""
-    from musicdb.render import Column, Report
-
-    notes: list[str] = []
-    try:
-        differences = drift(target)
-    except NotOnStandby as exc:
-        differences, notes = [], [f"skipped: {exc.message}"]
-    rows = [
-        {
-            "kind": d.kind,
-            "name": d.name,
-            "change": d.change,
-            "expected": d.expected,
-            "actual": d.actual,
-        }
-        for d in differences
-    ]
-    return Report(
-        name="migrate_check",
-        title="Schema drift (live database against its migrations)",
-        columns=[
-            Column("kind", "kind"),
-            Column("name", "object"),
-            Column("change", "change"),
-            Column("expected", "expected", wrap=True),
-            Column("actual", "actual", wrap=True),
-        ],
-        rows=rows,
-        notes=notes,
-        meta={"skipped": "standby"} if notes else {},
-    )
+# -- drift (``migrate check``): in musicdb.migrate.check, importable from here ------------------
+# (imported last: it uses the runner above)
+from musicdb.migrate.check import drift, drift_report, expected_snapshot, scratch_database  # noqa: E402, F401

@@ -465,12 +465,6 @@ def performance_indexes() -> list[str]:
     return names
 
 
-def _conninfo_for(target: DatabaseTarget, dbname: str) -> str:
-    from psycopg.conninfo import make_conninfo
-
-    return make_conninfo(target.conninfo, dbname=dbname)
-
-
 class baseline_copy:
     """A copy of the target database without the performance revision's indexes; dropped on
     exit. Needs CREATEDB, and no other session connected to the source while it is copied."""
@@ -479,7 +473,7 @@ class baseline_copy:
         self.target = target
         self.progress = progress
         self.name = ""
-        self.admin: DatabaseTarget | None = None
+        self.scratch: Any = None
 
     def __enter__(self) -> DatabaseTarget:
         import psycopg
@@ -489,57 +483,52 @@ class baseline_copy:
             row = conn.execute("SELECT current_database(), pg_backend_pid()").fetchone()
             assert row is not None
             source = str(row[0])
-            version = db.server_version_num(conn)
         self.name = f"{source[:40]}_bench_baseline_{os.getpid()}"
-        admin_db = "postgres" if source != "postgres" else "template1"
-        self.admin = DatabaseTarget(_conninfo_for(self.target, admin_db), self.target.source)
-        self.progress(f"copying {source} to {self.name} (baseline) ...")
-        strategy = sql.SQL(" STRATEGY FILE_COPY") if version >= 150000 else sql.SQL("")
-        with db.connect(self.admin) as conn:
-            try:
-                conn.execute(
-                    sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                        sql.Identifier(self.name), sql.Identifier(source)
-                    )
-                    + strategy
-                )
-            except psycopg.errors.ObjectInUse as exc:
-                raise MusicdbError(
+
+        def refused(exc: Exception) -> Exception:
+            if isinstance(exc, psycopg.errors.ObjectInUse):
+                return MusicdbError(
                     f"cannot copy {source} for the baseline: other sessions are connected to it "
                     f"({db.first_line(exc)}); run --compare-baseline when it is idle"
-                ) from exc
-            except psycopg.errors.InsufficientPrivilege as exc:
-                raise MusicdbError(
+                )
+            if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+                return MusicdbError(
                     f"cannot copy {source} for the baseline: {db.first_line(exc)} "
                     "(--compare-baseline needs the CREATEDB privilege)"
-                ) from exc
-        copy = DatabaseTarget(_conninfo_for(self.target, self.name), "baseline copy")
-        with db.connect(copy) as conn:
-            existing = {
-                r[0]
-                for r in conn.execute(
-                    "SELECT c.relname FROM pg_class AS c "
-                    "JOIN pg_namespace AS n ON n.oid = c.relnamespace "
-                    "WHERE c.relkind = 'i' AND n.nspname = current_schema() "
-                    "AND c.relname = ANY(%s)",
-                    (performance_indexes(),),
-                ).fetchall()
-            }
-            for name in sorted(existing):
-                conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
+                )
+            return exc
+
+        self.progress(f"copying {source} to {self.name} (baseline) ...")
+        self.scratch = db.scratch_database(
+            self.target, name=self.name, template=source, file_copy=True,
+            via="postgres" if source != "postgres" else "template1",
+            purpose="--compare-baseline", refused=refused,
+        )  # fmt: skip
+        copy = DatabaseTarget(self.scratch.__enter__().conninfo, "baseline copy")
+        try:
+            with db.connect(copy) as conn:
+                existing = {
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT c.relname FROM pg_class AS c "
+                        "JOIN pg_namespace AS n ON n.oid = c.relnamespace "
+                        "WHERE c.relkind = 'i' AND n.nspname = current_schema() "
+                        "AND c.relname = ANY(%s)",
+                        (performance_indexes(),),
+                    ).fetchall()
+                }
+                for name in sorted(existing):
+                    conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
+        except BaseException:
+            self.__exit__()
+            raise
         self.progress(f"baseline: dropped {len(existing)} indexes of {PERFORMANCE_REVISION}")
         return copy
 
     def __exit__(self, *exc: object) -> None:
-        from psycopg import sql
-
-        if self.admin is not None and self.name:
-            with db.connect(self.admin) as conn:
-                conn.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                        sql.Identifier(self.name)
-                    )
-                )
+        if self.scratch is not None:
+            scratch, self.scratch = self.scratch, None
+            scratch.__exit__(None, None, None)
 
 
 # --- the run ----------------------------------------------------------------------------------

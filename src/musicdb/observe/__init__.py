@@ -1,0 +1,1 @@
+"""Watching the database continuously: ``musicdb metrics`` (a Prometheus exporter)."""
