@@ -191,6 +191,10 @@ def test_split_killed_midway_then_rerun_keeps_every_row_once(db_url, cli) -> Non
     # through the parent), the others where they were; none lost, none doubled
     assert halfway == {"user_interactions_legacy": 300 - 25, "user_interactions_default": 5}
     assert _one(db_url, f"SELECT count(*) FROM {staged}") == 25
+    shown = {r["partition"]: r for r in cli("partitions", "status", "-f", "json",
+                                             url=db_url).json()["rows"]}  # fmt: skip
+    assert shown[staged]["kind"].startswith("split in progress") and shown[staged][
+        "rows_estimate"] == 25, shown[staged]
     rerun = cli("partitions", "split", "--batch-rows", "25", url=db_url)
     assert rerun.exit_code == 0, rerun.stderr
     assert _digest(db_url) == before  # every row, exactly once (ids are unique in the digest)

@@ -107,6 +107,15 @@ def status(conn: psycopg.Connection[Any]) -> Status:
                      "to": part.upper,
                      "rows_estimate": default_rows if part.is_default else part.rows_estimate,
                      "bytes": part.bytes, "oldest": first, "newest": last})  # fmt: skip
+    for month in _staged(conn):  # a split stopped while moving this month: rerun split
+        name = month_partition(month)
+        span = conn.execute(sql.SQL("SELECT count(*), min({}), max({}) FROM ONLY {}").format(
+            sql.Identifier(KEY), sql.Identifier(KEY), sql.Identifier(name))).fetchone()
+        count, first, last = span if span else (0, None, None)
+        rows.append({"partition": name, "kind": "split in progress (not attached)",
+                     "from": cat.as_datetime(month),
+                     "to": cat.as_datetime(add_months(month, 1)), "rows_estimate": count,
+                     "bytes": None, "oldest": first, "newest": last})  # fmt: skip
     return Status(rows, current, cat.months_ahead(parts, current), default_rows)
 
 
