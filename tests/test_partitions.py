@@ -252,6 +252,15 @@ def test_retire_archives_refuses_without_yes_and_restore_loads_back(db_url, cli,
     twice = cli("partitions", "restore", str(victim), url=db_url)
     assert twice.exit_code == 1 and "already" in twice.stderr, twice
     assert cli("migrate", "check", url=db_url).exit_code == 0
+    # without a default partition PostgreSQL allows DETACH ... CONCURRENTLY (outside a
+    # transaction): retire uses it
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("DROP TABLE user_interactions_default")
+    again = cli("partitions", "retire", "--older-than", "24months", "--yes", "-f", "json",
+                url=db_url)  # fmt: skip
+    assert again.exit_code == 0, again.stderr
+    assert {r["detach"] for r in again.json()["rows"]} == {"concurrently"}
+    assert set(_where(db_url)) == {f"user_interactions_p{_month(-1):%Y%m}"}
 
 
 def _checks(url: str, cli) -> dict[str, dict]:  # type: ignore[no-untyped-def]
