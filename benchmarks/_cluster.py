@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +33,19 @@ def psql_path(bindir: Path) -> str | None:
     """psql on PATH, else in *bindir*; None when neither has it."""
     psql = shutil.which("psql") or str(bindir / "psql")
     return psql if Path(psql).exists() else None
+
+
+def bigcatalog_ready(catalog: str | None, bindir: Path) -> bool:
+    """Whether *catalog* and psql are there; if not, say on stderr what is missing (the caller
+    then stops cleanly: the catalog lives beside the project, not in it)."""
+    if not catalog or not Path(catalog).is_file():
+        print("needs the path of bigcatalog.sql (argument or MUSICDB_BIGCATALOG_SQL); stopping",
+              file=sys.stderr)  # fmt: skip
+        return False
+    if psql_path(bindir) is None:
+        print("needs psql on PATH or in --bindir; stopping", file=sys.stderr)
+        return False
+    return True
 
 
 @contextmanager

@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 import psycopg
-from _cluster import bigcatalog_cluster, psql_path
+from _cluster import bigcatalog_cluster, bigcatalog_ready
 
 #: Run in a fresh interpreter of either tree: one warm-up call of ``health.run_checks`` (imports,
 #: the server's caches), then one timed call; prints the milliseconds.
@@ -86,16 +86,11 @@ def main() -> int:
     parser.add_argument("--skip", metavar="CHECK", action="append", default=[],
                         help="a check to leave out (repeatable)")
     args = parser.parse_args()
-    if not args.catalog or not Path(args.catalog).is_file():
-        print("needs the path of bigcatalog.sql (argument or MUSICDB_BIGCATALOG_SQL); stopping",
-              file=sys.stderr)  # fmt: skip
+    if not bigcatalog_ready(args.catalog, Path(args.bindir)):
         return 2
     if args.baseline_src and not (Path(args.baseline_src) / "musicdb").is_dir():
         print(f"--baseline-src {args.baseline_src}: no musicdb package there; stopping",
               file=sys.stderr)  # fmt: skip
-        return 2
-    if psql_path(Path(args.bindir)) is None:
-        print("needs psql on PATH or in --bindir; stopping", file=sys.stderr)
         return 2
     with bigcatalog_cluster(args.catalog, args.ntables, Path(args.bindir), 55498) as url:
         with psycopg.connect(url, autocommit=True) as conn:

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from _cluster import bigcatalog_cluster, psql_path
+from _cluster import bigcatalog_cluster, bigcatalog_ready
 
 #: The SQL postgres_exporter's default collectors run for the figures musicdb exports, written
 #: from their documented metrics (pg_stat_user_tables with sizes, pg_stat_activity by state,
@@ -110,12 +110,7 @@ def main() -> int:
     parser.add_argument("--ntables", type=int, default=5000)
     parser.add_argument("--bindir", default="/usr/lib/postgresql/15/bin")
     args = parser.parse_args()
-    if not args.catalog or not Path(args.catalog).is_file():
-        print("needs the path of bigcatalog.sql (argument or MUSICDB_BIGCATALOG_SQL); stopping",
-              file=sys.stderr)  # fmt: skip
-        return 2
-    if psql_path(Path(args.bindir)) is None:
-        print("needs psql on PATH or in --bindir; stopping", file=sys.stderr)
+    if not bigcatalog_ready(args.catalog, Path(args.bindir)):
         return 2
     from musicdb.config import DatabaseTarget
     from musicdb.observe import metrics

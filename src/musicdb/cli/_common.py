@@ -65,6 +65,20 @@ def connect(ctx: typer.Context, **kwargs: Any) -> psycopg.Connection[Any]:
     return db.connect(settings(ctx).target(), **kwargs)
 
 
+MinStatsAgeOption = Annotated[
+    str | None,
+    typer.Option("--min-stats-age", metavar="AGE", envvar="MUSICDB_MIN_STATS_AGE",
+                 show_default=False,
+                 help="'unused' is withheld until the statistics are this old (since the later of "
+                      "their reset and the server's start), e.g. 12h; 0 = always [default: 7d]."),
+]  # fmt: skip
+WhatIfOption = Annotated[
+    int,
+    typer.Option("--what-if", min=0,
+                 help="How many of the costliest statements to try hypothetical indexes on "
+                      "(hypopg; 0 = none)."),
+]  # fmt: skip
+
 ReplicaOption = Annotated[
     list[str] | None,
     typer.Option("--replica", metavar="URL", show_default=False,

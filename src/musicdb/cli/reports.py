@@ -12,8 +12,10 @@ import typer
 from musicdb.cli import _help
 from musicdb.cli._common import (
     FormatOption,
+    MinStatsAgeOption,
     OutputFormat,
     ReplicaOption,
+    WhatIfOption,
     app,
     connect,
     emit,
@@ -61,14 +63,7 @@ def analyze_indexes(
     invalid: Annotated[bool, typer.Option("--invalid", help="Only invalid indexes.")] = False,
     schema: SchemaOption = None,
     exact_sizes: ExactSizes = False,
-    min_stats_age: Annotated[
-        str | None,
-        typer.Option("--min-stats-age", metavar="AGE", envvar="MUSICDB_MIN_STATS_AGE",
-                     show_default=False,
-                     help="'unused' is withheld until the statistics are this old (since the "
-                          "later of their reset and the server's start), e.g. 12h; 0 = always "
-                          "[default: 7d]."),
-    ] = None,
+    min_stats_age: MinStatsAgeOption = None,
     replica: ReplicaOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
@@ -102,15 +97,7 @@ def missing_indexes(
             "--min-rows", min=0, help="Tables smaller than this are never 'dominated by seq scans'."
         ),
     ] = DEFAULT_MIN_ROWS,  # fmt: skip
-    what_if: Annotated[
-        int,
-        typer.Option(
-            "--what-if",
-            min=0,
-            help="How many of the costliest statements to try hypothetical "
-            "indexes on (hypopg; 0 = none).",
-        ),
-    ] = DEFAULT_WHAT_IF,  # fmt: skip
+    what_if: WhatIfOption = DEFAULT_WHAT_IF,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """FK columns without an index, seq-scan-heavy tables, hypopg what-if indexes."""

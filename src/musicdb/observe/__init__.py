@@ -1,1 +1,1 @@
-"""Watching the database continuously: ``musicdb metrics`` (a Prometheus exporter)."""
+"""Watching the database: ``musicdb metrics`` (Prometheus) and ``musicdb report`` (one file)."""

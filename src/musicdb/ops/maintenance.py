@@ -266,6 +266,27 @@ def last_success(
     return row[0] if row else None
 
 
+#: The columns of :func:`log_history`'s rows.
+HISTORY_COLUMNS = ("id", "operation", "target", "started_at", "finished_at", "duration_ms", "rows",
+                   "outcome", "error")  # fmt: skip
+
+
+def log_history(
+    conn: psycopg.Connection[Any], operation: str, *, limit: int = 20
+) -> list[dict[str, Any]]:
+    """The latest *limit* entries of *operation* in maintenance_log, newest first (empty when
+    the table does not exist); each a dict of :data:`HISTORY_COLUMNS`."""
+    if not log_available(conn):
+        return []
+    rows = conn.execute(
+        "SELECT id, operation, target, started_at, finished_at, duration_ms, rows, outcome, error"
+        " FROM public.maintenance_log WHERE operation = %s ORDER BY started_at DESC, id DESC"
+        " LIMIT %s",
+        (operation, limit),
+    ).fetchall()
+    return [dict(zip(HISTORY_COLUMNS, row, strict=True)) for row in rows]
+
+
 def server_now(conn: psycopg.Connection[Any]) -> dt.datetime:
     row = conn.execute("SELECT clock_timestamp()").fetchone()
     assert row is not None
