@@ -138,6 +138,16 @@ def test_adopt_then_up_keeps_every_row_and_value_and_ends_without_drift(
     check = cli("migrate", "check", url=url)
     assert check.exit_code == 0, check.stdout + check.stderr
     monkeypatch.delenv("PGTZ")
+    # user_interactions ends partitioned by month: the adopted rows in the legacy partition,
+    # which split turns into months, still without drift
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT relkind::text FROM pg_class "
+                            "WHERE oid = 'user_interactions'::regclass").fetchone() == ("p",)
+    split = cli("partitions", "split", url=url)
+    assert split.exit_code == 0, split.stderr
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT to_regclass('user_interactions_legacy')").fetchone() == (None,)
+    assert cli("migrate", "check", url=url).exit_code == 0
 
     with psycopg.connect(url, autocommit=True, row_factory=dict_row) as conn:
         quarantined = conn.execute(

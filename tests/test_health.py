@@ -65,7 +65,7 @@ def test_exit_0_when_everything_is_ok(db_url, pg_conn, cli) -> None:
     # the human form: a Nagios-style first line, then the table
     table = cli("health-check", *YOUNG_STATS, "--skip", "drift", url=db_url)
     assert table.exit_code == 0
-    assert table.stdout.splitlines()[0].startswith("MUSICDB OK - 17 ok, 0 warning")
+    assert table.stdout.splitlines()[0].startswith("MUSICDB OK - 20 ok, 0 warning")
 
 
 def test_exit_1_view_never_refreshed_or_stale(db_url, pg_conn, cli, monkeypatch) -> None:

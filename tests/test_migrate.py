@@ -88,7 +88,10 @@ def test_down_is_guarded_for_base_and_several_steps(cli, db_url) -> None:
 
     one_step = cli("migrate", "down", "--", "-1", url=db_url)
     assert one_step.exit_code == 0, one_step.stderr
-    merge = migrate.script_directory().get_revision(_head()).down_revision
+    compatible = migrate.script_directory().get_revision(_head()).down_revision
+    assert _revisions(db_url) == (compatible,)  # partitioning sits on the compatible head
+    assert cli("migrate", "down", "--", "-1", url=db_url).exit_code == 0
+    merge = migrate.script_directory().get_revision(compatible).down_revision
     assert _revisions(db_url) == (merge,)  # the compatible head sits on the merge
     # the merge joins the legacy (adoption) branch: one step down un-merges it
     assert cli("migrate", "down", "--", "-1", url=db_url).exit_code == 0
@@ -141,16 +144,16 @@ def test_bad_revision_arguments_are_one_line_usage_errors(cli, empty_db_url, arg
 
 
 def test_down_refuses_more_steps_than_the_history_has(cli, db_url) -> None:
-    """At head the main line is five revisions above base (initial, performance, maintenance_log,
-    the legacy merge, the compatible head): -999 is refused, nothing dropped."""
+    """At head the main line is six revisions above base (initial, performance, maintenance_log,
+    the legacy merge, the compatible head, partitioning): -999 is refused, nothing dropped."""
     result = cli("migrate", "down", "--yes", "--", "-999", url=db_url)
     assert result.exit_code == 2, result.stderr
-    assert "cannot go down 999 step(s): the database is 5 step(s) above base" in result.stderr
+    assert "cannot go down 999 step(s): the database is 6 step(s) above base" in result.stderr
     assert _revisions(db_url) == (_head(),)
     with psycopg.connect(db_url) as conn:
         assert conn.execute("SELECT to_regclass('public.tracks') IS NOT NULL").fetchone() == (True,)
-    assert migrate.steps_below((_head(),)) == 5
-    assert migrate.plan_downgrade((_head(),), "-5")[0] == "base"
+    assert migrate.steps_below((_head(),)) == 6
+    assert migrate.plan_downgrade((_head(),), "-6")[0] == "base"
 
 
 def test_two_concurrent_upgrades_both_succeed_once(empty_db_url) -> None:

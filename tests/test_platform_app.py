@@ -23,6 +23,7 @@ from musicdb.workload import patterns
 from platform_app import build_models, do_every_write, make_app, utcnow
 
 COMPATIBLE = "20261204_090000_platform_app_compatible"
+HEAD = "20261204_100000_partition_user_interactions"  # user_interactions partitioned
 MERGE = "20261201_091000_merge_legacy_lineage"
 CLOSE = dt.timedelta(minutes=5)
 
@@ -189,28 +190,28 @@ def test_flask_db_commands_run_musicdb_revisions(empty_db_url, cli) -> None:
     up = _flask("upgrade")
     assert up.exit_code == 0, up.output
     status = cli("migrate", "status", "--format", "json", url=empty_db_url).json()
-    assert status["current"] == [COMPATIBLE] and status["at_head"] and not status["contracted"]
+    assert status["current"] == [HEAD] and status["at_head"] and not status["contracted"]
     current = _flask("current")
-    assert current.exit_code == 0 and COMPATIBLE in current.output, current.output
+    assert current.exit_code == 0 and HEAD in current.output, current.output
     check = _flask("check")
     assert check.exit_code == 0 and "No new upgrade operations detected" in check.output, (
         check.output)
     down = _flask("downgrade")
     assert down.exit_code == 0, down.output
     assert cli("migrate", "status", "--format", "json", url=empty_db_url).json()["current"] == [
-        MERGE]
-    assert MERGE in _flask("current").output
+        COMPATIBLE]
+    assert COMPATIBLE in _flask("current").output
     assert _flask("upgrade").exit_code == 0
     assert cli("migrate", "check", url=empty_db_url).exit_code == 0
     # contracted: flask db upgrade leaves it be, and its downgrade is refused
     assert cli("migrate", "contract", "--yes", url=empty_db_url).exit_code == 0
     assert _flask("upgrade").exit_code == 0
-    assert COMPATIBLE in _flask("current").output
+    assert HEAD in _flask("current").output
     refused = _flask("downgrade")
     assert refused.exit_code != 0
     assert "contracted" in str(refused.exception) + refused.output
     with psycopg.connect(empty_db_url) as conn:
-        assert migrate.current_revisions(conn) == (COMPATIBLE,)
+        assert migrate.current_revisions(conn) == (HEAD,)
         assert contract.applied(conn)
 
 
@@ -219,7 +220,7 @@ def test_expand_rewrites_no_table_and_keeps_every_instant(db_url, monkeypatch, c
     """From the strict schema (the merge revision) to the compatible head and back: no table is
     rewritten (same relfilenode) and every timestamp keeps its UTC instant, in a session whose
     TimeZone is Europe/Paris."""
-    assert cli("migrate", "down", MERGE, url=db_url).exit_code == 0
+    assert cli("migrate", "down", MERGE, "--yes", url=db_url).exit_code == 0
     with psycopg.connect(db_url, autocommit=True) as conn:
         conn.execute("INSERT INTO users (username, email, password_hash, created_at) "
                      "VALUES ('t', 't@x', 'h', '2025-03-30 01:30:00+00')")  # fmt: skip
@@ -228,7 +229,7 @@ def test_expand_rewrites_no_table_and_keeps_every_instant(db_url, monkeypatch, c
             "AND relnamespace = 'public'::regnamespace").fetchall())  # fmt: skip
         before = _table_digest(conn)
     monkeypatch.setenv("PGTZ", "Europe/Paris")
-    assert cli("migrate", "up", url=db_url).exit_code == 0
+    assert cli("migrate", "up", COMPATIBLE, url=db_url).exit_code == 0
     monkeypatch.delenv("PGTZ")
     with psycopg.connect(db_url, autocommit=True) as conn:
         after = dict(conn.execute(
@@ -246,11 +247,11 @@ def test_contracted_schema_is_the_strict_target_and_undo_returns(empty_db_url, c
     target), its undo exactly the compatible head, and `migrate check` knows which to expect."""
     assert cli("migrate", "up", MERGE, url=empty_db_url).exit_code == 0
     strict = _snap(empty_db_url)
-    assert cli("migrate", "up", url=empty_db_url).exit_code == 0
+    assert cli("migrate", "up", COMPATIBLE, url=empty_db_url).exit_code == 0
     compatible = _snap(empty_db_url)
     assert cli("migrate", "down", MERGE, url=empty_db_url).exit_code == 0
     _same(strict, _snap(empty_db_url))
-    assert cli("migrate", "up", url=empty_db_url).exit_code == 0
+    assert cli("migrate", "up", COMPATIBLE, url=empty_db_url).exit_code == 0
     done = cli("migrate", "contract", "--yes", url=empty_db_url)
     assert done.exit_code == 0, done.stderr
     _same(strict, _snap(empty_db_url))
@@ -317,7 +318,7 @@ def test_contract_refuses_while_rows_would_be_rejected_then_runs_and_undo_keeps_
         assert conn.execute(q3.sql, ("blue hour",)).fetchall()
         assert _table_digest(conn) == before
     # the main line cannot go below the compatible head while contracted
-    down = cli("migrate", "down", MERGE, url=db_url)
+    down = cli("migrate", "down", MERGE, "--yes", url=db_url)
     assert down.exit_code == 1 and "contracted" in down.stderr
     undo = cli("migrate", "contract", "--undo", "--yes", url=db_url)
     assert undo.exit_code == 0, undo.stderr
@@ -395,7 +396,7 @@ def test_a_database_built_by_the_application_chain_is_adopted_with_every_row(
     assert up.exit_code == 0, up.stderr
     assert cli("migrate", "check", url=empty_db_url).exit_code == 0
     status = cli("migrate", "status", "--format", "json", url=empty_db_url).json()
-    assert status["current"] == [COMPATIBLE] and status["at_head"]
+    assert status["current"] == [HEAD] and status["at_head"]
     assert _kept(empty_db_url) == before  # every row, ids and values (timestamps: naive UTC)
     with psycopg.connect(empty_db_url) as conn:
         assert conn.execute("SELECT count(*) FROM musicdb_adopt.quarantine").fetchone() == (0,)

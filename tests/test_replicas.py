@@ -20,6 +20,7 @@ READ_ONLY = [
     ("migrate", "status"),
     ("migrate", "history"),
     ("migrate", "check"),
+    ("partitions", "status"),
     ("bench", "--iterations", "2", "--warmup", "0", "--keys", "2"),
 ]
 
@@ -34,6 +35,10 @@ WRITING = [
     (("generate", "--users", "5", "--tracks", "5", "--interactions", "5"), "generate"),
     (("migrate", "contract", "--yes"), "migrate contract"),
     (("bench", "--compare-baseline", "--iterations", "1"), "bench --compare-baseline"),
+    (("partitions", "premake"), "partitions premake"),
+    (("partitions", "split"), "partitions split"),
+    (("partitions", "retire", "--older-than", "24months", "--yes"), "partitions retire"),
+    (("partitions", "restore", "user_interactions_p202401.copy.gz"), "partitions restore"),
 ]
 
 

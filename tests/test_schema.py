@@ -27,6 +27,7 @@ SECOND = "20250618_075149_add_performance_indexes"
 THIRD = "20261128_090000_maintenance_log"
 REVISIONS = (FIRST, SECOND, THIRD)
 COMPATIBLE = "20261204_090000_platform_app_compatible"
+PARTITIONED = "20261204_100000_partition_user_interactions"
 
 # --- the schema, written out ------------------------------------------------------------------
 
@@ -224,7 +225,8 @@ def columns_of(conn: psycopg.Connection[Any]) -> dict[str, set[str]]:
         SELECT c.relname, a.attname FROM pg_attribute a
         JOIN pg_class c ON c.oid = a.attrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = 'public' AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+          AND a.attnum > 0 AND NOT a.attisdropped
         """,
     ):
         out.setdefault(table, set()).add(column)
@@ -331,10 +333,11 @@ def seed(pg_conn: psycopg.Connection[Any]) -> Seed:
 
 def test_single_linear_history_with_the_platform_ids() -> None:
     script = migrate.script_directory()
-    # one head (the compatible head), on the merge of the main line with the legacy branch
+    # one head (user_interactions partitioned) on the compatible head, on the merge of the main
+    # line with the legacy branch
     (head,) = script.get_heads()
-    assert head == COMPATIBLE
-    assert THIRD in script.get_revision(script.get_revision(head).down_revision).down_revision
+    assert head == PARTITIONED and script.get_revision(head).down_revision == COMPATIBLE
+    assert THIRD in script.get_revision(script.get_revision(COMPATIBLE).down_revision).down_revision
     assert script.get_bases() == [FIRST]
     chain = [r.revision for r in script.walk_revisions("base", "heads")]
     assert [r for r in chain if r in REVISIONS] == [THIRD, SECOND, FIRST]
@@ -415,6 +418,7 @@ def test_reference_metadata_matches_the_migrations(db_url: str) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
+    from musicdb.migrate import alembic_env
     from musicdb.migrate.schema import PLATFORM_TABLES as MODEL_TABLES
     from musicdb.migrate.schema import metadata
 
@@ -423,7 +427,8 @@ def test_reference_metadata_matches_the_migrations(db_url: str) -> None:
     try:
         with engine.connect() as conn:
             ctx = MigrationContext.configure(
-                conn, opts={"compare_type": True, "compare_server_default": True}
+                conn, opts={"compare_type": True, "compare_server_default": True,
+                            "include_object": alembic_env._include_object}
             )
             assert compare_metadata(ctx, metadata) == []
     finally:
@@ -459,7 +464,8 @@ def test_identity_primary_keys(pg_conn: psycopg.Connection[Any]) -> None:
         col = snap_["columns"][f"{table}.id"]
         assert col["identity"] == "by default", table
         assert col["type"] == ("bigint" if table in EVENT_TABLES else "integer"), table
-        assert snap_["constraints"][f"{table}.pk_{table}"]["definition"] == "PRIMARY KEY (id)"
+        key = "id, created_at" if table == "user_interactions" else "id"  # partitioned
+        assert snap_["constraints"][f"{table}.pk_{table}"]["definition"] == f"PRIMARY KEY ({key})"
 
 
 def test_timestamps_defaults_and_jsonb(pg_conn: psycopg.Connection[Any]) -> None:
@@ -554,6 +560,7 @@ def test_defect7_every_foreign_key_has_its_on_delete_action(pg_conn) -> None:
         JOIN pg_class r ON r.oid = k.confrelid
         JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
         WHERE k.contype = 'f' AND c.relnamespace = 'public'::regnamespace
+          AND NOT c.relispartition
         """,
     ):
         found[(table, column)] = (ref, actions[deltype])

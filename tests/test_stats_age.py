@@ -98,3 +98,23 @@ def test_usage_verdicts_on_both_sides_of_a_planted_age() -> None:
     assert "since 2026-12-02 12:00" in note and "possible from 2026-12-09 12:00" in note
     unknown = StatsSince(None, None, None, None)
     assert not usage_judged(unknown, 1) and judged_from(unknown, 1) is None
+
+
+def test_partition_indexes_are_judged_through_their_partitioned_index(cli, db_url,
+                                                                     monkeypatch) -> None:
+    """user_interactions is partitioned: the months premade ahead have indexes nothing has read
+    yet, which are not 'unused' one by one; the partitioned index counts its partitions'
+    scans."""
+    monkeypatch.setenv("MUSICDB_MIN_STATS_AGE", "0")
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("SET enable_seqscan = off")
+        conn.execute("SELECT count(*) FROM user_interactions WHERE user_id = 1")
+        conn.execute("SELECT pg_stat_force_next_flush()")
+    rows = cli("analyze-indexes", "--format", "json", url=db_url).json()["rows"]
+    verdicts = {r["index"]: r for r in rows}
+    parts = [r for r in rows if r["table"].startswith("user_interactions_p")]
+    assert parts and not any("unused" in r["verdicts"] for r in parts)
+    used = verdicts["ix_user_interactions_user_id_created_at"]
+    assert used["scans"] > 0 and "unused" not in used["verdicts"], used
+    idle = verdicts["ix_user_interactions_created_at"]
+    assert idle["scans"] == 0 and "unused" in idle["verdicts"], idle

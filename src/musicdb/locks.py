@@ -43,13 +43,15 @@ class AdvisoryLock:
 MIGRATION = AdvisoryLock("migration", 1)
 #: ``musicdb generate``: one data generation at a time.
 GENERATE = AdvisoryLock("generate", 2)
+#: ``musicdb partitions premake|split|retire|restore``: one partition upkeep at a time.
+PARTITIONS = AdvisoryLock("partitions", 3)
 #: ``musicdb maintain SCHEDULE``: one job per schedule at a time (cron overlap is skipped).
 MAINTAIN = {
     "daily": AdvisoryLock("maintain daily", 11),
     "weekly": AdvisoryLock("maintain weekly", 12),
     "monthly": AdvisoryLock("maintain monthly", 13),
 }
-FIXED: tuple[AdvisoryLock, ...] = (MIGRATION, GENERATE, *MAINTAIN.values())
+FIXED: tuple[AdvisoryLock, ...] = (MIGRATION, GENERATE, PARTITIONS, *MAINTAIN.values())
 
 
 def maintain_job(schedule: str) -> AdvisoryLock:

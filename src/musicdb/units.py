@@ -38,3 +38,21 @@ def parse_ratio(text: str | float) -> float:
     if not 0.0 <= value <= 1.0:
         raise UsageError(f"ratio out of range: {text!r} (expected between 0 and 1, or 0%-100%)")
     return value
+
+
+_MONTHS = re.compile(r"^\s*(\d+)\s*(months?|mo|years?|y)?\s*$", re.IGNORECASE)
+
+
+def parse_months(text: str | int) -> int:
+    """``"24months"``, ``"24mo"``, ``"2years"``, ``"2y"``; a bare number is months (at least 1)."""
+    if isinstance(text, int):
+        months = text
+    else:
+        match = _MONTHS.match(text)
+        if not match:
+            raise UsageError(f"not a number of months: {text!r} (expected e.g. 24months, 2y)")
+        unit = (match.group(2) or "months").lower()
+        months = int(match.group(1)) * (12 if unit.startswith("y") else 1)
+    if months < 1:
+        raise UsageError(f"not a number of months: {text!r} (at least 1 month)")
+    return months

@@ -9,7 +9,7 @@ import pytest
 
 from musicdb.errors import UsageError
 from musicdb.reports import _sql, pick_sql_file
-from musicdb.units import parse_duration, parse_ratio
+from musicdb.units import parse_duration, parse_months, parse_ratio
 from musicdb.workload.patterns import PATTERNS, select
 
 
@@ -20,6 +20,21 @@ from musicdb.workload.patterns import PATTERNS, select
 )
 def test_durations(text: str | float | dt.timedelta, seconds: float) -> None:
     assert parse_duration(text) == dt.timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [("24months", 24), ("24", 24), (" 1 month ", 1), ("18mo", 18), ("2y", 24), ("3 years", 36),
+     (6, 6)],
+)
+def test_months(text: str | int, months: int) -> None:
+    assert parse_months(text) == months
+
+
+@pytest.mark.parametrize("text", ["", "0months", "24 weeks", "-2y", "2y6m", 0])
+def test_bad_months_are_usage_errors(text: str | int) -> None:
+    with pytest.raises(UsageError, match="not a number of months"):
+        parse_months(text)
 
 
 @pytest.mark.parametrize("text", ["", "soon", "-5s", "5 years", "1h30m"])

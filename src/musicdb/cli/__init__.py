@@ -58,6 +58,7 @@ from musicdb.cli import migrate as _migrate  # noqa: E402, F401
 from musicdb.cli import reports as _reports  # noqa: E402, F401
 from musicdb.cli import report as _report  # noqa: E402, F401
 from musicdb.cli import maintenance as _maintenance  # noqa: E402, F401
+from musicdb.cli import partitions as _partitions  # noqa: E402, F401
 from musicdb.cli import data as _data  # noqa: E402, F401
 from musicdb.cli import local as _local  # noqa: E402, F401
 from musicdb.cli import metrics as _metrics  # noqa: E402, F401

@@ -27,6 +27,11 @@ NOT_MODELLED = frozenset({"musicdb_contract_version"})
 
 def _include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
                     ) -> bool:  # fmt: skip
+    from musicdb.partitions import is_partition_name
+
+    table = getattr(getattr(obj, "table", None), "name", None)
+    if is_partition_name(name if type_ == "table" else table):
+        return False  # partitions come and go: the parent is the modelled table
     return not (type_ == "table" and name in NOT_MODELLED)
 
 

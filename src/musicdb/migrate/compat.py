@@ -116,32 +116,55 @@ SOURCE_UNIQUE = "uq_track_sources_source_type_source_id"
 SOURCE_INDEX = "ix_track_sources_source_type_source_id"
 
 
+def _partition_keys(op: Any) -> set[tuple[str, str]]:
+    """(table, column) of the partition keys of the live database's partitioned tables."""
+    from musicdb.adopt import live_connection
+
+    conn = live_connection(op)
+    if conn is None:
+        return set()
+    rows = conn.execute(
+        "SELECT c.relname, a.attname FROM pg_catalog.pg_partitioned_table AS p "
+        "JOIN pg_catalog.pg_class AS c ON c.oid = p.partrelid "
+        "JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attnum = ANY(p.partattrs) "
+        "WHERE c.relnamespace = 'public'::regnamespace"
+    ).fetchall()
+    return {(t, c) for t, c in rows}
+
+
 def _timestamps(op: Any, *, naive: bool) -> None:
     type_ = "timestamp without time zone" if naive else "timestamp with time zone"
     default = UTC_NOW if naive else "now()"
     # With the session in UTC, PostgreSQL 12+ converts between the two types without a rewrite
     # (and the instants are kept: a timestamptz read in UTC is the naive UTC value).
     op.execute("SET LOCAL TimeZone = 'UTC'")
+    keys = _partition_keys(op)
     for table, columns in APP_TIMESTAMPS.items():
         parts = []
         for column, has_default in columns:
+            if (table, column) in keys:
+                continue  # a partition key's type cannot change: stays naive UTC (docs)
             if has_default:
                 parts.append(f"ALTER COLUMN {column} DROP DEFAULT")
             parts.append(f"ALTER COLUMN {column} TYPE {type_}")
             if has_default:
                 parts.append(f"ALTER COLUMN {column} SET DEFAULT {default}")
-        op.execute(f"ALTER TABLE {table} " + ", ".join(parts))
+        if parts:
+            op.execute(f"ALTER TABLE {table} " + ", ".join(parts))
 
 
 def _view_grants(op: Any) -> list[str]:
     """GRANT statements giving back the view's privileges after it is rebuilt."""
-    from psycopg import sql
-
     from musicdb.adopt import live_connection
 
     conn = live_connection(op)
-    if conn is None:
-        return []
+    return [] if conn is None else view_grants(conn)
+
+
+def view_grants(conn: Any) -> list[str]:
+    """GRANT statements giving back the view's privileges after it is rebuilt (live *conn*)."""
+    from psycopg import sql
+
     rows = conn.execute(
         "SELECT g.rolname, a.privilege_type, a.is_grantable FROM pg_catalog.pg_class AS c, "
         "aclexplode(c.relacl) AS a JOIN pg_catalog.pg_roles AS g ON g.oid = a.grantee "

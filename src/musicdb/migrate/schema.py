@@ -528,6 +528,7 @@ user_library = sa.Table(
     ),
 )
 
+# Range-partitioned by month of created_at (musicdb.partitions): the primary key holds the key.
 user_interactions = sa.Table(
     "user_interactions",
     metadata,
@@ -545,11 +546,12 @@ user_interactions = sa.Table(
     sa.Column("device_type", sa.String(50)),
     sa.Column("session_id", UUID(as_uuid=True)),
     _jobj("extra_metadata"),
-    _now("created_at"),
+    sa.Column("created_at", TIMESTAMP, primary_key=True, server_default=UTC_NOW),
     sa.CheckConstraint("play_duration_ms >= 0", name="play_duration_ms_non_negative"),
     sa.Index("ix_user_interactions_user_id_created_at", "user_id", sa.text("created_at DESC")),
     sa.Index("ix_user_interactions_track_id_interaction_type", "track_id", "interaction_type"),
     sa.Index("ix_user_interactions_created_at", sa.text("created_at DESC")),
+    postgresql_partition_by="RANGE (created_at)",
 )
 
 discovery_sessions = sa.Table(

@@ -23,7 +23,17 @@ if TYPE_CHECKING:
 
 SCHEMA = "public"
 
-KINDS = ("tables", "columns", "indexes", "constraints", "triggers", "functions", "views")
+KINDS = ("tables", "columns", "indexes", "constraints", "triggers", "functions", "views",
+         "partitions")
+
+PARTITIONS_SQL = """
+SELECT c.relname, p.relname, pg_catalog.pg_get_partkeydef(p.oid)
+FROM pg_catalog.pg_inherits AS i
+JOIN pg_catalog.pg_class AS c ON c.oid = i.inhrelid
+JOIN pg_catalog.pg_class AS p ON p.oid = i.inhparent
+JOIN pg_catalog.pg_namespace AS n ON n.oid = p.relnamespace
+WHERE n.nspname = %(schema)s AND p.relkind = 'p'
+"""
 
 # Every query leaves out objects that belong to an extension (pg_depend deptype 'e').
 TABLES_SQL = """
@@ -221,7 +231,48 @@ def snapshot(conn: psycopg.Connection[Any], schema: str = SCHEMA) -> dict[str, d
             "definition": normalise_sql(definition, schema),
         }
 
+    _fold_partitions(snap, _fetch(conn, PARTITIONS_SQL, schema))
     return snap
+
+
+def _shape(snap: dict[str, dict[str, Any]], table: str, pop: bool) -> dict[str, Any]:
+    """What a partition must share with its parent, free of the names the partitions vary in
+    (partition, index and primary key names): column types, index and constraint definitions,
+    triggers. With *pop* the table's entries leave *snap*."""
+    shape: dict[str, Any] = {"columns": {}, "indexes": [], "constraints": [], "triggers": []}
+    for kind in ("columns", "constraints", "triggers"):
+        for name in [n for n in snap[kind] if n.split(".", 1)[0] == table]:
+            props = snap[kind].pop(name) if pop else snap[kind][name]
+            short = name.split(".", 1)[1]
+            if kind == "columns":
+                shape[kind][short] = {k: props[k] for k in ("type", "nullable", "generated",
+                                                            "collation")}
+            elif kind == "constraints":
+                shape[kind].append([props["type"], props["definition"], props["validated"]])
+            else:
+                shape[kind].append([short, props["definition"].replace(f" ON {table} ", " ON ")])
+    for name in [n for n, p in snap["indexes"].items() if p["table"] == table]:
+        props = snap["indexes"].pop(name) if pop else snap["indexes"][name]
+        definition = (props["definition"] or "").split(" USING ", 1)[-1]
+        shape["indexes"].append([definition, props["unique"], props["primary"], props["valid"]])
+    for kind in ("indexes", "constraints", "triggers"):
+        shape[kind].sort()
+    return shape
+
+
+def _fold_partitions(snap: dict[str, dict[str, Any]], rows: list[tuple[Any, ...]]) -> None:
+    """Partitions come and go (premade, retired months): they are not objects of the schema.
+    Each is checked against its parent instead; ``partitions`` lists the partitions that differ
+    (a hand-made index, column or constraint), so a difference in any of them is still drift."""
+    for child, parent, key in sorted(rows):
+        snap["tables"].pop(child, None)
+        if parent in snap["tables"]:
+            snap["tables"][parent]["partition_key"] = key
+        mine = _shape(snap, child, pop=True)
+        theirs = _shape(snap, parent, pop=False)
+        differs = {k: mine[k] for k in mine if mine[k] != theirs[k]}
+        if differs:
+            snap["partitions"][child] = {"parent": parent, "differs_from_parent_in": differs}
 
 
 @dataclass(frozen=True)

@@ -378,7 +378,8 @@ def _indexes(section: Section, conn: psycopg.Connection[Any], facts: CatalogFact
 def index_recommendations(conn: psycopg.Connection[Any], verdicts: IndexVerdicts,
                           missing: MissingIndexes) -> list[dict[str, Any]]:  # fmt: skip
     """One recommendation per finding, each with the statement that acts on it: ``DROP INDEX
-    CONCURRENTLY`` for duplicate, redundant, unused and invalid indexes, ``CREATE INDEX
+    CONCURRENTLY`` for duplicate, redundant, unused and invalid indexes (a plain ``DROP INDEX``
+    for a partitioned index, which PostgreSQL cannot drop concurrently), ``CREATE INDEX
     CONCURRENTLY`` for foreign keys without an index and
     hypopg's what-if indexes. Largest drops first, then the creations.
 
@@ -390,9 +391,15 @@ def index_recommendations(conn: psycopg.Connection[Any], verdicts: IndexVerdicts
 
     since = verdicts.since.stats_since
     out: list[dict[str, Any]] = []
+    # PostgreSQL cannot drop a partitioned index CONCURRENTLY (user_interactions' indexes)
+    partitioned = set(conn.execute(
+        "SELECT n.nspname, c.relname FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace "
+        "AS n ON n.oid = c.relnamespace WHERE c.relkind = 'I'").fetchall())  # fmt: skip
     for row in verdicts.rows:
         name = sql.Identifier(row.schema, row.index)
-        statement: Any = sql.SQL("DROP INDEX CONCURRENTLY {}").format(name)
+        on_partitions = (row.schema, row.index) in partitioned
+        statement: Any = sql.SQL("DROP INDEX {}{}").format(
+            sql.SQL("" if on_partitions else "CONCURRENTLY "), name)
         if "invalid" in row.verdicts:
             # not REINDEX: the build that failed (a unique one over duplicates) would fail again
             # and leave one more invalid index behind
@@ -404,6 +411,9 @@ def index_recommendations(conn: psycopg.Connection[Any], verdicts: IndexVerdicts
             reason = f"its columns are a left prefix of {row.prefix_of}, which serves it"
         else:
             reason = "never scanned since the statistics began"
+        if on_partitions:
+            reason += ("; a partitioned index: PostgreSQL cannot drop it CONCURRENTLY, the plain "
+                       "DROP locks the table for the moment it takes")  # fmt: skip
         if "invalid" not in row.verdicts and row.role in ("primary key", "unique", "exclusion"):
             reason += (f"; it enforces a {row.role}: if a constraint owns it, drop the "
                        "constraint instead (ALTER TABLE ... DROP CONSTRAINT)")  # fmt: skip

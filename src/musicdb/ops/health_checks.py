@@ -543,6 +543,66 @@ def check_view_staleness(ctx: Context) -> Check:
     return Check("view_staleness", OK, message, details)
 
 
+# The partitions of user_interactions (musicdb.partitions): kept ahead, default partition empty,
+# nothing older than the retention.
+def _partitions(ctx: Context) -> list[Any]:
+    from musicdb.partitions import catalog, conversion
+
+    if not conversion.is_partitioned(ctx.conn):
+        return []
+    return catalog.partitions(ctx.conn)
+
+
+@check("partitions_ahead", "user_interactions has month partitions premade ahead")
+def check_partitions_ahead(ctx: Context) -> Check:
+    from musicdb.partitions import catalog
+
+    parts = _partitions(ctx)
+    if not parts:
+        return Check("partitions_ahead", OK, "user_interactions is not partitioned", {})
+    t = ctx.thresholds
+    ahead = catalog.months_ahead(parts, catalog.server_month(ctx.conn))
+    status = (CRITICAL if ahead <= t.partitions_ahead_critical
+              else WARNING if ahead < t.partitions_ahead_warning else OK)  # fmt: skip
+    message = f"{ahead} month(s) premade ahead"
+    if status != OK:
+        message += ("; events of a month without a partition go to the default partition "
+                    "(musicdb partitions premake)")  # fmt: skip
+    return Check("partitions_ahead", status, message, {"months_ahead": ahead})
+
+
+@check("default_partition_rows", "the default partition of user_interactions holds no rows")
+def check_default_partition_rows(ctx: Context) -> Check:
+    from musicdb.partitions import catalog
+
+    default = catalog.default_partition(_partitions(ctx))
+    if default is None:
+        return Check("default_partition_rows", OK, "no default partition", {})
+    rows = catalog.count(ctx.conn, default.name)
+    details = {"partition": default.name, "rows": rows}
+    if rows:
+        return Check("default_partition_rows", WARNING,
+                     f"{default.name} holds {rows:,} row(s) no month partition covers "
+                     "(musicdb partitions split; then premake)", details)  # fmt: skip
+    return Check("default_partition_rows", OK, f"{default.name} is empty", details)
+
+
+@check("partition_retention", "no partition of user_interactions is older than the retention")
+def check_partition_retention(ctx: Context) -> Check:
+    from musicdb.partitions import catalog
+
+    months = ctx.thresholds.partition_retention_months
+    cutoff = catalog.retention_cutoff(ctx.conn, months)
+    old = [p.name for p in catalog.wholly_before(_partitions(ctx), cutoff)]
+    details = {"retention_months": months, "cutoff": cutoff.isoformat(), "partitions": old}
+    if old:
+        return Check("partition_retention", WARNING,
+                     f"{len(old)} partition(s) older than {months} months: {_names(old, 3)} "
+                     f"(musicdb partitions retire --older-than {months}months)",
+                     details)  # fmt: skip
+    return Check("partition_retention", OK, f"no partition older than {months} months", details)
+
+
 @check("pg_stat_statements", "pg_stat_statements is installed and collecting")
 def check_pg_stat_statements(ctx: Context) -> Check:
     import psycopg

@@ -58,6 +58,11 @@ class Thresholds:
     replay_lag_critical: dt.timedelta = _D(minutes=5)
     replay_lag_warning_bytes: int = 64 * 1024 * 1024
     replay_lag_critical_bytes: int = 1024 * 1024 * 1024
+    #: months premade ahead of the current one (partitions premake): warning below, critical at
+    partitions_ahead_warning: int = 2
+    partitions_ahead_critical: int = 0
+    #: months of events kept: a partition wholly older is due for partitions retire (a warning)
+    partition_retention_months: int = 24
     #: an inactive replication slot is a warning; holding back more WAL than this, critical
     slot_retained_critical_bytes: int = 1024 * 1024 * 1024
 

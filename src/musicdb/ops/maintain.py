@@ -1,8 +1,10 @@
 """``maintain daily|weekly|monthly``: the maintenance schedule as one cron-safe job per schedule.
 
-- daily: the health check, the slowest statements, the connections;
+- daily: premake the partitions of user_interactions (cheap: nothing to do on most days), the
+  health check, the slowest statements, the connections;
 - weekly: refresh every materialized view, review the indexes;
-- monthly: ``VACUUM (ANALYZE)`` of the tables that need it, review the unused indexes.
+- monthly: premake the partitions, ``VACUUM (ANALYZE)`` of the tables that need it, review the
+  unused indexes.
 
 Each schedule holds a job-level advisory lock of its own (``db.advisory_lock``, tried once): an
 overlapping run of the same schedule skips and says so. A step that raises becomes a *failed* step
@@ -33,9 +35,9 @@ if TYPE_CHECKING:
     from musicdb.render import Report
 
 SCHEDULES: dict[str, tuple[str, ...]] = {
-    "daily": ("health_check", "slow_queries", "connections"),
+    "daily": ("premake_partitions", "health_check", "slow_queries", "connections"),
     "weekly": ("refresh_views", "index_review"),
-    "monthly": ("vacuum", "unused_index_review"),
+    "monthly": ("premake_partitions", "vacuum", "unused_index_review"),
 }
 
 #: When the crontab lines run them (minute hour day-of-month month day-of-week), staggered so
@@ -153,6 +155,21 @@ def _health_check(target: DatabaseTarget, options: MaintainOptions, state: RunSt
                 {"counts": result.counts(), "not_ok": not_ok})  # fmt: skip
 
 
+def _premake_partitions(target: DatabaseTarget, options: MaintainOptions,
+                        state: RunState) -> Step:  # fmt: skip
+    from musicdb.partitions import conversion, upkeep
+
+    with db.connect(target, application_name="musicdb maintain") as conn:
+        partitioned = conversion.is_partitioned(conn)
+    if not partitioned:
+        return Step("premake_partitions", "skipped", "user_interactions is not partitioned")
+    result = upkeep.premake(target, lock_timeout_ms=options.lock_timeout_ms)
+    status = {"ok": "ok", "skipped": "skipped"}.get(result.outcome, "failed")
+    return Step("premake_partitions", status, result.summary(),
+                {"months_ahead": result.months_ahead,
+                 "months": [m.as_dict() for m in result.months]})  # fmt: skip
+
+
 def _report_connection(target: DatabaseTarget) -> Any:
     return db.connect(target, application_name="musicdb maintain", statement_timeout_ms=30_000)
 
@@ -267,6 +284,7 @@ STEPS: dict[str, StepFn] = {
     "slow_queries": _slow_queries,
     "connections": _connections,
     "refresh_views": _refresh_views,
+    "premake_partitions": _premake_partitions,
     "index_review": _index_review,
     "vacuum": _vacuum,
     "unused_index_review": _unused_index_review,

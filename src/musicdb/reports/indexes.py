@@ -170,7 +170,9 @@ def index_verdicts(
     """Every index with its usage and verdicts: unused, duplicate, (prefix-)redundant, invalid.
 
     * unused: no scan since statistics were collected, never for primary-key, unique, exclusion or
-      foreign-key-backing indexes (see :attr:`IndexVerdicts.since`);
+      foreign-key-backing indexes (see :attr:`IndexVerdicts.since`); a partitioned index counts
+      the scans of its partitions' indexes, which are not judged one by one (a month premade
+      ahead has not been read yet);
     * duplicate: same definition as another valid index of the table (``duplicate_of`` names the
       one to keep);
     * redundant: its key columns are a left prefix of another index's (btree, not unique);
@@ -209,7 +211,7 @@ def index_verdicts(
         valid = r[i_valid]
         if not valid:
             verdicts.append("invalid")
-        elif judged and r[i_scans] == 0 and r[i_role] == "":
+        elif judged and r[i_scans] == 0 and r[i_role] == "" and not r[at["is_partition"]]:
             verdicts.append("unused")
         duplicate_of, prefix_of = r[i_dup], r[i_prefix]
         if duplicate_of:

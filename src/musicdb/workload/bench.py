@@ -533,9 +533,12 @@ class baseline_copy:
 
 # --- the run ----------------------------------------------------------------------------------
 _TABLE_COUNTS = """
-SELECT c.relname, c.reltuples::bigint
+SELECT c.relname, CASE WHEN c.relkind = 'p' THEN  -- a partitioned table: its partitions' rows
+           (SELECT sum(greatest(k.reltuples, 0)) FROM pg_inherits AS i
+            JOIN pg_class AS k ON k.oid = i.inhrelid WHERE i.inhparent = c.oid)
+       ELSE c.reltuples END::bigint
 FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
-WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'm')
+WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'm', 'p')
   AND c.relname = ANY(%s)
 ORDER BY c.relname
 """

@@ -316,7 +316,9 @@ def _defer_checks(conn: psycopg.Connection[Any]) -> _Deferred:
     from psycopg import sql
 
     tables = list(TABLES)
-    indexes = [(r[0], r[1], r[2]) for r in conn.execute(_SECONDARY_INDEXES, (tables,))]
+    # a partitioned table's index prints as ``ON ONLY``: rebuilt without it, on every partition
+    indexes = [(r[0], r[1], r[2].replace(" ON ONLY ", " ON ", 1))
+               for r in conn.execute(_SECONDARY_INDEXES, (tables,))]
     fks = [(r[0], r[1], r[2]) for r in conn.execute(_FOREIGN_KEYS, (tables,)).fetchall()]
     for table, name, _definition in fks:
         conn.execute(
@@ -514,8 +516,16 @@ def generate(
                 # big sorts for the index builds stay in memory (this transaction only)
                 conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
                 conn.execute(sql.SQL("TRUNCATE {}").format(names))
+            # user_interactions: a partition for every month the events fall in
+            from musicdb.partitions.upkeep import prepare_load
+
+            prepare_load(conn, until - dt.timedelta(days=365), until)
+            if bulk:
                 deferred = _defer_checks(conn)
             view_refreshed = False
+            partitioned = {r[0] for r in conn.execute(
+                "SELECT c.relname FROM pg_catalog.pg_class AS c WHERE c.relkind = 'p' "
+                "AND c.relnamespace = 'public'::regnamespace").fetchall()}  # fmt: skip
             with conn.cursor() as cur:
                 for table in TABLES:
                     progress.start(table, total=counts[table], unit="rows")
@@ -523,7 +533,8 @@ def generate(
                     copy_sql = sql.SQL("COPY {} ({}) FROM STDIN{}").format(
                         sql.Identifier(table),
                         sql.SQL(", ").join(map(sql.Identifier, _Generator.columns(table))),
-                        sql.SQL(" (FREEZE)" if bulk else ""),
+                        # COPY FREEZE is refused on a partitioned table (user_interactions)
+                        sql.SQL(" (FREEZE)" if bulk and table not in partitioned else ""),
                     )
                     loaded = 0
                     with cur.copy(copy_sql) as copy:

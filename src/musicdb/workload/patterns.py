@@ -358,6 +358,8 @@ class PlanFacts:
     shared_hit: int = 0
     shared_read: int = 0
     plan: dict[str, Any] = field(default_factory=dict)
+    #: every relation a scan node reads (partitions by their own names), in plan order
+    relations: list[str] = field(default_factory=list)
 
     @property
     def buffers(self) -> int:
@@ -371,9 +373,12 @@ def plan_facts(plan_json: Any) -> PlanFacts:
     indexes: list[str] = []
     seqs: list[str] = []
     nodes: list[str] = []
+    relations: list[str] = []
 
     def walk(node: dict[str, Any]) -> None:
         nodes.append(node["Node Type"])
+        if "Relation Name" in node and node["Relation Name"] not in relations:
+            relations.append(node["Relation Name"])
         name = node.get("Index Name")
         if name and name not in indexes:
             indexes.append(name)
@@ -390,6 +395,7 @@ def plan_facts(plan_json: Any) -> PlanFacts:
         int(root.get("Shared Hit Blocks", 0)),
         int(root.get("Shared Read Blocks", 0)),
         doc,
+        relations,
     )
 
 
@@ -399,4 +405,14 @@ def explain(conn: psycopg.Connection[Any], pattern: Pattern, params: Sequence[An
     options = "ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON" if analyze else "FORMAT JSON"
     row = conn.execute(f"EXPLAIN ({options}) {pattern.sql}", tuple(params)).fetchone()
     assert row is not None
-    return plan_facts(row[0])
+    facts = plan_facts(row[0])
+    # a partition's index (or table) also counts as its parent's: user_interactions is
+    # partitioned, and its patterns name the parent's index
+    for found in (facts.indexes, facts.seq_scans):
+        parents = conn.execute(
+            "SELECT DISTINCT p.relname FROM pg_catalog.pg_inherits AS i "
+            "JOIN pg_catalog.pg_class AS c ON c.oid = i.inhrelid "
+            "JOIN pg_catalog.pg_class AS p ON p.oid = i.inhparent "
+            "WHERE c.relname = ANY(%s) ORDER BY 1", (list(found),)).fetchall()  # fmt: skip
+        found.extend(name for (name,) in parents if name not in found)
+    return facts

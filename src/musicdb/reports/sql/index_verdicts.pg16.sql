@@ -70,7 +70,10 @@ SELECT n.nspname AS schema_name, t.relname AS table_name, c.relname AS index_nam
             WHEN fk.indexrelid IS NOT NULL THEN 'foreign key'
             ELSE '' END AS role,
        i.indisvalid AS valid,
-       pg_stat_get_numscans(i.indexrelid) AS scans,
+       -- a partitioned index has no counters of its own: its partitions' scans, summed
+       CASE WHEN c.relkind = 'I' THEN (SELECT coalesce(sum(pg_stat_get_numscans(p.inhrelid)), 0)
+                                       FROM pg_inherits p WHERE p.inhparent = i.indexrelid)::bigint
+            ELSE pg_stat_get_numscans(i.indexrelid) END AS scans,
        pg_stat_get_tuples_returned(i.indexrelid) AS tuples_read,
        pg_stat_get_tuples_fetched(i.indexrelid) AS tuples_fetched,
        pg_stat_get_lastscan(i.indexrelid) AS last_scan,
@@ -78,7 +81,9 @@ SELECT n.nspname AS schema_name, t.relname AS table_name, c.relname AS index_nam
             ELSE c.relpages::bigint * current_setting('block_size')::bigint END AS size_bytes,
        CASE WHEN dup.rank > 1 THEN dup.keep END AS duplicate_of,
        prefix.covered_by AS prefix_of,
-       (fk.indexrelid IS NOT NULL) AS backs_fk
+       (fk.indexrelid IS NOT NULL) AS backs_fk,
+       -- one partition's index: judged as part of its partitioned index, not on its own
+       c.relispartition AS is_partition
 FROM pg_index i
 JOIN pg_class c ON c.oid = i.indexrelid
 JOIN pg_class t ON t.oid = i.indrelid
