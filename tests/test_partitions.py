@@ -324,3 +324,25 @@ def test_bad_input_is_one_line_and_changes_nothing(db_url, cli, tmp_path) -> Non
     assert cli("partitions", "status", "-f", "json", url=db_url).json()["rows"] == before
     nothing = cli("partitions", "retire", "--older-than", "24months", url=db_url)
     assert nothing.exit_code == 0 and "nothing to do" in nothing.stdout, nothing
+
+
+def test_metrics_export_the_months_ahead_and_the_default_rows(db_url, cli) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from musicdb.config import DatabaseTarget
+    from musicdb.observe import metrics
+
+    def scrape() -> dict[str, float]:
+        text = metrics.exposition(DatabaseTarget(db_url, "test"),
+                                  metrics.MetricsOptions(drift_interval_s=0)).decode()  # fmt: skip
+        return {s.name: s.value for f in text_string_to_metric_families(text) for s in f.samples
+                if s.name.startswith("musicdb_partitions_") or s.labels.get("part") == "partitions"}
+
+    first = scrape()
+    assert first == {"musicdb_scrape_error": 0, "musicdb_partitions_months_ahead": 4,
+                     "musicdb_partitions_default_rows": 0}  # fmt: skip
+    _seed_events(db_url, [9], 3)  # a month not made yet: the default partition
+    assert cli("partitions", "premake", "--months", "6", url=db_url).exit_code == 0
+    later = scrape()
+    assert later["musicdb_partitions_months_ahead"] == 6
+    assert later["musicdb_partitions_default_rows"] == 3

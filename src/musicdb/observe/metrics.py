@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 #: The parts of a scrape, each with its own ``musicdb_scrape_error``.
 PARTS = ("connection", "health", "drift", "schema", "tables", "indexes", "connections", "locks",
-         "views", "statements", "replication")  # fmt: skip
+         "views", "statements", "replication", "partitions")  # fmt: skip
 
 _F = TypeVar("_F", GaugeMetricFamily, CounterMetricFamily)
 
@@ -158,8 +158,9 @@ class Exporter:
             checks = {c.name: c for c in health[0].checks}
             out.part("schema", lambda: self._schema(out, checks))
             out.part("views", lambda: self._views(out, checks))
+            out.part("partitions", lambda: self._partitions(out, checks))
         else:
-            out.errors["schema"] = out.errors["views"] = 1
+            out.errors["schema"] = out.errors["views"] = out.errors["partitions"] = 1
         out.part("drift", lambda: self._drift_part(out))
         out.part("tables", lambda: self._tables(out, facts))
         out.part("indexes", lambda: self._indexes(out, facts))
@@ -238,6 +239,23 @@ class Exporter:
                 age.add_metric([view["view"]], view["age_s"])
             if view.get("last_duration_s") is not None:
                 took.add_metric([view["view"]], view["last_duration_s"])
+
+    def _partitions(self, out: _Scrape, checks: dict[str, Check]) -> None:
+        """The partition checks' figures (``user_interactions`` by month); nothing while the
+        table is not partitioned."""
+        ahead, default = checks["partitions_ahead"], checks["default_partition_rows"]
+        for check in (ahead, default):
+            if check.status == "unknown":
+                raise RuntimeError(check.message)
+        if "months_ahead" in ahead.details:
+            out.gauge("musicdb_partitions_months_ahead",
+                      "Month partitions of user_interactions premade ahead of the current one."
+                      ).add_metric([], ahead.details["months_ahead"])  # fmt: skip
+        if "rows" in default.details:
+            out.gauge("musicdb_partitions_default_rows",
+                      "Rows in the default partition of user_interactions (no month covers "
+                      "them)."
+                      ).add_metric([], default.details["rows"])  # fmt: skip
 
     def _tables(self, out: _Scrape, facts: CatalogFacts) -> None:
         stats = facts.table_stats
