@@ -40,7 +40,7 @@ def bigcatalog_ready(catalog: str | None, bindir: Path) -> bool:
     then stops cleanly: the catalog lives beside the project, not in it)."""
     if not catalog or not Path(catalog).is_file():
         print("needs the path of bigcatalog.sql (argument or MUSICDB_BIGCATALOG_SQL); stopping",
-              file=sys.stderr)  # fmt: skip
+              file=sys.stderr)
         return False
     if psql_path(bindir) is None:
         print("needs psql on PATH or in --bindir; stopping", file=sys.stderr)
@@ -57,12 +57,12 @@ def bigcatalog_cluster(catalog: str, ntables: int, bindir: Path, port: int) -> I
     root = Path(tempfile.mkdtemp(prefix="musicdb-bench-", dir=shm))
     root.chmod(0o755)
     cluster = LocalCluster(root / "cluster", bindir=bindir, durable=False, database="bigcatalog",
-                           port=port)  # fmt: skip
+                           port=port)
     try:
         cluster.start()
         url = cluster.url("bigcatalog")
         subprocess.run([psql, url, "-X", "-q", "-v", f"ntables={ntables}", "-f", catalog],
-                       check=True, capture_output=True)  # fmt: skip
+                       check=True, capture_output=True)
         yield url
     finally:
         try:

@@ -34,7 +34,7 @@ def _fixture():  # type: ignore[no-untyped-def]
         from legacy import load_legacy
     except ImportError:
         sys.exit(f"the legacy fixture (package 'legacy') is not in {folder}: "
-                 "set MUSICDB_LEGACY_FIXTURE to the folder that holds it")  # fmt: skip
+                 "set MUSICDB_LEGACY_FIXTURE to the folder that holds it")
     return load_legacy
 
 
@@ -53,11 +53,11 @@ def _measure(target: DatabaseTarget, scale: int, load_legacy) -> None:  # type: 
         rows = conn.execute("SELECT count(*) FROM user_interactions").fetchone()[0]
         size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
     print(f"scale {scale}: {rows} interactions, database {size / 2**20:.0f} MiB "
-          f"(load {time.perf_counter() - t0:.1f} s)")  # fmt: skip
+          f"(load {time.perf_counter() - t0:.1f} s)")
     t0 = time.perf_counter()
     plan = adopt.plan(target)
     print(f"  inspect + plan (--dry-run)   {time.perf_counter() - t0:6.2f} s "
-          f"({sum(len(p.statements) for _r, p in plan.steps)} statements)")  # fmt: skip
+          f"({sum(len(p.statements) for _r, p in plan.steps)} statements)")
     t0 = time.perf_counter()
     adopt.adopt(target)
     print(f"  adopt (stamp)                {time.perf_counter() - t0:6.2f} s")
@@ -67,7 +67,7 @@ def _measure(target: DatabaseTarget, scale: int, load_legacy) -> None:  # type: 
     t0 = time.perf_counter()
     drift = migrate.drift(target)
     print(f"  migrate check                {time.perf_counter() - t0:6.2f} s, "
-          f"{len(drift)} difference(s)")  # fmt: skip
+          f"{len(drift)} difference(s)")
 
 
 def main() -> None:

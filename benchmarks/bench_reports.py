@@ -70,7 +70,7 @@ STATEMENTS = [
      {"schema": None, "exact_sizes": False, "limit": None}),
     ("fk_without_index", "missing-indexes", "fk_without_index", {"schema": None}),
     ("seq_scan_tables", "missing-indexes", "seq_scan_tables", {"schema": None, "min_rows": 10_000}),
-]  # fmt: skip
+]
 
 
 def _ms(func: Callable[[], Any]) -> float:
@@ -110,7 +110,7 @@ def check_answers(url: str, ntables: int) -> dict[str, tuple[int, int]]:
         missing = reports.missing_indexes(conn)
         found["fk_without_index"] = sum(r.finding == "fk without index" for r in missing.rows)
         assert all(r.columns == ["parent_id"] for r in missing.rows
-                   if r.finding == "fk without index")  # fmt: skip
+                   if r.finding == "fk without index")
     expected = _expected(ntables)
     return {key: (found[key], expected[key]) for key in expected}
 
@@ -149,13 +149,13 @@ def time_library(url: str, runs: int, refs: dict[str, list[tuple[str, str]]]) ->
     for label, _report, base, params in STATEMENTS:
         jobs[f"statement {label}"] = (
             "owner", lambda c, b=base, p=params: reports.fetch_tuples(c, b, p)
-        )  # fmt: skip
+        )
     for report, items in refs.items():
         for label, text in items:
             jobs[f"reference {report} {label}"] = ("owner", lambda c, t=text: _run_statement(c, t))
     times: dict[str, list[float]] = {key: [] for key in jobs}
     with psycopg.connect(url, autocommit=True) as owner, \
-            psycopg.connect(_monitor_url(url), autocommit=True) as monitor:  # fmt: skip
+            psycopg.connect(_monitor_url(url), autocommit=True) as monitor:
         conns = {"owner": owner, "monitor": monitor}
         for who, job in jobs.values():
             job(conns[who])  # warm the backend's caches once
@@ -170,15 +170,15 @@ def time_commands(url: str, runs: int, table_format: bool) -> dict[str, float]:
     argvs = {"--version (no database)": [sys.executable, "-m", "musicdb", "--version"]}
     for name, extra in COMMANDS.items():
         argvs[name] = [sys.executable, "-m", "musicdb", "--database-url", url, name,
-                       "--format", "json", *extra]  # fmt: skip
+                       "--format", "json", *extra]
     argvs["analyze-indexes --format csv"] = [
         sys.executable, "-m", "musicdb", "--database-url", url, "analyze-indexes", "--format", "csv"
-    ]  # fmt: skip
+    ]
     times: dict[str, list[float]] = {key: [] for key in argvs}
     for _ in range(runs):
         for key, argv in argvs.items():
             times[key].append(_ms(lambda a=argv: subprocess.run(
-                a, check=True, capture_output=True, env=env)))  # fmt: skip
+                a, check=True, capture_output=True, env=env)))
     result = {key: statistics.median(values) for key, values in times.items()}
     if table_format:
         argv = [sys.executable, "-m", "musicdb", "--database-url", url, "analyze-indexes"]
@@ -204,10 +204,10 @@ def main() -> int:
         action="store_true",
         help="also time analyze-indexes in table format (once)",
     )
-    args = parser.parse_args()  # fmt: skip
+    args = parser.parse_args()
     if not args.catalog or not Path(args.catalog).is_file():
         print("needs the path of bigcatalog.sql (argument or MUSICDB_BIGCATALOG_SQL); stopping",
-              file=sys.stderr)  # fmt: skip
+              file=sys.stderr)
         return 2
     if args.references and not Path(args.references).is_dir():
         print(f"--references {args.references}: not a folder; stopping", file=sys.stderr)
@@ -218,22 +218,22 @@ def main() -> int:
         return 2
     refs = _references(args.references)
     root = Path(tempfile.mkdtemp(prefix="musicdb-bench-", dir="/dev/shm"
-                                 if os.path.isdir("/dev/shm") else None))  # fmt: skip
+                                 if os.path.isdir("/dev/shm") else None))
     root.chmod(0o755)
     cluster = LocalCluster(root / "cluster", bindir=Path(args.bindir), durable=False,
-                           database="bigcatalog", port=55499)  # fmt: skip
+                           database="bigcatalog", port=55499)
     try:
         cluster.start()
         url = cluster.url("bigcatalog")
         start = time.perf_counter()
         subprocess.run([psql, url, "-X", "-q", "-v", f"ntables={args.ntables}", "-f",
-                        args.catalog], check=True, capture_output=True)  # fmt: skip
+                        args.catalog], check=True, capture_output=True)
         build_s = time.perf_counter() - start
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
             version = conn.execute("SHOW server_version").fetchone()[0]
         print(f"server {version}; catalog of {args.ntables} tables built in {build_s:.1f} s; "
-              f"{os.cpu_count()} CPUs; runs {args.runs}")  # fmt: skip
+              f"{os.cpu_count()} CPUs; runs {args.runs}")
         answers = check_answers(url, args.ntables)
         print("\n| planted answer | found | expected |\n|---|---:|---:|")
         for key, (got, want) in answers.items():
@@ -242,13 +242,13 @@ def main() -> int:
         lib = time_library(url, args.runs, refs)
         cmd = time_commands(url, args.runs, args.table_format)
         print(f"\nload average (1 min): {load:.2f} before the timings, "
-              f"{os.getloadavg()[0]:.2f} after")  # fmt: skip
+              f"{os.getloadavg()[0]:.2f} after")
         print("\n| report | library, warm (median ms) | whole command, json (median ms) |")
         print("|---|---:|---:|")
         for name in LIBRARY:
             print(f"| {name} | {lib[f'library {name}']:.0f} | {cmd[name]:.0f} |")
         print(f"| table-stats as a pg_monitor role (pg_stats) | "
-              f"{lib['library table-stats (pg_monitor role)']:.0f} | |")  # fmt: skip
+              f"{lib['library table-stats (pg_monitor role)']:.0f} | |")
         print("\n| statement alone | median ms |\n|---|---:|")
         for label, *_ in STATEMENTS:
             print(f"| {label} | {lib[f'statement {label}']:.1f} |")
@@ -268,7 +268,7 @@ def main() -> int:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
         doc = json.loads(subprocess.run(
             [sys.executable, "-m", "musicdb", "--database-url", url, "analyze-indexes",
-             "--format", "json"], check=True, capture_output=True, env=env).stdout)  # fmt: skip
+             "--format", "json"], check=True, capture_output=True, env=env).stdout)
         print(f"\nanalyze-indexes rows: {len(doc['rows'])}; counts {doc['meta']['counts']}")
         ok = all(got == want for got, want in answers.values())
         print("planted answers: " + ("all found exactly" if ok else "MISMATCH"))

@@ -35,13 +35,13 @@ def _files(url: str) -> dict[str, int]:
     with psycopg.connect(url) as conn:
         return dict(conn.execute(
             "SELECT relname, pg_relation_filenode(oid) FROM pg_class WHERE relkind IN ('r', 'i') "
-            "AND relnamespace = 'public'::regnamespace").fetchall())  # fmt: skip
+            "AND relnamespace = 'public'::regnamespace").fetchall())
 
 
 def _bench(target: DatabaseTarget, iterations: int) -> dict[str, tuple[float, float, str]]:
     result = bench.run(target, patterns.PATTERNS, iterations=iterations, warmup=10, seed=1)
     return {r.pattern.name: (r.timing.p50_ms, r.timing.p95_ms, ", ".join(r.indexes))
-            for r in result.results}  # fmt: skip
+            for r in result.results}
 
 
 def main() -> None:
@@ -60,19 +60,19 @@ def main() -> None:
         started = time.perf_counter()
         generate.generate(target, scale=args.scale, seed=1)
         print(f"PostgreSQL {cluster.version()}, scale {args.scale}: generated in "
-              f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+              f"{time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
         migrate.downgrade(target, MERGE)  # the strict schema, as before the expand
         print(f"expand's downgrade (compatible head -> merge): "
-              f"{(time.perf_counter() - started) * 1000:.0f} ms")  # fmt: skip
+              f"{(time.perf_counter() - started) * 1000:.0f} ms")
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("VACUUM ANALYZE")
         with psycopg.connect(url) as conn:
             counts = conn.execute("SELECT (SELECT count(*) FROM user_interactions), "
                                   "(SELECT count(*) FROM tracks), "
-                                  "(SELECT count(*) FROM track_sources)").fetchone()  # fmt: skip
+                                  "(SELECT count(*) FROM track_sources)").fetchone()
         print(f"rows: user_interactions {counts[0]}, tracks {counts[1]}, "
-              f"track_sources {counts[2]}")  # fmt: skip
+              f"track_sources {counts[2]}")
         # a copy stays at the merge revision: the two are benched in alternating rounds, so
         # that the machine's load falls on both sides alike (ratios within one run)
         with psycopg.connect(admin, autocommit=True) as conn:

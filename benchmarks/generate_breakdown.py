@@ -34,10 +34,10 @@ def main() -> None:
         total_rows += rows
         total_bytes += size
         print(f"{table:<26} {rows:>9} {seconds:>8.2f} {rows / seconds:>9.0f} "
-              f"{size / max(1, rows):>9.0f}")  # fmt: skip
+              f"{size / max(1, rows):>9.0f}")
     seconds = time.perf_counter() - started
     print(f"{'all tables':<26} {total_rows:>9} {seconds:>8.2f} {total_rows / seconds:>9.0f} "
-          f"{total_bytes / total_rows:>9.0f}")  # fmt: skip
+          f"{total_bytes / total_rows:>9.0f}")
 
 
 if __name__ == "__main__":

@@ -57,7 +57,7 @@ def _env(src: str | None) -> dict[str, str]:
 
 def _library(url: str, src: str | None, skip: list[str]) -> float:
     proc = subprocess.run([sys.executable, "-c", _LIBRARY_RUN, url, *skip], capture_output=True,
-                          env=_env(src), check=False, text=True)  # fmt: skip
+                          env=_env(src), check=False, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"the library run of {src or 'this tree'} failed:\n{proc.stderr}")
     return float(proc.stdout)
@@ -69,7 +69,7 @@ def _command(url: str, src: str | None, skip: list[str]) -> tuple[float, int, di
         [sys.executable, "-m", "musicdb", "--database-url", url, "health-check",
          "--format", "json", *(arg for name in skip for arg in ("--skip", name))],
         capture_output=True, env=_env(src), check=False,
-    )  # fmt: skip
+    )
     elapsed = (time.perf_counter() - start) * 1000
     doc = json.loads(proc.stdout)
     states = {row["check"]: row["status"] for row in doc["rows"]}
@@ -90,7 +90,7 @@ def main() -> int:
         return 2
     if args.baseline_src and not (Path(args.baseline_src) / "musicdb").is_dir():
         print(f"--baseline-src {args.baseline_src}: no musicdb package there; stopping",
-              file=sys.stderr)  # fmt: skip
+              file=sys.stderr)
         return 2
     with bigcatalog_cluster(args.catalog, args.ntables, Path(args.bindir), 55498) as url:
         with psycopg.connect(url, autocommit=True) as conn:
@@ -98,7 +98,7 @@ def main() -> int:
             version = conn.execute("SHOW server_version").fetchone()[0]
         print(f"server {version}; catalog of {args.ntables} tables; {os.cpu_count()} CPUs; "
               f"runs {args.runs}; load {os.getloadavg()[0]:.2f}"
-              + (f"; skipping {', '.join(args.skip)}" if args.skip else ""))  # fmt: skip
+              + (f"; skipping {', '.join(args.skip)}" if args.skip else ""))
         trees = {"this tree": None}
         if args.baseline_src:
             trees["baseline"] = args.baseline_src
@@ -119,7 +119,7 @@ def main() -> int:
             print()
             for what in ("command", "library (warm process)"):
                 ratio = statistics.median(times[f"baseline, {what}"]) / statistics.median(
-                    times[f"this tree, {what}"])  # fmt: skip
+                    times[f"this tree, {what}"])
                 print(f"baseline / this tree ({what} medians): {ratio:.2f}x")
             ours, theirs = states["this tree"], states["baseline"]
             common = ours.keys() & theirs.keys()

@@ -133,7 +133,7 @@ def main() -> int:
         kept = "musicdb whole scrape, catalog facts kept"
         times: dict[str, list[float]] = {"postgres_exporter reference queries (SQL)": [],
                                          "musicdb scrape (SQL)": [],
-                                         "musicdb whole scrape": [], kept: []}  # fmt: skip
+                                         "musicdb whole scrape": [], kept: []}
         with psycopg.connect(url, autocommit=True) as conn:
             _reference(conn)  # warm-up
             for _ in range(args.runs):

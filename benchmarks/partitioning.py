@@ -89,7 +89,7 @@ def _generate(admin: str, name: str, src: str | None, scale: float, until: str) 
     subprocess.run([*base, "migrate", "up"], env=env, check=True, capture_output=True)
     proc = subprocess.run([*base, "generate", "--scale", str(scale), "--seed", "1", "--until",
                            until, "--format", "json"], env=env, check=True,
-                          capture_output=True, text=True)  # fmt: skip
+                          capture_output=True, text=True)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE "{name}"')
     return json.loads(proc.stdout)
@@ -99,7 +99,7 @@ def _size(url: str) -> int:
     with psycopg.connect(url) as conn:
         return conn.execute("SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class "
                             "AS c WHERE c.relname LIKE 'user_interactions%' AND c.relkind IN "
-                            "('r', 'p')").fetchone()[0]  # fmt: skip
+                            "('r', 'p')").fetchone()[0]
 
 
 def main() -> None:
@@ -112,7 +112,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.baseline_src and not (Path(args.baseline_src) / "musicdb").is_dir():
         print(f"--baseline-src {args.baseline_src}: no musicdb package there; stopping",
-              file=sys.stderr)  # fmt: skip
+              file=sys.stderr)
         sys.exit(2)
     with throwaway_cluster(args.bindir) as (cluster, admin):
         with psycopg.connect(admin, autocommit=True) as conn:
@@ -125,7 +125,7 @@ def main() -> None:
             current = catalog.server_month(conn)
         loaded = generate.generate(part, scale=args.scale, seed=1, until=current)
         print(f"PostgreSQL {cluster.version()}, scale {args.scale}: generated in "
-              f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+              f"{time.perf_counter() - started:.1f} s")
         events = next(t for t in loaded.tables if t.table == "user_interactions")
         print(f"user_interactions: {events.rows} rows COPYed into the parent in "
               f"{events.seconds:.1f} s ({events.rows / events.seconds:,.0f} rows/s)\n")
@@ -135,7 +135,7 @@ def main() -> None:
         started = time.perf_counter()
         migrate.downgrade(plain, COMPATIBLE)
         print(f"downgrade to the plain table (every row kept): "
-              f"{time.perf_counter() - started:.1f} s\n")  # fmt: skip
+              f"{time.perf_counter() - started:.1f} s\n")
         for url in (part_url, plain_url):
             with psycopg.connect(url, autocommit=True) as conn:
                 conn.execute("VACUUM ANALYZE")
@@ -168,7 +168,7 @@ def main() -> None:
         older_than = (current.year - cutoff.year) * 12 + current.month - cutoff.month
         with psycopg.connect(plain_url) as conn:
             doomed = conn.execute("SELECT count(*) FROM user_interactions WHERE created_at < %s",
-                                  (cutoff,)).fetchone()[0]  # fmt: skip
+                                  (cutoff,)).fetchone()[0]
         size_plain, size_part = _size(plain_url), _size(part_url)
         started = time.perf_counter()
         with psycopg.connect(plain_url, autocommit=True) as conn:
@@ -249,7 +249,7 @@ def main() -> None:
         for round_ in range(args.rounds):
             for tree, src in trees.items():
                 doc = _generate(admin, f"gen_{round_}_{len(found[tree])}_{src is None}", src,
-                                args.scale, current.isoformat())  # fmt: skip
+                                args.scale, current.isoformat())
                 events = next(r for r in doc["rows"] if r["table"] == "user_interactions")
                 found[tree].append((events["rows_per_s"], doc["meta"]["load_rows_per_s"]))
         print("\n| generate (median of rounds) | user_interactions rows/s | all tables, "

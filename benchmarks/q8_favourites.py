@@ -64,7 +64,7 @@ def main(argv: list[str]) -> int:
         sizes = {k: conn.execute(SIZES, k).fetchone() for k in params.hot}
         mine = {k: _median_ms(conn, k) for k in params.hot}
         picks = {"busiest": params.hot[0], "25th busiest": params.hot[len(params.hot) // 2 - 1],
-                 "uniformly drawn": params.cold[0]}  # fmt: skip
+                 "uniformly drawn": params.cold[0]}
         if "--explain" in argv:
             _explain(conn, "indexed", picks)
     with bench.baseline_copy(target, lambda _: None) as copy, db.connect(copy) as conn:

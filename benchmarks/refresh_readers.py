@@ -80,7 +80,7 @@ def measure(url: str, view: str) -> dict[str, Any]:
     assert result.outcome == "ok", result.message
     return {"mode": result.mode, "refresh_ms": result.duration_ms, "selects": len(latencies),
             "median_ms": statistics.median(latencies) * 1000 if latencies else None,
-            "worst_ms": max(latencies) * 1000 if latencies else None}  # fmt: skip
+            "worst_ms": max(latencies) * 1000 if latencies else None}
 
 
 def main() -> None:
@@ -100,14 +100,14 @@ def main() -> None:
         migrate.upgrade(DatabaseTarget(url, "benchmark"), "head")
         load(url, args.interactions)
         print(f"PostgreSQL {cluster.version()}, {args.interactions} interactions, 20000 tracks, "
-              f"{args.runs} runs")  # fmt: skip
+              f"{args.runs} runs")
         for view in ("mv_track_popularity", "mv_track_popularity_plain"):
             runs = [measure(url, view) for _ in range(args.runs)]
             print(f"{view:26} mode {runs[0]['mode']:12} "
                   f"refresh median {statistics.median(r['refresh_ms'] for r in runs):6.0f} ms  "
                   f"SELECTs during refresh {sum(r['selects'] for r in runs) / len(runs):6.0f}/run  "
                   f"reader median {statistics.median(r['median_ms'] for r in runs):7.2f} ms  "
-                  f"reader worst {max(r['worst_ms'] for r in runs):7.1f} ms")  # fmt: skip
+                  f"reader worst {max(r['worst_ms'] for r in runs):7.1f} ms")
     finally:
         cluster.stop()
         shutil.rmtree(root, ignore_errors=True)

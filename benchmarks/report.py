@@ -41,7 +41,7 @@ def _musicdb(url: str, *args: str) -> float:
     """Run ``musicdb --database-url URL ARGS`` in a fresh process; its wall time in ms."""
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "musicdb", "--database-url", url, "-q", *args],
-                   capture_output=True, env=_env(), check=False)  # fmt: skip
+                   capture_output=True, env=_env(), check=False)
     return (time.perf_counter() - start) * 1000
 
 
@@ -90,7 +90,7 @@ def main() -> int:
         }
         _musicdb(url, *variants["report, JSON"])  # warm the server's caches once
         print(f"catalog of {args.ntables} tables; {os.cpu_count()} CPUs; runs {args.runs}; "
-              f"load {os.getloadavg()[0]:.2f}")  # fmt: skip
+              f"load {os.getloadavg()[0]:.2f}")
         times: dict[str, list[float]] = {name: [] for name in variants}
         for _ in range(args.runs):
             for name, command in variants.items():
@@ -106,10 +106,10 @@ def main() -> int:
         print(f"\nreport HTML / health-check (medians): "
               f"{statistics.median(times['report, HTML']) / base:.2f}x; "
               f"--no-drift / health-check: "
-              f"{statistics.median(times['report, HTML, --no-drift']) / base:.2f}x")  # fmt: skip
+              f"{statistics.median(times['report, HTML, --no-drift']) / base:.2f}x")
         doc = json.loads((out / "report.json").read_text(encoding="utf-8"))
         print(f"\nsections of the last JSON report (its own total {doc['seconds'] * 1000:.0f} ms; "
-              "the health checks, drift included, run before them)")  # fmt: skip
+              "the health checks, drift included, run before them)")
         print("\n| section | ms | rows in the JSON |\n|---|---:|---:|")
         for section in doc["sections"]:
             rows = sum(len(t["rows"]) for t in section["tables"].values())

@@ -39,7 +39,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.baseline_src and not (Path(args.baseline_src) / "musicdb").is_dir():
         print(f"--baseline-src {args.baseline_src}: no musicdb package there; stopping",
-              file=sys.stderr)  # fmt: skip
+              file=sys.stderr)
         return 2
     # with a baseline, both trees are imported the same way: from their src folder on PYTHONPATH
     here = str(Path(__file__).resolve().parents[1] / "src") if args.baseline_src else None

@@ -71,7 +71,7 @@ def pg_server() -> Iterator[TestServer]:
             yield TestServer(container.get_connection_url(), "container")
         return
     root = Path(tempfile.mkdtemp(prefix="musicdb-test-", dir="/dev/shm" if os.path.isdir(
-        "/dev/shm") else None))  # fmt: skip
+        "/dev/shm") else None))
     root.chmod(0o755)  # the server's user (postgres, when we are root) must be able to enter it
     try:
         yield from _local_server(root)
@@ -96,7 +96,7 @@ def pg_standby(pg_server: TestServer) -> Iterator[Standby]:
     root = Path(tempfile.mkdtemp(prefix="musicdb-standby-", dir=primary.base_dir.parent))
     root.chmod(0o755)
     standby = LocalCluster(root / "cluster", bindir=primary.bindir, port=primary.port + 1,
-                           durable=False, database="postgres")  # fmt: skip
+                           durable=False, database="postgres")
     try:
         standby.start_standby_of(primary)
         yield Standby(pg_server, TestServer(standby.url("postgres"), "standby", standby))
@@ -119,7 +119,7 @@ def loaded_standby_db(
         with pg_server.connect(name) as conn:
             conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
             if conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg'"
-                            ).fetchone():  # fmt: skip
+                            ).fetchone():
                 conn.execute("CREATE EXTENSION hypopg")  # its what-if path runs on the standby
         yield pg_standby.database(name)
 

@@ -81,7 +81,7 @@ class TestServer:
 
     @contextlib.contextmanager
     def role(self, prefix: str, *, member_of: str | None = None,
-             password: str | None = None) -> Iterator[str]:  # fmt: skip
+             password: str | None = None) -> Iterator[str]:
         """A LOGIN role without CREATEDB (in *member_of*, with *password*) for the block; yields
         its name, then drops it with whatever it was granted."""
         name = f"{prefix}_{uuid.uuid4().hex[:8]}"
@@ -97,7 +97,7 @@ class TestServer:
         finally:
             with self.connect() as conn:
                 for dbname in [r[0] for r in conn.execute(
-                        "SELECT datname FROM pg_database WHERE datallowconn")]:  # fmt: skip
+                        "SELECT datname FROM pg_database WHERE datallowconn")]:
                     with self.connect(dbname) as db:  # grants live in each database
                         db.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(name)))
                 conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))

@@ -30,7 +30,7 @@ def build_models(db: SQLAlchemy) -> dict[str, Any]:
     m = db.Model
     col, fk = db.Column, db.ForeignKey
     Int, Text, Str, Bool, Float, DateTime = (db.Integer, db.Text, db.String, db.Boolean,
-                                            db.Float, db.DateTime)  # fmt: skip
+                                            db.Float, db.DateTime)
     from sqlalchemy.dialects.postgresql import JSONB, UUID
 
     def created() -> Any:
@@ -121,7 +121,7 @@ def build_models(db: SQLAlchemy) -> dict[str, Any]:
         created_at = created()
         updated_at = col(DateTime, default=utcnow, onupdate=utcnow)
         __table_args__ = (db.UniqueConstraint("track_id", "source_type", "source_id",
-                                              name="uq_track_source"),)  # fmt: skip
+                                              name="uq_track_source"),)
 
     class Playlist(m):
         __tablename__ = "playlists"
@@ -305,7 +305,7 @@ def build_models(db: SQLAlchemy) -> dict[str, Any]:
         User, Artist, Album, Track, TrackSource, Playlist, PlaylistTrack, PlaylistCollaborator,
         PlaylistActivity, PlaylistTrackVote, PlaylistFollow, UserMusicProfile, UserLibrary,
         UserInteraction, DiscoverySession, DiscoverySessionTrack, UserArtistFollow,
-        UserAlbumCollection)}  # fmt: skip
+        UserAlbumCollection)}
 
 
 def make_app(
@@ -336,18 +336,18 @@ def store_results(db: SQLAlchemy, m: dict[str, Any], results: list[dict[str, Any
             db.session.add(artist)
             db.session.flush()
         track = m["Track"](title=r["title"], artist_id=artist.id,
-                           search_vector=f"{r['artist']} {r['title']}")  # fmt: skip
+                           search_vector=f"{r['artist']} {r['title']}")
         db.session.add(track)
         db.session.flush()
         db.session.add(m["TrackSource"](track_id=track.id, source_type=r["source"],
-                                        source_id=r.get("id")))  # fmt: skip
+                                        source_id=r.get("id")))
         tracks.append(track)
     db.session.commit()
     return tracks
 
 
 def do_every_write(db: SQLAlchemy, m: dict[str, Any], tag: str = "",
-                   update_users: bool = True) -> dict[str, Any]:  # fmt: skip
+                   update_users: bool = True) -> dict[str, Any]:
     """Every kind of write the application does, through its ORM; returns the objects.
     (*update_users* False: on its own database an UPDATE of users fails, defect 2.)"""
     tracks = store_results(db, m, [
@@ -355,20 +355,20 @@ def do_every_write(db: SQLAlchemy, m: dict[str, Any], tag: str = "",
         {"artist": f"Nova{tag}", "title": "Red Hour", "source": "youtube", "id": None},
         {"artist": f"Nova{tag}", "title": "Red Hour (live)", "source": "youtube", "id": None},
         {"artist": f"Kite{tag}", "title": "Blue Hour", "source": "youtube", "id": f"yt1{tag}"},
-    ])  # fmt: skip
+    ])
     user = m["User"](username=f"u{tag}", email=f"u{tag}@example.org", password_hash="x")
     friend = m["User"](username=f"f{tag}", email=f"f{tag}@example.org", password_hash="x")
     db.session.add_all([user, friend])
     db.session.flush()
     album = m["Album"](title="Hours", artist_id=tracks[0].artist_id,
-                       release_date=dt.date(2024, 5, 1))  # fmt: skip
+                       release_date=dt.date(2024, 5, 1))
     playlist = m["Playlist"](name="Evening", owner_id=user.id, description="slow songs",
                              search_vector="Evening slow songs",
-                             expires_at=utcnow() + dt.timedelta(days=1))  # fmt: skip
+                             expires_at=utcnow() + dt.timedelta(days=1))
     db.session.add_all([album, playlist])
     db.session.flush()
     entry = m["PlaylistTrack"](playlist_id=playlist.id, track_id=tracks[0].id, position=1,
-                               added_by=user.id)  # fmt: skip
+                               added_by=user.id)
     db.session.add(entry)
     db.session.flush()
     session = m["DiscoverySession"](user_id=user.id, session_type="radio")
@@ -389,7 +389,7 @@ def do_every_write(db: SQLAlchemy, m: dict[str, Any], tag: str = "",
         m["UserArtistFollow"](user_id=user.id, artist_id=tracks[0].artist_id),
         m["UserAlbumCollection"](user_id=user.id, album_id=album.id),
         m["DiscoverySessionTrack"](session_id=session.id, track_id=tracks[2].id, position=1),
-    ])  # fmt: skip
+    ])
     db.session.commit()
     # updates through the ORM (onupdate=utcnow on updated_at)
     playlist.name = "Late evening"
@@ -398,4 +398,4 @@ def do_every_write(db: SQLAlchemy, m: dict[str, Any], tag: str = "",
         user.last_login = utcnow()
     db.session.commit()
     return {"tracks": tracks, "user": user, "friend": friend, "playlist": playlist,
-            "album": album, "session": session}  # fmt: skip
+            "album": album, "session": session}

@@ -77,11 +77,11 @@ def test_the_fixture_builds_the_packaged_legacy_layout(legacy_template, pg_serve
     with pg_server.connect(legacy_template[0]) as conn:
         assert conn.execute(INDEX_COUNT_QUERY).fetchone() == (LEGACY_INDEX_COUNT,)
         names = {r[0] for r in conn.execute(
-            "SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")}  # fmt: skip
+            "SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")}
         assert names == legacy_index_names()
         assert migrate.current_revisions(conn) == (LEGACY_REVISION,)
         tables = {r[0] for r in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}  # fmt: skip
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
     assert tables == {*LEGACY_TABLES, "alembic_version"}
 
 
@@ -91,9 +91,9 @@ def test_the_frozen_target_schema_does_not_change() -> None:
     cols, cons, idx = frozen.COLUMNS, frozen.CONSTRAINTS, frozen.INDEXES
     assert (len(cols), sum(map(len, cols.values())), len(cons), len(idx)) == (20, 297, 82, 44)
     assert [t for t in cols if "search_vector" in cols[t]] == [
-        "artists", "albums", "tracks", "playlists"]  # fmt: skip
+        "artists", "albums", "tracks", "playlists"]
     assert cons["playlists.ck_folder_not_dynamic"] == (
-        "check", "CHECK ((NOT (folder_type AND is_dynamic)))")  # fmt: skip
+        "check", "CHECK ((NOT (folder_type AND is_dynamic)))")
     doc = [[(t, list(c.items())) for t, c in cols.items()], list(cons.items()), list(idx.items())]
     digest = hashlib.sha256(json.dumps(doc).encode()).hexdigest()
     assert digest == "4010c9be33160bf4e1595a4b52c966a387e165b7451ac7e9dd0cac4bd9508c39"
@@ -106,7 +106,7 @@ def test_adopt_then_up_keeps_every_row_and_value_and_ends_without_drift(
     with psycopg.connect(url, autocommit=True) as conn:
         cols = {t: [c for c in _columns(conn, t) if c != "search_vector"] for t in LEGACY_TABLES}
         ts_cols = {t: {c for c, ty in _columns(conn, t).items() if ty in TS_TYPES}
-                   for t in LEGACY_TABLES}  # fmt: skip
+                   for t in LEGACY_TABLES}
         # the legacy defects, before
         with pytest.raises(psycopg.errors.UndefinedColumn):
             conn.execute("UPDATE users SET last_login = last_login WHERE id = 1")
@@ -120,10 +120,10 @@ def test_adopt_then_up_keeps_every_row_and_value_and_ends_without_drift(
     assert doc["inspection"]["kind"] == "legacy"
     changes = " ".join(i["change"] for i in doc["writer_impacts"])
     for felt in ("search_vector can no longer be written", "source_id can no longer be NULL",
-                 "timestamptz", "deletes now cascade"):  # fmt: skip
+                 "timestamptz", "deletes now cascade"):
         assert felt in changes
     assert any("CREATE TRIGGER" in s["sql"] and "trg_track_sources_updated_at" in s["sql"]
-               for s in doc["statements"])  # fmt: skip
+               for s in doc["statements"])
     with psycopg.connect(url) as conn:  # the dry run changed nothing
         assert migrate.current_revisions(conn) == (LEGACY_REVISION,)
 
@@ -158,7 +158,7 @@ def test_adopt_then_up_keeps_every_row_and_value_and_ends_without_drift(
         ).fetchall()
         kept_sv = conn.execute(
             "SELECT count(*) AS n FROM musicdb_adopt.changed_values "
-            "WHERE column_name = 'search_vector'").fetchone()["n"]  # fmt: skip
+            "WHERE column_name = 'search_vector'").fetchone()["n"]
     assert kept_sv == sum(facts["search_vector_non_null"].values())
     reasons = {q["reason"] for q in quarantined}
     assert {"source_key_conflict", "invalid_vote_type"} <= reasons  # artist/album sources, votes
@@ -241,7 +241,7 @@ def test_an_interrupted_conversion_runs_again_to_completion(legacy_db, pg_server
                 row = admin.execute(
                     "SELECT pid FROM pg_stat_activity WHERE application_name = 'musicdb migrate' "
                     "AND wait_event_type = 'Lock' AND %s = ANY(pg_blocking_pids(pid))",
-                    (blocker.info.backend_pid,)).fetchone()  # fmt: skip
+                    (blocker.info.backend_pid,)).fetchone()
                 pid = row[0] if row else None
                 time.sleep(0.05)
             assert pid is not None
@@ -309,7 +309,7 @@ def _catalog_and_rows(url: str) -> tuple[Any, ...]:
 
     with psycopg.connect(url) as conn:
         return (snapshot.snapshot(conn), adopt.row_counts(conn), migrate.current_revisions(conn),
-                conn.execute("SELECT to_regnamespace('musicdb_adopt')").fetchone())  # fmt: skip
+                conn.execute("SELECT to_regnamespace('musicdb_adopt')").fetchone())
 
 
 def test_the_adopt_dry_run_shows_the_statements_the_real_run_executes(
@@ -322,7 +322,7 @@ def test_the_adopt_dry_run_shows_the_statements_the_real_run_executes(
     assert _catalog_and_rows(url) == before  # the dry run changed nothing
     statements = dry.json()["statements"]
     shown = [(s["sql"].strip(), s["params"]) for s in statements
-             if s["revision"] == adopt.ADOPT_STEP]  # fmt: skip
+             if s["revision"] == adopt.ADOPT_STEP]
 
     # what psycopg is asked to run on the connection adopt writes with, whatever builds it
     with recorded_statements("musicdb adopt") as recorded:
@@ -352,7 +352,7 @@ def test_the_adopt_dry_run_shows_the_statements_the_real_run_executes(
     migrate.upgrade(DatabaseTarget(url, "test"), "head")
     monkeypatch.undo()
     planned = [(s["step"], s["sql"].strip(), s["params"]) for s in statements
-               if s["revision"] != adopt.ADOPT_STEP]  # fmt: skip
+               if s["revision"] != adopt.ADOPT_STEP]
     assert len(ran) > 100
     skipped, position = [], 0
     for statement in ran:
@@ -361,4 +361,4 @@ def test_the_adopt_dry_run_shows_the_statements_the_real_run_executes(
         position = found + 1
     skipped += planned[position:]
     assert all(sql.startswith(("INSERT INTO musicdb_adopt.", "DELETE", "UPDATE"))
-               for _step, sql, _p in skipped)  # fmt: skip
+               for _step, sql, _p in skipped)

@@ -66,7 +66,7 @@ def _assert_one_line_error(proc, *must_contain: str) -> None:
 
 def test_unreachable_database_is_one_line_and_exit_1() -> None:
     proc = _run("--database-url", "postgresql://bob:hunter2@127.0.0.1:1/nowhere",
-                "migrate", "status")  # fmt: skip
+                "migrate", "status")
     _assert_one_line_error(proc, "cannot connect", "bob:***@127.0.0.1:1")
     assert "hunter2" not in proc.stderr + proc.stdout
 
@@ -103,7 +103,7 @@ def test_usage_error_exits_2(cli) -> None:
 def local_env():
     """A private MUSICDB_LOCAL_DIR that the server's user can reach, and the session's binaries."""
     root = Path(tempfile.mkdtemp(prefix="musicdb-local-", dir="/dev/shm" if os.path.isdir(
-        "/dev/shm") else None))  # fmt: skip
+        "/dev/shm") else None))
     root.chmod(0o755)
     extra = {"MUSICDB_LOCAL_DIR": str(root / "local")}
     if os.environ.get("MUSICDB_TEST_PG_BINDIR"):
@@ -111,7 +111,7 @@ def local_env():
     env = musicdb_subprocess_env(**extra)
     yield env, root / "local"
     subprocess.run([*MUSICDB, "local", "destroy", "--yes"], env=env, capture_output=True,
-                   check=False)  # fmt: skip
+                   check=False)
     subprocess.run(["rm", "-rf", str(root)], check=False)
 
 
@@ -124,7 +124,7 @@ def test_local_server_cycle(local_env) -> None:
     # Two commands starting at once: the file lock keeps initdb single.
     procs = [
         subprocess.Popen([*MUSICDB, "local", "start"], env=env, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)  # fmt: skip
+                         stderr=subprocess.PIPE, text=True)
         for _ in range(2)
     ]
     outs = [p.communicate(timeout=180) for p in procs]
@@ -221,12 +221,12 @@ def test_malformed_url_never_prints_its_password(via: str) -> None:
 
 def test_keyword_value_string_is_used_and_its_password_masked() -> None:
     proc = _run("--database-url", "host=127.0.0.1 port=1 user=bob password=Kv5ecretX",
-                "migrate", "status")  # fmt: skip
+                "migrate", "status")
     line = _one_line(proc, 1)
     assert "Kv5ecretX" not in proc.stderr + proc.stdout
     assert "cannot connect to host=127.0.0.1 port=1 user=bob password=***" in line
     broken = _run("--database-url", "host=127.0.0.1 user=bob password=Open Sesame42",
-                  "migrate", "status")  # fmt: skip
+                  "migrate", "status")
     assert "Sesame42" not in broken.stderr and "invalid connection string" in _one_line(broken, 1)
 
 
@@ -264,7 +264,7 @@ def test_unusable_local_folder_is_one_clear_line(cli, clean_env, tmp_path: Path,
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "unexpected" not in lines[0], result.stderr
     assert lines[0].startswith(f"musicdb: error: cannot use {folder} for the local server "
-                               "(MUSICDB_LOCAL_DIR): ")  # fmt: skip
+                               "(MUSICDB_LOCAL_DIR): ")
 
 
 def test_debug_tracebacks_mask_passwords_too(cli, clean_env) -> None:

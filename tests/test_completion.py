@@ -32,7 +32,7 @@ def _complete(shell: str, words: str, **env: str) -> subprocess.CompletedProcess
         if shell == "fish":
             extra["_TYPER_COMPLETE_FISH_ACTION"] = "get-args"
     return subprocess.run([_script()], check=False, env=musicdb_subprocess_env(**extra),
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+                          capture_output=True, text=True, timeout=60)
 
 
 def _words(result: subprocess.CompletedProcess[str]) -> list[str]:
@@ -54,7 +54,7 @@ def test_commands_options_and_format_values_complete() -> None:
 def test_show_completion_prints_the_script_for_each_shell(shell: str) -> None:
     result = subprocess.run([_script(), "--show-completion", shell], check=False,
                             capture_output=True, text=True, env=musicdb_subprocess_env(),
-                            timeout=60)  # fmt: skip
+                            timeout=60)
     assert result.returncode == 0, result.stderr
     assert "_MUSICDB_COMPLETE" in result.stdout
 

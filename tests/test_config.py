@@ -41,7 +41,7 @@ def _current_database(target: DatabaseTarget) -> str:
 def four_databases(pg_server, clean_env):
     with contextlib.ExitStack() as stack:
         names = [stack.enter_context(pg_server.database(prefix=f"musicdb_cfg{i}_"))
-                 for i in range(4)]  # fmt: skip
+                 for i in range(4)]
         yield [pg_server.url(n) for n in names], names
 
 
@@ -173,7 +173,7 @@ def test_keyword_value_strings_are_accepted_and_shown_masked(pg_server) -> None:
          "MUSICDB_DATABASE_URL"),
         (None, {"DATABASE_URL": "", "PGHOST": "db"}, "DATABASE_URL"),
     ],
-)  # fmt: skip
+)
 def test_an_empty_value_is_a_usage_error_never_the_next_source(option, env, origin) -> None:
     from musicdb.errors import UsageError
 

@@ -19,7 +19,7 @@ from musicdb.workload import generate
 def data_template(pg_server: Any, template_db: str) -> Iterator[str]:
     with pg_server.database(template_db, prefix="musicdb_integrity_") as name:
         generate.generate(DatabaseTarget(pg_server.url(name), "t"), scale=0.003, seed=17,
-                          until=dt.date(2026, 1, 1))  # fmt: skip
+                          until=dt.date(2026, 1, 1))
         yield name
 
 
@@ -78,7 +78,7 @@ BAD_ROWS = [
     ("orphan vote", errors.ForeignKeyViolation,
      "INSERT INTO playlist_track_votes (playlist_track_id, user_id, vote_type) "
      "VALUES ((SELECT max(id) + 1 FROM playlist_tracks), (SELECT min(id) FROM users), 1)"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("what", "error", "statement"), BAD_ROWS, ids=[b[0] for b in BAD_ROWS])
@@ -91,18 +91,18 @@ def test_deleting_a_user_cascades_and_sets_null(conn) -> None:
     # a user who added tracks to someone else's playlist, and owns playlists and history
     user = _one(conn, "SELECT pt.added_by FROM playlist_tracks AS pt "
                       "JOIN playlists AS p ON p.id = pt.playlist_id "
-                      "WHERE pt.added_by <> p.owner_id LIMIT 1")  # fmt: skip
+                      "WHERE pt.added_by <> p.owner_id LIMIT 1")
     assert user is not None
     owned = [r[0] for r in conn.execute("SELECT id FROM playlists WHERE owner_id = %s",
-                                        (user,)).fetchall()]  # fmt: skip
+                                        (user,)).fetchall()]
     conn.execute("DELETE FROM users WHERE id = %s", (user,))
     for table in ("user_interactions", "user_library", "discovery_sessions", "playlist_follows",
                   "user_music_profiles", "user_artist_follows", "user_album_collections",
-                  "playlist_collaborators", "playlist_track_votes"):  # fmt: skip
+                  "playlist_collaborators", "playlist_track_votes"):
         assert _one(conn, f"SELECT count(*) FROM {table} WHERE user_id = %s", (user,)) == 0, table
     assert _one(conn, "SELECT count(*) FROM playlists WHERE owner_id = %s", (user,)) == 0
     assert _one(conn, "SELECT count(*) FROM playlist_tracks WHERE playlist_id = ANY(%s)",
-                (owned,)) == 0  # fmt: skip
+                (owned,)) == 0
     # rows that merely mention the user survive with the reference cleared
     assert _one(conn, "SELECT count(*) FROM playlist_tracks WHERE added_by = %s", (user,)) == 0
     assert _one(conn, "SELECT count(*) FROM playlist_tracks WHERE added_by IS NULL") > 0
@@ -110,29 +110,29 @@ def test_deleting_a_user_cascades_and_sets_null(conn) -> None:
 
 def test_deleting_an_artist_sets_null_on_its_catalogue(conn) -> None:
     artist = _one(conn, "SELECT artist_id FROM tracks GROUP BY artist_id ORDER BY count(*) DESC "
-                        "LIMIT 1")  # fmt: skip
+                        "LIMIT 1")
     tracks = _one(conn, "SELECT count(*) FROM tracks WHERE artist_id = %s", (artist,))
     conn.execute("DELETE FROM artists WHERE id = %s", (artist,))
     assert _one(conn, "SELECT count(*) FROM tracks WHERE artist_id = %s", (artist,)) == 0
     assert _one(conn, "SELECT count(*) FROM tracks WHERE artist_id IS NULL") >= tracks > 0
     assert _one(conn, "SELECT count(*) FROM artist_sources WHERE artist_id = %s", (artist,)) == 0
     assert _one(conn, "SELECT count(*) FROM user_artist_follows WHERE artist_id = %s",
-                (artist,)) == 0  # fmt: skip
+                (artist,)) == 0
 
 
 def test_deleting_a_track_or_a_playlist_cascades(conn) -> None:
     track = _one(conn, "SELECT track_id FROM playlist_tracks GROUP BY track_id "
-                       "ORDER BY count(*) DESC LIMIT 1")  # fmt: skip
+                       "ORDER BY count(*) DESC LIMIT 1")
     conn.execute("DELETE FROM tracks WHERE id = %s", (track,))
     for table in ("playlist_tracks", "user_interactions", "user_library", "track_sources",
-                  "discovery_session_tracks"):  # fmt: skip
+                  "discovery_session_tracks"):
         assert _one(conn, f"SELECT count(*) FROM {table} WHERE track_id = %s", (track,)) == 0
     playlist = _one(conn, "SELECT pt.playlist_id FROM playlist_track_votes AS v "
                           "JOIN playlist_tracks AS pt ON pt.id = v.playlist_track_id "
-                          "LIMIT 1")  # fmt: skip
+                          "LIMIT 1")
     conn.execute("DELETE FROM playlists WHERE id = %s", (playlist,))
     for table in ("playlist_tracks", "playlist_activities", "playlist_follows",
-                  "playlist_collaborators"):  # fmt: skip
+                  "playlist_collaborators"):
         assert _one(conn, f"SELECT count(*) FROM {table} WHERE playlist_id = %s", (playlist,)) == 0
     orphans = ("SELECT count(*) FROM playlist_track_votes AS v WHERE NOT EXISTS "
                "(SELECT 1 FROM playlist_tracks AS pt WHERE pt.id = v.playlist_track_id)")
@@ -148,4 +148,4 @@ def test_generated_rows_satisfy_every_constraint(conn, pg_server, template_db) -
         expected = _one(template, fks)
     assert expected >= 33 and _one(conn, fks) == expected
     assert _one(conn, "SELECT count(*) FROM pg_constraint WHERE NOT convalidated "
-                      "AND connamespace = 'public'::regnamespace") == 0  # fmt: skip
+                      "AND connamespace = 'public'::regnamespace") == 0

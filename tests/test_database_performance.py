@@ -33,7 +33,7 @@ UNTIL = dt.date(2026, 1, 1)
 def _generated_template(pg_server: Any, template_db: str, scale: float) -> Iterator[str]:
     with pg_server.database(template_db, prefix="musicdb_perf_") as name:
         generate.generate(DatabaseTarget(pg_server.url(name), "test"), scale=scale, seed=SEED,
-                          until=UNTIL)  # fmt: skip
+                          until=UNTIL)
         yield name
 
 
@@ -170,7 +170,7 @@ def test_pool_serves_many_workers_without_errors_or_leaks(pg_server, big_templat
     samples: list[float] = []
     with pg_server.connect() as watcher:
         with bench.pooled_engine(target, pool_size=4, pool_timeout_s=60,
-                                 application_name=app) as pool:  # fmt: skip
+                                 application_name=app) as pool:
             errors = bench.run_concurrently(
                 pool, jobs, workers=12, on_sample=lambda _i, ms: samples.append(ms)
             )
@@ -246,7 +246,7 @@ def _scan_of(node: dict[str, Any], index: str) -> dict[str, Any] | None:
     if node.get("Index Name") == index:
         return node
     return next((found for child in node.get("Plans", ()) if (found := _scan_of(child, index))),
-                None)  # fmt: skip
+                None)
 
 
 def test_favourites_of_a_power_user_stop_at_the_limit(big_conn) -> None:
@@ -277,7 +277,7 @@ def _one_value(conn: psycopg.Connection[Any], query: str, params: tuple[Any, ...
 # --- bench: metrics tracking -------------------------------------------------------------------
 def test_bench_json_reports_every_pattern(cli, pg_server, big_template) -> None:
     result = cli("bench", "-n", "5", "--warmup", "1", "--format", "json",
-                 url=pg_server.url(big_template))  # fmt: skip
+                 url=pg_server.url(big_template))
     assert result.exit_code == 0, result.stderr
     doc = result.json()
     assert doc["report"] == "bench"
@@ -292,7 +292,7 @@ def test_bench_json_reports_every_pattern(cli, pg_server, big_template) -> None:
 
 
 def test_bench_save_appends_runs_and_against_flags_regressions(cli, pg_server, big_template,
-                                                               tmp_path) -> None:  # fmt: skip
+                                                               tmp_path) -> None:
     url = pg_server.url(big_template)
     results = tmp_path / "runs.jsonl"
     args = ("bench", "-p", "Q1,Q5,Q10", "-n", "5", "--warmup", "1", "--format", "json")
@@ -327,7 +327,7 @@ def test_bench_save_appends_runs_and_against_flags_regressions(cli, pg_server, b
 
 
 def test_bench_against_a_missing_or_bad_file_is_a_usage_error(cli, pg_server, big_template,
-                                                              tmp_path) -> None:  # fmt: skip
+                                                              tmp_path) -> None:
     url = pg_server.url(big_template)
     missing = cli("bench", "-p", "Q5", "-n", "1", "--against", str(tmp_path / "nope"), url=url)
     assert missing.exit_code == 2 and "cannot read" in missing.stderr
@@ -340,9 +340,9 @@ def test_bench_against_a_missing_or_bad_file_is_a_usage_error(cli, pg_server, bi
 
 
 def test_compare_baseline_measures_the_indexes_in_the_same_run(cli, pg_server,
-                                                                big_copy_url) -> None:  # fmt: skip
+                                                                big_copy_url) -> None:
     result = cli("bench", "-p", "Q4,Q12", "-n", "20", "--baseline-iterations", "5",
-                 "--compare-baseline", "--format", "json", url=big_copy_url)  # fmt: skip
+                 "--compare-baseline", "--format", "json", url=big_copy_url)
     assert result.exit_code == 0, result.stderr
     rows = {r["pattern"]: r for r in result.json()["rows"]}
     # without the performance revision's indexes Q12 reads its table sequentially; Q4 (on the

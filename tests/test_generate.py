@@ -25,7 +25,7 @@ def _count(url: str, table: str) -> int:
 
 def _gen(cli, url: str, *extra: str):
     return cli("generate", "--scale", "0.002", "--seed", "11", "--until", UNTIL, "--format",
-               "json", *extra, url=url)  # fmt: skip
+               "json", *extra, url=url)
 
 
 @pytest.mark.slow
@@ -89,7 +89,7 @@ def test_same_seed_same_rows_in_this_process_or_a_second_one(pg_server, template
         with pg_server.database(template_db) as name:
             generate.generate(DatabaseTarget(pg_server.url(name), "t"), scale=0.002, seed=5,
                               until=dt.date(2026, 1, 1), analyze=False,
-                              parallel=parallel)  # fmt: skip
+                              parallel=parallel)
             with pg_server.connect(name) as conn:
                 digests.append(conn.execute(
                     "SELECT md5(string_agg(t::text, '|' ORDER BY id)) FROM ("
@@ -103,7 +103,7 @@ def test_same_seed_same_rows_in_this_process_or_a_second_one(pg_server, template
                     "SELECT md5(string_agg(t::text, '|' ORDER BY id)) FROM ("
                     "SELECT id, user_id, track_id, added_at, is_favorite "
                     "FROM user_library) AS t"
-                ).fetchone()[0])  # fmt: skip
+                ).fetchone()[0])
     assert digests[0] == digests[1]
 
 
@@ -127,7 +127,7 @@ def test_bad_options_are_usage_errors(cli, db_url, args, message) -> None:
 def data(pg_server: Any, template_db: str):
     with pg_server.database(template_db) as name:
         generate.generate(DatabaseTarget(pg_server.url(name), "t"), scale=0.02, seed=3,
-                          until=dt.date(2026, 1, 1))  # fmt: skip
+                          until=dt.date(2026, 1, 1))
         with pg_server.connect(name) as conn:
             yield conn
 
@@ -141,7 +141,7 @@ def test_popularity_is_skewed(data) -> None:
     plays = _one(data, "SELECT count(*) FROM user_interactions WHERE interaction_type = 'play'")
     top = _one(data, "SELECT sum(total_plays) FROM (SELECT total_plays FROM mv_track_popularity "
                      "ORDER BY total_plays DESC "
-                     "LIMIT (SELECT count(*) / 100 FROM tracks)) AS t")  # fmt: skip
+                     "LIMIT (SELECT count(*) / 100 FROM tracks)) AS t")
     assert top / plays > 0.2  # the top 1% of tracks get well over a fifth of the plays
     never = _one(data, "SELECT count(*) FROM mv_track_popularity WHERE total_plays = 0")
     assert never > 0
@@ -167,15 +167,15 @@ def test_jsonb_fields_hold_plausible_keys(data) -> None:
     bad_energy = _one(data, "SELECT count(*) FROM tracks WHERE NOT (audio_features ? 'energy' "
                             "AND (audio_features->>'energy')::float8 BETWEEN 0 AND 1 "
                             "AND (audio_features->>'danceability')::float8 "
-                            "BETWEEN 0 AND 1)")  # fmt: skip
+                            "BETWEEN 0 AND 1)")
     assert bad_energy == 0
     genres = {r[0] for r in data.execute(
-        "SELECT DISTINCT jsonb_array_elements_text(genres) FROM artists").fetchall()}  # fmt: skip
+        "SELECT DISTINCT jsonb_array_elements_text(genres) FROM artists").fetchall()}
     assert genres and genres <= set(generate.GENRES)
     high = _one(data, "SELECT count(*) FROM tracks WHERE (audio_features->>'energy')::float8 > 0.8")
     assert 0 < high < _one(data, "SELECT count(*) FROM tracks") / 4
     assert _one(data, "SELECT count(*) FROM playlists WHERE is_dynamic "
-                      "AND NOT dynamic_rules ? 'genre'") == 0  # fmt: skip
+                      "AND NOT dynamic_rules ? 'genre'") == 0
 
 
 @pytest.mark.slow
@@ -186,7 +186,7 @@ def test_text_is_searchable(data) -> None:
     stop_word = "SELECT count(*) FROM artists WHERE search_document @@ "
     assert _one(data, stop_word + "websearch_to_tsquery('english', 'the')") == 0
     assert _one(data, "SELECT count(*) FROM playlists WHERE search_document "
-                      "@@ websearch_to_tsquery('english', 'tracks')") > 0  # fmt: skip
+                      "@@ websearch_to_tsquery('english', 'tracks')") > 0
 
 
 @pytest.mark.slow
@@ -197,7 +197,7 @@ def test_genres_are_a_large_vocabulary_with_zipf_like_use(data) -> None:
     artists = _one(data, "SELECT count(*) FROM artists")
     counts = [r[0] for r in data.execute(
         "SELECT count(*) FROM artists, jsonb_array_elements_text(genres) AS g "
-        "GROUP BY g ORDER BY count(*) DESC").fetchall()]  # fmt: skip
+        "GROUP BY g ORDER BY count(*) DESC").fetchall()]
     assert len(counts) > 100
     assert counts[0] > 0.15 * artists
     assert counts[len(counts) // 2] < 0.02 * artists
@@ -235,18 +235,18 @@ def test_bulk_load_writes_frozen_all_visible_pages(data) -> None:
     plain = data.execute(  # a plain COPY would leave relallvisible at 0
         "SELECT relname, relpages, relallvisible FROM pg_class WHERE relkind = 'r' "
         "AND relnamespace = 'public'::regnamespace AND NOT relispartition "
-        "AND relpages >= 20").fetchall()  # fmt: skip
+        "AND relpages >= 20").fetchall()
     assert len(plain) >= 3
     for name, pages, visible in plain:
         assert visible >= 0.5 * pages, (name, pages, visible)
     where = dict(data.execute(
         "SELECT tableoid::regclass::text, count(*) FROM user_interactions GROUP BY 1").fetchall())
     months = {f"user_interactions_p{y}{m:02d}" for y, m in
-              [(2025, m) for m in range(1, 13)] + [(2024, 12)]}  # fmt: skip
+              [(2025, m) for m in range(1, 13)] + [(2024, 12)]}
     assert set(where) <= months and len(where) >= 12, where
     for name, rows in where.items():  # each month's rows, and only them, in its partition
         lo, hi = _one(data, f"SELECT min(created_at)::date || ' ' || max(created_at)::date "
-                            f"FROM {name}").split()  # fmt: skip
+                            f"FROM {name}").split()
         assert lo[:7].replace("-", "") == name[-6:] == hi[:7].replace("-", ""), (name, lo, hi)
         assert rows > 0
     assert _one(data, "SELECT count(*) FROM user_interactions_default") == 0

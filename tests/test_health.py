@@ -30,7 +30,7 @@ def _statuses(doc: dict[str, Any]) -> dict[str, str]:
 def _problems(doc: dict[str, Any]) -> list[str]:
     """The checks not ok, leaving out those meant for the other role (wal_receiver here)."""
     return [r["check"] for r in doc["rows"]
-            if r["status"] != "ok" and not r["details"].get("other_role")]  # fmt: skip
+            if r["status"] != "ok" and not r["details"].get("other_role")]
 
 
 def _healthy(url: str, conn: psycopg.Connection[Any]) -> None:
@@ -53,12 +53,12 @@ def test_exit_0_when_everything_is_ok(db_url, pg_conn, cli) -> None:
     assert set(doc) == {"report", "generated_at", "server_version", "columns", "rows", "meta"}
     assert doc["report"] == "health_check"
     assert [c["name"] for c in doc["columns"]] == [
-        "check", "status", "message", "details", "duration_ms"]  # fmt: skip
+        "check", "status", "message", "details", "duration_ms"]
     assert set(doc["meta"]) == {"status", "exit_code", "counts", "summary", "database",
-                                "thresholds"}  # fmt: skip
+                                "thresholds"}
     assert doc["meta"]["status"] == "ok" and doc["meta"]["exit_code"] == 0
     assert doc["meta"]["counts"] == {"ok": len(health.CHECK_NAMES) - 1, "warning": 0,
-                                     "critical": 0, "unknown": 1}  # fmt: skip
+                                     "critical": 0, "unknown": 1}
     assert doc["meta"]["thresholds"]["view_stale_warning"] == 8 * 86400
     staleness = next(r for r in doc["rows"] if r["check"] == "view_staleness")
     assert staleness["details"]["views"][0]["view"] == f"public.{VIEW}"
@@ -91,11 +91,11 @@ def test_exit_1_view_never_refreshed_or_stale(db_url, pg_conn, cli, monkeypatch)
     monkeypatch.setenv("MUSICDB_HEALTH_VIEW_STALE_CRITICAL", "60d")
     assert cli("health-check", "--only", "view_staleness", url=db_url).exit_code == 0
     result = cli("health-check", "--only", "view_staleness", "-t", "view_stale_critical=9d",
-                 url=db_url)  # fmt: skip
+                 url=db_url)
     assert result.exit_code == 2
     # a failed attempt after the last success is said
     pg_conn.execute("INSERT INTO maintenance_log (operation, target, outcome, error)"
-                    " VALUES ('refresh', %s, 'timeout', 'lock')", (f"public.{VIEW}",))  # fmt: skip
+                    " VALUES ('refresh', %s, 'timeout', 'lock')", (f"public.{VIEW}",))
     result = cli("health-check", "--only", "view_staleness", "-f", "json", url=db_url)
     row = next(r for r in result.json()["rows"] if r["check"] == "view_staleness")
     assert row["status"] == "ok"
@@ -138,19 +138,19 @@ def test_unknown_never_hides_a_warning() -> None:
 def test_blocking_and_idle_in_transaction(db_url, cli) -> None:
     with psycopg.connect(db_url, application_name="blocker") as blocker, \
             psycopg.connect(db_url, application_name="victim", autocommit=True) as victim, \
-            psycopg.connect(db_url, autocommit=True) as watch:  # fmt: skip
+            psycopg.connect(db_url, autocommit=True) as watch:
         blocker.execute("LOCK TABLE tracks IN ACCESS EXCLUSIVE MODE")  # then idle in transaction
         thread = threading.Thread(target=lambda: victim.execute("SELECT count(*) FROM tracks"))
         thread.start()
         waiting = ("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'victim'"
-                   " AND wait_event_type = 'Lock'")  # fmt: skip
+                   " AND wait_event_type = 'Lock'")
         while not watch.execute(waiting).fetchone()[0]:
             time.sleep(0.02)
         only = ("--only", "blocking", "--only", "idle_in_transaction")
         result = cli("health-check", *only, "-f", "json", url=db_url)
         assert result.exit_code == 0  # waiting and idle for a moment only: fine by default
         result = cli("health-check", *only, "-t", "blocking_warning=0s",
-                     "-t", "idle_in_transaction_warning=0s", "-f", "json", url=db_url)  # fmt: skip
+                     "-t", "idle_in_transaction_warning=0s", "-f", "json", url=db_url)
         assert result.exit_code == 1
         rows = {r["check"]: r for r in result.json()["rows"]}
         blocker_pid = blocker.info.backend_pid
@@ -172,7 +172,7 @@ def test_sequences_and_dead_rows(db_url, pg_conn, cli) -> None:
     pg_conn.execute("DELETE FROM artists WHERE id % 3 = 0")  # a third dead: a warning
     pg_conn.execute("SELECT pg_stat_force_next_flush()")
     result = cli("health-check", "--only", "sequences", "--only", "dead_rows",
-                 "-t", "dead_rows_min=100", "-f", "json", url=db_url)  # fmt: skip
+                 "-t", "dead_rows_min=100", "-f", "json", url=db_url)
     rows = {r["check"]: r for r in result.json()["rows"]}
     assert rows["sequences"]["status"] == "critical"
     assert rows["sequences"]["details"]["sequences"][0]["sequence"] == "public.users_id_seq"
@@ -183,7 +183,7 @@ def test_sequences_and_dead_rows(db_url, pg_conn, cli) -> None:
 
 def test_not_at_head_is_a_warning(db_url, pg_conn, cli) -> None:
     pg_conn.execute("UPDATE alembic_version SET version_num ="
-                    " '20250618_075149_add_performance_indexes'")  # fmt: skip
+                    " '20250618_075149_add_performance_indexes'")
     result = cli("health-check", "--only", "at_head", url=db_url)
     assert result.exit_code == 1
     assert "not at head" in result.stdout
@@ -191,7 +191,7 @@ def test_not_at_head_is_a_warning(db_url, pg_conn, cli) -> None:
 
 def test_unreachable_database_is_critical(cli) -> None:
     result = cli("health-check", "-f", "json",
-                 url="postgresql://bob:hunter2@127.0.0.1:1/nowhere")  # fmt: skip
+                 url="postgresql://bob:hunter2@127.0.0.1:1/nowhere")
     assert result.exit_code == 2
     doc = result.json()
     assert doc["rows"][0]["check"] == "connectivity" and doc["rows"][0]["status"] == "critical"
@@ -205,9 +205,9 @@ def test_checks_that_cannot_run_are_unknown_not_a_crash(db_url, pg_conn, pg_serv
     password = uuid.uuid4().hex
     with pg_server.role("health_ro", password=password) as role:
         pg_conn.execute(psycopg.sql.SQL("GRANT SELECT ON alembic_version TO {}").format(
-            psycopg.sql.Identifier(role)))  # fmt: skip
+            psycopg.sql.Identifier(role)))
         result = cli("health-check", "-f", "json",
-                     url=make_conninfo(db_url, user=role, password=password))  # fmt: skip
+                     url=make_conninfo(db_url, user=role, password=password))
     doc = result.json()
     rows = {r["check"]: r for r in doc["rows"]}
     assert list(rows) == list(health.CHECK_NAMES)
@@ -226,14 +226,14 @@ def test_checks_that_cannot_run_are_unknown_not_a_crash(db_url, pg_conn, pg_serv
 
 def test_thresholds_from_environment_and_options() -> None:
     env = {"MUSICDB_HEALTH_BLOCKING_WARNING": "2m", "MUSICDB_HEALTH_CACHE_HIT_WARNING": "95%",
-           "MUSICDB_HEALTH_BLOAT_MIN_BYTES": "1GB", "OTHER": "x"}  # fmt: skip
+           "MUSICDB_HEALTH_BLOAT_MIN_BYTES": "1GB", "OTHER": "x"}
     t = health.Thresholds.from_sources(["blocking_warning=45s"], env)
     assert t.blocking_warning.total_seconds() == 45  # the option wins over the environment
     assert t.cache_hit_warning == 0.95
     assert t.bloat_min_bytes == 1024**3
     assert t.view_stale_warning == health.Thresholds().view_stale_warning
     for bad in (["nope=1"], ["blocking_warning"], ["blocking_warning=soon"],
-                ["cache_hit_warning=150%"]):  # fmt: skip
+                ["cache_hit_warning=150%"]):
         with pytest.raises(UsageError):
             health.Thresholds.from_sources(bad, {})
     with pytest.raises(UsageError, match="MUSICDB_HEALTH"):
@@ -258,7 +258,7 @@ def test_index_checks_use_the_index_verdicts(db_url, pg_conn, cli) -> None:
     assert found["index"] == "public.ix_tracks_artist_again"
     assert rows["unused_indexes"]["status"] == "ok"  # statistics too young to judge
     result = cli("health-check", *only, "-t", "unused_index_min_stats_age=0s", "-f", "json",
-                 url=db_url)  # fmt: skip
+                 url=db_url)
     rows = {r["check"]: r for r in result.json()["rows"]}
     unused = [i["index"] for i in rows["unused_indexes"]["details"]["indexes"]]
     assert "public.ix_artists_genres" in unused  # a GIN index nothing queried yet
@@ -282,7 +282,7 @@ def test_one_run_computes_each_catalog_fact_once(db_url, monkeypatch) -> None:
     monkeypatch.setattr(tables, "table_stats", counted("tables", tables.table_stats))
     thresholds = health.Thresholds(unused_index_min_stats_age=dt.timedelta(0))
     result = health.run_checks(DatabaseTarget(db_url, "test"), thresholds=thresholds,
-                               skip=("drift",))  # fmt: skip
+                               skip=("drift",))
     by_name = {c.name: c for c in result.checks}
     # three checks read the index verdicts and two the table statistics: each is computed once
     readers = ("invalid_indexes", "unused_indexes", "duplicate_indexes", "dead_rows", "bloat")

@@ -23,7 +23,7 @@ from helpers import CliResult, run_cli
 
 #: Bounded so the whole file stays a few seconds; every example is a full command.
 EXAMPLES = settings(max_examples=40, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 #: Prefixes no object, keyword or message of musicdb contains: their presence is the input's.
 MARK = "Zq7"
@@ -43,7 +43,7 @@ def _check_contract(result: CliResult, *, codes: tuple[int, ...] = (0, 1, 2)) ->
 _SECRET_CHARS = st.characters(
     min_codepoint=33, max_codepoint=0x17F,
     blacklist_categories=("Cs", "Cc"),
-)  # fmt: skip
+)
 passwords = st.text(_SECRET_CHARS, min_size=5, max_size=16).map(lambda s: "Pw" + s)
 users = st.sampled_from(["bob", "app_user", "x"])
 hosts = st.sampled_from(["127.0.0.1:1", "127.0.0.1:1,127.0.0.1:1", "[bad", "[::1", "127.0.0.1:x"])
@@ -85,14 +85,14 @@ def _environment(**values: str) -> Iterator[None]:
     from musicdb.config import LIBPQ_VARIABLES
 
     clean = {k: v for k, v in os.environ.items()
-             if k not in ("MUSICDB_DATABASE_URL", "DATABASE_URL", *LIBPQ_VARIABLES)}  # fmt: skip
+             if k not in ("MUSICDB_DATABASE_URL", "DATABASE_URL", *LIBPQ_VARIABLES)}
     with mock.patch.dict(os.environ, {**clean, **values}, clear=True):
         yield
 
 
 @EXAMPLES
 @given(case=connection_strings(), via=st.sampled_from(["--database-url", "MUSICDB_DATABASE_URL",
-                                                      "DATABASE_URL"]))  # fmt: skip
+                                                      "DATABASE_URL"]))
 def test_connection_text_never_shows_its_password(case: tuple[str, str], via: str) -> None:
     text, secret = case
     local_dir = "/proc/musicdb-never"  # were the local server chosen, it would fail loudly
@@ -120,7 +120,7 @@ def relation_names(draw: Any) -> str:
     """Names as someone might type them: bare, qualified, quoted, half-quoted, with payloads."""
     part = draw(_parts)
     shape = draw(st.sampled_from(["bare", "quoted", "qualified", "both-quoted", "half", "three",
-                                  "payload"]))  # fmt: skip
+                                  "payload"]))
     quoted = '"' + part.replace('"', '""') + '"'
     return {
         "bare": part,
@@ -185,7 +185,7 @@ _revision_text = st.one_of(
     st.from_regex(r"[+-]?[0-9]{1,4}", fullmatch=True),
     st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
             max_size=10),
-)  # fmt: skip
+)
 revision_args = st.one_of(
     _revision_text,
     st.tuples(_revision_text, _revision_text).map(":".join),
@@ -215,7 +215,7 @@ def test_generated_revision_arguments_keep_the_contract(base_db, rev: str, comma
     st.text(_NAME_CHARS, min_size=1, max_size=12),
     st.sampled_from(["select", "user", "table", "a$b", "_x", "x1", "1x", "Users", "between",
                      "name", "ümlaut", 'q"uote', "my.schema"]),
-))  # fmt: skip
+))
 def test_names_are_shown_as_the_server_quotes_them(shared_db, name: str) -> None:
     """A relation's name as shown (and logged) is exactly what the server's quote_ident gives."""
     from musicdb.ops import maintenance

@@ -134,7 +134,7 @@ def test_readers_are_not_blocked_by_a_concurrent_refresh(big_db_url: str) -> Non
     with psycopg.connect(big_db_url, autocommit=True) as conn:
         # new plays so that the refresh has a real difference to merge
         conn.execute("UPDATE user_interactions SET interaction_type = 'play'"
-                     " WHERE id % 10 = 3")  # fmt: skip
+                     " WHERE id % 10 = 3")
         conn.execute("VACUUM ANALYZE user_interactions")
     outcome: dict[str, Any] = {}
 
@@ -144,7 +144,7 @@ def test_readers_are_not_blocked_by_a_concurrent_refresh(big_db_url: str) -> Non
     during: list[float] = []
     other: list[float] = []
     with psycopg.connect(big_db_url, autocommit=True) as reader, \
-            psycopg.connect(big_db_url, autocommit=True) as watcher:  # fmt: skip
+            psycopg.connect(big_db_url, autocommit=True) as watcher:
         def refreshing() -> bool:
             row = watcher.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
@@ -170,7 +170,7 @@ def test_readers_are_not_blocked_by_a_concurrent_refresh(big_db_url: str) -> Non
     worst = max(during) * 1000 if during else None
     print(f"\nrefresh {result.duration_ms:.0f} ms; {len(during)} SELECTs answered while it ran, "
           f"worst latency {worst if worst is None else round(worst, 2)} ms; "
-          f"{len(other)} outside")  # fmt: skip
+          f"{len(other)} outside")
     # Each of these SELECTs started and finished while the REFRESH statement was active.
     assert len(during) >= 3, (len(during), result.duration_ms)
 
@@ -181,17 +181,17 @@ def test_two_refreshes_at_once_one_refreshes_the_other_skips(db_url: str, pg_con
         # Keep the first refresh inside its lock wait so that the two certainly overlap.
         _hold_view_lock(holder)
         procs = [_popen(db_url, "refresh-view", VIEW, "--lock-timeout", "60000", "-f", "json")
-                 for _ in range(2)]  # fmt: skip
+                 for _ in range(2)]
         _wait_until(lambda: any(p.poll() is not None for p in procs), "one refresh skipped")
         _wait_until(lambda: _waiting_on_lock(pg_conn, "musicdb refresh-view") == 1,
-                    "the other refresh waits for the view")  # fmt: skip
+                    "the other refresh waits for the view")
         holder.rollback()
     outputs = [p.communicate(timeout=HANG_GUARD_S) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs
     outcomes = sorted(json.loads(out)["rows"][0]["outcome"] for out, _ in outputs)
     assert outcomes == ["ok", "skipped"], outputs
     skipped = next(json.loads(o)["rows"][0] for o, _ in outputs
-                   if json.loads(o)["rows"][0]["outcome"] == "skipped")  # fmt: skip
+                   if json.loads(o)["rows"][0]["outcome"] == "skipped")
     assert "another refresh of public.mv_track_popularity is running" in skipped["message"]
     rows = _log(pg_conn, QVIEW)
     assert len(rows) == before + 1
@@ -206,14 +206,14 @@ def test_a_refresh_whose_client_was_killed_still_makes_the_next_run_skip(db_url,
         _hold_view_lock(holder)
         proc = _popen(db_url, "refresh-view", VIEW, "--lock-timeout", "600000")
         _wait_until(lambda: _waiting_on_lock(pg_conn, "musicdb refresh-view") == 1,
-                    "the refresh waits for the view")  # fmt: skip
+                    "the refresh waits for the view")
         proc.kill()
         proc.communicate(timeout=HANG_GUARD_S)
         assert _waiting_on_lock(pg_conn, "musicdb refresh-view") == 1  # the orphan is still there
         result = cli("refresh-view", VIEW, "-f", "json", url=db_url)
         holder.rollback()
     pg_conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE application_name = 'musicdb refresh-view'")  # fmt: skip
+                    " WHERE application_name = 'musicdb refresh-view'")
     assert result.exit_code == 0, result.stderr
     row = result.json()["rows"][0]
     assert row["outcome"] == "skipped", row
@@ -227,7 +227,7 @@ def test_refresh_gives_up_within_its_lock_timeout(db_url: str, pg_conn) -> None:
             [*MUSICDB, "refresh-view", VIEW, "--lock-timeout", "300"],
             capture_output=True, text=True, timeout=HANG_GUARD_S, stdin=subprocess.DEVNULL,
             env=musicdb_subprocess_env(MUSICDB_DATABASE_URL=db_url), check=False,
-        )  # fmt: skip
+        )
         holder.rollback()
     assert proc.returncode == 1, (proc.stdout, proc.stderr)
     line = _one_error_line(proc.stderr)
@@ -308,27 +308,27 @@ def test_unqualified_names_follow_the_search_path_like_postgresql(db_url, pg_con
     pg_conn.execute("CREATE SCHEMA s2; CREATE TABLE s2.users (i int)")
     pg_conn.execute('CREATE TABLE "Users" (i int)')
     pg_conn.execute('CREATE SCHEMA "My.Schema"; CREATE MATERIALIZED VIEW "My.Schema"."t.x" AS'
-                    " SELECT 1 AS id")  # fmt: skip
+                    " SELECT 1 AS id")
     result = cli("vacuum-table", "secret", url=db_url)
     assert result.exit_code == 1
     line = _one_error_line(result.stderr)
     assert "no table named 'secret' on the search_path (public); give the schema: other.secret" \
-        in line  # fmt: skip
+        in line
     assert cli("vacuum-table", "other.secret", url=db_url).stdout.startswith("other.secret: ok")
     assert cli("vacuum-table", "users", url=db_url).stdout.startswith("public.users: ok")
     assert cli("vacuum-table", "USERS", url=db_url).stdout.startswith("public.users: ok")
     assert cli("vacuum-table", '"Users"', url=db_url).stdout.startswith('public."Users": ok')
     dbname = pg_conn.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
     pg_conn.execute(sql.SQL("ALTER DATABASE {} SET search_path = s2, public").format(
-        sql.Identifier(dbname)))  # fmt: skip
+        sql.Identifier(dbname)))
     assert cli("vacuum-table", "users", url=db_url).stdout.startswith("s2.users: ok")
     assert cli("vacuum-table", f"{dbname}.public.users", url=db_url).stdout.startswith(
-        "public.users: ok")  # fmt: skip
+        "public.users: ok")
     result = cli("refresh-view", '"My.Schema"."t.x"', "--allow-blocking", url=db_url)
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith('refreshed "My.Schema"."t.x" blocking: 1 rows')
     assert [r["target"] for r in _log(pg_conn) if r["operation"] == "refresh"] == [
-        '"My.Schema"."t.x"']  # fmt: skip
+        '"My.Schema"."t.x"']
 
 
 def test_maintain_names_a_bad_schedule(cli) -> None:
@@ -363,7 +363,7 @@ def test_no_concurrent_refresh_without_unique_index_unless_allowed(db_url, pg_co
     assert result.exit_code == 0, result.stderr
     assert result.json()["rows"][0]["mode"] == "blocking"
     assert [(r["outcome"], r["details"].get("mode")) for r in _log(pg_conn, "public.mv_plain")] \
-        == [("failed", "blocking"), ("ok", "blocking")]  # fmt: skip
+        == [("failed", "blocking"), ("ok", "blocking")]
 
 
 def test_unpopulated_view_needs_allow_blocking(db_url, pg_conn, cli) -> None:
@@ -374,7 +374,7 @@ def test_unpopulated_view_needs_allow_blocking(db_url, pg_conn, cli) -> None:
     assert "it is not populated" in result.stderr
     assert cli("refresh-view", "mv_empty", "--allow-blocking", url=db_url).exit_code == 0
     assert pg_conn.execute("SELECT relispopulated FROM pg_class WHERE relname = 'mv_empty'"
-                           ).fetchone() == (True,)  # fmt: skip
+                           ).fetchone() == (True,)
     # populated now, so the next refresh is concurrent again
     result = cli("refresh-view", "mv_empty", "-f", "json", url=db_url)
     assert result.json()["rows"][0]["mode"] == "concurrently"
@@ -387,7 +387,7 @@ def test_if_older_than(db_url, pg_conn, cli) -> None:
     assert "skipped" in result.stdout and "--if-older-than" in result.stdout
     assert len(_log(pg_conn, QVIEW)) == 1
     pg_conn.execute("UPDATE maintenance_log SET started_at = started_at - interval '7 hours',"
-                    " finished_at = finished_at - interval '7 hours'")  # fmt: skip
+                    " finished_at = finished_at - interval '7 hours'")
     result = cli("refresh-view", VIEW, "--if-older-than", "6h", url=db_url)
     assert result.stdout.startswith("refreshed"), result.stdout
     assert len(_log(pg_conn, QVIEW)) == 2
@@ -448,7 +448,7 @@ def test_vacuum_all_over_the_threshold(db_url, pg_conn, cli) -> None:
     result = cli("vacuum-table", "--all", "--min-dead-ratio", "0.05", "-f", "json", url=db_url)
     assert [r["table"] for r in result.json()["rows"]] == ["public.albums"]
     assert [(r["target"], r["operation"]) for r in _log(pg_conn)] == [
-        ("public.artists", "vacuum"), ("public.albums", "vacuum")]  # fmt: skip
+        ("public.artists", "vacuum"), ("public.albums", "vacuum")]
 
 
 def test_vacuum_full_needs_yes_and_usage_errors(db_url, pg_conn, cli) -> None:
@@ -504,7 +504,7 @@ def test_maintain_each_schedule_end_to_end(db_url, pg_conn, cli) -> None:
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("maintain monthly: ok, 3 step(s)")
     assert [(r["operation"], r["target"]) for r in _log(pg_conn)] == [
-        ("refresh", QVIEW), ("vacuum", "public.artists")]  # fmt: skip
+        ("refresh", QVIEW), ("vacuum", "public.artists")]
     # the daily health check now finds the view fresh
     result = cli("health-check", "--only", "view_staleness", url=db_url)
     assert result.exit_code == 0, result.stdout
@@ -529,12 +529,12 @@ def test_overlapping_maintain_run_skips(db_url, pg_conn) -> None:
         _hold_view_lock(holder)  # keeps the first run inside its refresh
         first = _popen(db_url, "maintain", "weekly", "--lock-timeout", "60000")
         _wait_until(lambda: _waiting_on_lock(pg_conn, "musicdb refresh-view") == 1,
-                    "the first run is refreshing")  # fmt: skip
+                    "the first run is refreshing")
         second = subprocess.run(
             [*MUSICDB, "maintain", "weekly", "-f", "json"], capture_output=True, text=True,
             env=musicdb_subprocess_env(MUSICDB_DATABASE_URL=db_url), timeout=HANG_GUARD_S,
             stdin=subprocess.DEVNULL, check=False,
-        )  # fmt: skip
+        )
         holder.rollback()
     out, err = first.communicate(timeout=HANG_GUARD_S)
     assert second.returncode == 0, second.stderr

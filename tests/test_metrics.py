@@ -30,7 +30,7 @@ NO_DRIFT = metrics.MetricsOptions(drift_interval_s=0)
 def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     """``{(sample name, sorted labels): value}`` of an exposition, parsed by prometheus_client."""
     return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(text) for s in family.samples}  # fmt: skip
+            for family in text_string_to_metric_families(text) for s in family.samples}
 
 
 def _value(samples: dict[Any, float], name: str, **labels: str) -> float:
@@ -69,7 +69,7 @@ def test_planted_conditions(db_url, pg_conn) -> None:
     assert _value(samples, "musicdb_table_live_rows", **artists) == 2000
     assert _value(samples, "musicdb_table_total_bytes", **artists) >= (
         _value(samples, "musicdb_table_heap_bytes", **artists)
-        + _value(samples, "musicdb_table_index_bytes", **artists))  # fmt: skip
+        + _value(samples, "musicdb_table_index_bytes", **artists))
     assert _value(samples, "musicdb_indexes", verdict="unused") >= 1
     assert _value(samples, "musicdb_indexes", verdict="invalid") == 0
     assert _value(samples, "musicdb_connections", state="idle in transaction") >= 1
@@ -78,7 +78,7 @@ def test_planted_conditions(db_url, pg_conn) -> None:
     assert _value(samples, "musicdb_lock_waiting_sessions") == 0
     view = {"view": "public.mv_track_popularity"}
     assert 10 * 86400 - 60 < _value(samples, "musicdb_view_last_refresh_age_seconds",
-                                    **view) < 10 * 86400 + 60  # fmt: skip
+                                    **view) < 10 * 86400 + 60
     assert _value(samples, "musicdb_view_last_refresh_duration_seconds", **view) == 2.5
     assert _value(samples, "musicdb_schema_at_head") == 1
     assert _value(samples, "musicdb_scrape_duration_seconds") > 0
@@ -91,14 +91,14 @@ def test_top_tables_statements_drift_and_textfile(db_url, pg_conn, cli, tmp_path
         pg_conn.execute("SELECT count(*) FROM tracks")
     out = tmp_path / "musicdb.prom"
     result = cli("metrics", "--output", str(out), "--top-tables", "3", "--top-statements", "5",
-                 url=db_url)  # fmt: skip
+                 url=db_url)
     assert result.exit_code == 0, result.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["musicdb.prom"]  # no temporary file left
     samples = _samples(out.read_text())
     tables = [k for k in samples if k[0] == "musicdb_table_total_bytes"]
     assert len(tables) == 3 < _value(samples, "musicdb_tables")
     calls = {dict(k[1])["queryid"]: v for k, v in samples.items()
-             if k[0] == "musicdb_statement_calls_total"}  # fmt: skip
+             if k[0] == "musicdb_statement_calls_total"}
     assert 0 < len(calls) <= 5 and all(q.lstrip("-").isdigit() for q in calls)
     assert any(k[0] == "musicdb_statement_seconds_total" for k in samples)
     # drift ran (CREATEDB here), once: the second scrape of the same exporter reuses it
@@ -154,12 +154,12 @@ def test_unreachable_and_back(pg_server) -> None:
 
 def test_not_at_head_and_unwritable_output(db_url, pg_conn, cli, tmp_path) -> None:
     pg_conn.execute("UPDATE alembic_version SET version_num ="
-                    " '20250618_075149_add_performance_indexes'")  # fmt: skip
+                    " '20250618_075149_add_performance_indexes'")
     samples = _scrape(db_url)
     assert _value(samples, "musicdb_schema_at_head") == 0
     assert _value(samples, "musicdb_health_check_status", check="at_head") == 1
     result = cli("metrics", "--drift-interval", "0", "--output",
-                 str(tmp_path / "missing" / "m.prom"), url=db_url)  # fmt: skip
+                 str(tmp_path / "missing" / "m.prom"), url=db_url)
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1 and "cannot write" in result.stderr
     assert not (tmp_path / "missing").exists()
@@ -205,7 +205,7 @@ def test_pg_monitor_role_gets_what_it_may_see(db_url, pg_server) -> None:
     password = uuid.uuid4().hex
     with pg_server.role("mon", member_of="pg_monitor", password=password) as role:
         samples = _scrape(make_conninfo(db_url, user=role, password=password),
-                          metrics.MetricsOptions())  # fmt: skip
+                          metrics.MetricsOptions())
     assert _value(samples, "musicdb_up") == 1
     # what pg_monitor may read: the statistics views, sizes, activity, locks
     for part in ("health", "tables", "indexes", "connections", "locks", "replication"):
@@ -229,7 +229,7 @@ def test_replication_on_the_primary_and_on_its_standby(db_url, standby_db, pg_co
     assert _value(primary, "musicdb_replication_standbys") >= 1
     assert _value(primary, "musicdb_replication_slot_active", slot="musicdb_metrics_idle") == 0
     assert _value(primary, "musicdb_replication_slot_retained_bytes",
-                  slot="musicdb_metrics_idle") >= 0  # fmt: skip
+                  slot="musicdb_metrics_idle") >= 0
     lags = [k for k in primary if k[0] == "musicdb_replication_replay_lag_seconds"]
     assert lags and all(dict(labels)["standby"] for _, labels in lags)
     assert _value(primary, "musicdb_scrape_error", part="replication") == 0
@@ -265,7 +265,7 @@ def test_dashboard_queries_name_only_emitted_metrics(db_url, standby_db, pg_conn
     titles = {r["title"] for r in dashboard["panels"] if r["type"] == "row"}
     assert titles >= {"Health", "Sizes and growth", "Dead rows and bloat", "Connections",
                       "Locks and long transactions", "View staleness",
-                      "Query load (pg_stat_statements)", "Replication"}  # fmt: skip
+                      "Query load (pg_stat_statements)", "Replication"}
     used: set[str] = set()
     for panel in panels:
         assert panel["datasource"]["uid"] == "${DS_PROMETHEUS}"
@@ -291,9 +291,9 @@ def test_catalog_facts_are_kept_for_the_catalog_interval(db_url, pg_conn) -> Non
     --catalog-interval; the other figures on every scrape."""
     target = DatabaseTarget(db_url, "test")
     kept = metrics.Exporter(target, metrics.MetricsOptions(drift_interval_s=0,
-                                                           catalog_interval_s=3600))  # fmt: skip
+                                                           catalog_interval_s=3600))
     fresh = metrics.Exporter(target, metrics.MetricsOptions(drift_interval_s=0,
-                                                            catalog_interval_s=0))  # fmt: skip
+                                                            catalog_interval_s=0))
     before = {e: _samples(metrics.generate_text(e)) for e in (kept, fresh)}
     pg_conn.execute("CREATE INDEX ix_metrics_new ON artists (created_at)")
     with psycopg.connect(db_url, autocommit=True, application_name="metrics-idler"):
@@ -301,7 +301,7 @@ def test_catalog_facts_are_kept_for_the_catalog_interval(db_url, pg_conn) -> Non
         idle = {e: _value(after[e], "musicdb_connections", state="idle") for e in (kept, fresh)}
     counted = {e: (_value(before[e], "musicdb_indexes", verdict="all"),
                    _value(after[e], "musicdb_indexes", verdict="all"))
-               for e in (kept, fresh)}  # fmt: skip
+               for e in (kept, fresh)}
     assert counted[fresh][1] == counted[fresh][0] + 1  # read again
     assert counted[kept][1] == counted[kept][0]  # kept from the first scrape
     assert _value(after[kept], "musicdb_catalog_facts_age_seconds") > 0

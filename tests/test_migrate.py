@@ -160,7 +160,7 @@ def test_two_concurrent_upgrades_both_succeed_once(empty_db_url) -> None:
     env = musicdb_subprocess_env(MUSICDB_DATABASE_URL=empty_db_url, MUSICDB_PROGRESS_INTERVAL="0")
     procs = [
         subprocess.Popen([*MUSICDB, "migrate", "up"], env=env, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)  # fmt: skip
+                         stderr=subprocess.PIPE, text=True)
         for _ in range(2)
     ]
     outs = [p.communicate(timeout=300) for p in procs]
@@ -275,7 +275,7 @@ def test_built_wheel_migrates_from_a_fresh_virtualenv(tmp_path: Path, empty_db_u
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
          "-w", str(wheelhouse), str(source)],
         check=True, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    )
     (wheel,) = wheelhouse.glob("musicdb-*.whl")
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
@@ -283,20 +283,20 @@ def test_built_wheel_migrates_from_a_fresh_virtualenv(tmp_path: Path, empty_db_u
     site = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         check=True, capture_output=True, text=True,
-    ).stdout.strip()  # fmt: skip
+    ).stdout.strip()
     # musicdb itself only from the wheel; its dependencies from this environment (added last).
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", site, str(wheel)],
         check=True, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    )
     Path(site, "zz_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     env = musicdb_subprocess_env(MUSICDB_DATABASE_URL=empty_db_url)
     env.pop("PYTHONPATH", None)
     where = subprocess.run([str(python), "-c", "import musicdb; print(musicdb.__file__)"],
-                           check=True, capture_output=True, text=True, env=env)  # fmt: skip
+                           check=True, capture_output=True, text=True, env=env)
     assert where.stdout.strip().startswith(site), where.stdout
     up = subprocess.run([str(python), "-m", "musicdb", "migrate", "up"], capture_output=True,
-                        text=True, env=env, timeout=300, check=False)  # fmt: skip
+                        text=True, env=env, timeout=300, check=False)
     assert up.returncode == 0, up.stderr
     assert _revisions(empty_db_url) == (_head(),)
     assert os.path.exists(Path(site) / "musicdb" / "migrations" / "versions")

@@ -18,23 +18,23 @@ def _one(url: str, query: str) -> object:
 def _digest(url: str) -> list[tuple]:
     with psycopg.connect(url) as conn:
         return conn.execute("SELECT id, user_id, track_id, interaction_type, created_at "
-                            "FROM user_interactions ORDER BY id").fetchall()  # fmt: skip
+                            "FROM user_interactions ORDER BY id").fetchall()
 
 
 def test_populated_table_is_converted_kept_checked_contracted_and_downgraded(db_url, cli) -> None:
     assert cli("migrate", "down", COMPATIBLE, url=db_url).exit_code == 0
     with psycopg.connect(db_url, autocommit=True) as conn:
         user = conn.execute("INSERT INTO users (username, email, password_hash) "
-                            "VALUES ('p', 'p@x', 'h') RETURNING id").fetchone()[0]  # fmt: skip
+                            "VALUES ('p', 'p@x', 'h') RETURNING id").fetchone()[0]
         track = conn.execute("INSERT INTO tracks (title) VALUES ('t') RETURNING id").fetchone()[0]
         conn.execute("INSERT INTO user_interactions (user_id, track_id, interaction_type, "
                      "created_at) SELECT %s, %s, 'play', timestamp '2024-01-15' + n * interval "
-                     "'9 days' FROM generate_series(1, 120) AS n", (user, track))  # fmt: skip
+                     "'9 days' FROM generate_series(1, 120) AS n", (user, track))
     before = _digest(db_url)
     up = cli("migrate", "up", url=db_url)
     assert up.exit_code == 0, up.stderr
     assert _one(db_url, "SELECT relkind::text FROM pg_class "
-                        "WHERE oid = 'user_interactions'::regclass") == "p"  # fmt: skip
+                        "WHERE oid = 'user_interactions'::regclass") == "p"
     assert _digest(db_url) == before
     assert _one(db_url, "SELECT count(*) FROM user_interactions_legacy") == len(before)
     # the application's insert (no id, no created_at) lands in the current month's partition
@@ -42,14 +42,14 @@ def test_populated_table_is_converted_kept_checked_contracted_and_downgraded(db_
         new_id, where = conn.execute(
             "INSERT INTO user_interactions (user_id, track_id, interaction_type) "
             "VALUES (%s, %s, 'skip') RETURNING id, tableoid::regclass::text",
-            (user, track)).fetchone()  # fmt: skip
+            (user, track)).fetchone()
         assert new_id > max(r[0] for r in before) and where == "user_interactions_legacy"
         nxt = (dt.datetime.now(dt.UTC).replace(day=1, tzinfo=None)
-               + dt.timedelta(days=40)).replace(day=1)  # fmt: skip
+               + dt.timedelta(days=40)).replace(day=1)
         where = conn.execute(
             "INSERT INTO user_interactions (user_id, track_id, interaction_type, created_at) "
             "VALUES (%s, %s, 'play', %s) RETURNING tableoid::regclass::text",
-            (user, track, nxt)).fetchone()[0]  # fmt: skip
+            (user, track, nxt)).fetchone()[0]
         assert where == f"user_interactions_p{nxt:%Y%m}"
     before = _digest(db_url)
     assert cli("migrate", "check", url=db_url).exit_code == 0
@@ -62,7 +62,7 @@ def test_populated_table_is_converted_kept_checked_contracted_and_downgraded(db_
     done = cli("migrate", "contract", "--yes", url=db_url)
     assert done.exit_code == 0, done.stderr
     assert _one(db_url, "SELECT data_type FROM information_schema.columns WHERE table_name = "
-                        "'user_interactions' AND column_name = 'created_at'"  # fmt: skip
+                        "'user_interactions' AND column_name = 'created_at'"
                 ) == "timestamp without time zone"
     assert _one(db_url, "SELECT data_type FROM information_schema.columns WHERE table_name = "
                         "'users' AND column_name = 'created_at'") == "timestamp with time zone"
@@ -72,7 +72,7 @@ def test_populated_table_is_converted_kept_checked_contracted_and_downgraded(db_
     down = cli("migrate", "down", COMPATIBLE, url=db_url)
     assert down.exit_code == 0, down.stderr
     assert _one(db_url, "SELECT relkind::text FROM pg_class "
-                        "WHERE oid = 'user_interactions'::regclass") == "r"  # fmt: skip
+                        "WHERE oid = 'user_interactions'::regclass") == "r"
     assert _digest(db_url) == before
     assert cli("migrate", "check", url=db_url).exit_code == 0
 
@@ -104,7 +104,7 @@ def _seed_events(url: str, months: list[int], per_month: int) -> None:
 def _where(url: str) -> dict[str, int]:
     with psycopg.connect(url) as conn:
         return dict(conn.execute("SELECT tableoid::regclass::text, count(*) "
-                                 "FROM user_interactions GROUP BY 1").fetchall())  # fmt: skip
+                                 "FROM user_interactions GROUP BY 1").fetchall())
 
 
 def test_status_and_premake_are_idempotent_and_skip_on_overlap(db_url, cli) -> None:
@@ -168,10 +168,10 @@ def test_split_killed_midway_then_rerun_keeps_every_row_once(db_url, cli) -> Non
         # the 40th event of the first month is locked: the split moves a first batch of 25
         # rows of that month, then its second batch waits there
         blocker.execute("SELECT 1 FROM user_interactions WHERE created_at = %s FOR UPDATE",
-                        (dt.datetime.combine(first, dt.time(0, 39)),))  # fmt: skip
+                        (dt.datetime.combine(first, dt.time(0, 39)),))
         proc = subprocess.Popen([sys.executable, "-m", "musicdb", "--database-url", db_url,
                                  "partitions", "split", "--batch-rows", "25"], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         with psycopg.connect(db_url, autocommit=True) as watch:
             for _ in range(600):
                 waiting = watch.execute(
@@ -192,7 +192,7 @@ def test_split_killed_midway_then_rerun_keeps_every_row_once(db_url, cli) -> Non
     assert halfway == {"user_interactions_legacy": 300 - 25, "user_interactions_default": 5}
     assert _one(db_url, f"SELECT count(*) FROM {staged}") == 25
     shown = {r["partition"]: r for r in cli("partitions", "status", "-f", "json",
-                                             url=db_url).json()["rows"]}  # fmt: skip
+                                             url=db_url).json()["rows"]}
     assert shown[staged]["kind"].startswith("split in progress") and shown[staged][
         "rows_estimate"] == 25, shown[staged]
     rerun = cli("partitions", "split", "--batch-rows", "25", url=db_url)
@@ -200,7 +200,7 @@ def test_split_killed_midway_then_rerun_keeps_every_row_once(db_url, cli) -> Non
     assert _digest(db_url) == before  # every row, exactly once (ids are unique in the digest)
     where = _where(db_url)
     assert where == {**{f"user_interactions_p{_month(k):%Y%m}": 60 for k in range(-4, 1)},
-                     f"user_interactions_p{_month(8):%Y%m}": 5}  # fmt: skip
+                     f"user_interactions_p{_month(8):%Y%m}": 5}
     status = cli("partitions", "status", "-f", "json", url=db_url).json()
     assert "user_interactions_legacy" not in {r["partition"] for r in status["rows"]}
     assert status["meta"]["default_rows"] == 0
@@ -226,12 +226,12 @@ def test_retire_archives_refuses_without_yes_and_restore_loads_back(db_url, cli,
     blocked = tmp_path / "not-a-dir"
     blocked.write_text("")
     failed = cli("partitions", "retire", "--older-than", "24months", "--archive", str(blocked),
-                 "--yes", url=db_url)  # fmt: skip
+                 "--yes", url=db_url)
     assert failed.exit_code == 1 and len(failed.stderr.splitlines()) == 1, failed
     assert _digest(db_url) == before
     archive = tmp_path / "archive"
     done = cli("partitions", "retire", "--older-than", "2y", "--archive", str(archive), "--yes",
-               "--format", "json", url=db_url)  # fmt: skip
+               "--format", "json", url=db_url)
     assert done.exit_code == 0, done.stderr
     rows = {r["partition"]: r for r in done.json()["rows"]}
     assert set(rows) == set(old) and {r["rows"] for r in rows.values()} == {40}
@@ -257,7 +257,7 @@ def test_retire_archives_refuses_without_yes_and_restore_loads_back(db_url, cli,
     with psycopg.connect(db_url, autocommit=True) as conn:
         conn.execute("DROP TABLE user_interactions_default")
     again = cli("partitions", "retire", "--older-than", "24months", "--yes", "-f", "json",
-                url=db_url)  # fmt: skip
+                url=db_url)
     assert again.exit_code == 0, again.stderr
     assert {r["detach"] for r in again.json()["rows"]} == {"concurrently"}
     assert set(_where(db_url)) == {f"user_interactions_p{_month(-1):%Y%m}"}
@@ -265,7 +265,7 @@ def test_retire_archives_refuses_without_yes_and_restore_loads_back(db_url, cli,
 
 def _checks(url: str, cli) -> dict[str, dict]:  # type: ignore[no-untyped-def]
     result = cli("health-check", "--only", "partitions_ahead", "--only", "default_partition_rows",
-                 "--only", "partition_retention", "-f", "json", url=url)  # fmt: skip
+                 "--only", "partition_retention", "-f", "json", url=url)
     return {r["check"]: r for r in result.json()["rows"]}
 
 
@@ -334,13 +334,13 @@ def test_metrics_export_the_months_ahead_and_the_default_rows(db_url, cli) -> No
 
     def scrape() -> dict[str, float]:
         text = metrics.exposition(DatabaseTarget(db_url, "test"),
-                                  metrics.MetricsOptions(drift_interval_s=0)).decode()  # fmt: skip
+                                  metrics.MetricsOptions(drift_interval_s=0)).decode()
         return {s.name: s.value for f in text_string_to_metric_families(text) for s in f.samples
                 if s.name.startswith("musicdb_partitions_") or s.labels.get("part") == "partitions"}
 
     first = scrape()
     assert first == {"musicdb_scrape_error": 0, "musicdb_partitions_months_ahead": 4,
-                     "musicdb_partitions_default_rows": 0}  # fmt: skip
+                     "musicdb_partitions_default_rows": 0}
     _seed_events(db_url, [9], 3)  # a month not made yet: the default partition
     assert cli("partitions", "premake", "--months", "6", url=db_url).exit_code == 0
     later = scrape()

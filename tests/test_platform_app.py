@@ -49,13 +49,13 @@ def _table_digest(conn: psycopg.Connection[Any]) -> dict[str, tuple[int, str]]:
         cols = [r[0] for r in conn.execute(
             "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attnum > 0 "
             "AND NOT attisdropped AND attname NOT IN ('search_vector', 'search_document') "
-            "ORDER BY attname", (f"public.{table}",)).fetchall()]  # fmt: skip
+            "ORDER BY attname", (f"public.{table}",)).fetchall()]
         query = sql.SQL("SELECT {} FROM {} ORDER BY id").format(
             sql.SQL(", ").join(sql.Identifier(c) for c in cols), sql.Identifier(table))
         rows = conn.execute(query).fetchall()
         norm = [tuple(v.astimezone(dt.UTC).replace(tzinfo=None)
                       if isinstance(v, dt.datetime) and v.tzinfo else v for v in r)
-                for r in rows]  # fmt: skip
+                for r in rows]
         out[table] = (len(rows), hashlib.sha256(repr(norm).encode()).hexdigest())
     return out
 
@@ -77,7 +77,7 @@ def test_the_application_writes_reads_and_deletes_on_the_compatible_head(db_url,
         # server defaults (raw SQL without the timestamp) are UTC as well
         raw = db.session.execute(sa.text(
             "INSERT INTO users (username, email, password_hash) VALUES ('raw', 'raw@x', 'h') "
-            "RETURNING created_at")).scalar_one()  # fmt: skip
+            "RETURNING created_at")).scalar_one()
         assert raw.tzinfo is None and abs(raw - utcnow()) < CLOSE
         assert db.session.execute(sa.text("SHOW TimeZone")).scalar_one() == timezone
         db.session.commit()
@@ -97,7 +97,7 @@ def test_the_application_writes_reads_and_deletes_on_the_compatible_head(db_url,
         assert stored == "Nova Red Hour"
         # a vote stays 1 or -1
         bad = m["PlaylistTrackVote"](playlist_track_id=playlist.tracks.first().id,
-                                     user_id=objs["user"].id, vote_type=2)  # fmt: skip
+                                     user_id=objs["user"].id, vote_type=2)
         db.session.add(bad)
         with pytest.raises(sa.exc.IntegrityError):
             db.session.commit()
@@ -106,7 +106,7 @@ def test_the_application_writes_reads_and_deletes_on_the_compatible_head(db_url,
         db.session.execute(sa.text("REFRESH MATERIALIZED VIEW CONCURRENTLY mv_track_popularity"))
         last = db.session.execute(sa.text(
             "SELECT last_played_at FROM mv_track_popularity WHERE track_id = :t"),
-            {"t": objs["tracks"][0].id}).scalar_one()  # fmt: skip
+            {"t": objs["tracks"][0].id}).scalar_one()
         assert abs(last - utcnow()) < CLOSE
         db.session.commit()
         # deletes: the ORM's backrefs null the artist's tracks; the database cascades a playlist
@@ -129,7 +129,7 @@ def test_musicdb_writes_keep_utc_under_another_session_time_zone(db_url) -> None
     """generate's COPY text ("+00") and the server defaults mean UTC in a Europe/Paris session."""
     with psycopg.connect(db_url, autocommit=True, options="-c TimeZone=Europe/Paris") as conn:
         with conn.cursor().copy("COPY users (username, email, password_hash, created_at) "
-                                "FROM STDIN") as copy:  # fmt: skip
+                                "FROM STDIN") as copy:
             copy.write("c\tc@x\th\t2025-06-01 10:00:00+00\n")
         got = conn.execute("SELECT created_at FROM users WHERE username = 'c'").fetchone()[0]
         assert got == dt.datetime(2025, 6, 1, 10, 0)
@@ -151,12 +151,12 @@ def test_musicdb_models_autogenerate_nothing_and_never_write_search_columns(db_u
     engine = sa.create_engine(_sa_url(db_url), poolclass=sa.pool.NullPool)
     statements: list[str] = []
     sa.event.listen(engine, "before_cursor_execute",
-                    lambda _c, _cur, stmt, *_a: statements.append(stmt))  # fmt: skip
+                    lambda _c, _cur, stmt, *_a: statements.append(stmt))
     try:
         with engine.connect() as conn:
             ctx = MigrationContext.configure(conn, opts={
                 "compare_type": True, "compare_server_default": True,
-                "include_object": _include_object})  # fmt: skip
+                "include_object": _include_object})
             assert compare_metadata(ctx, models.Base.metadata) == []
         with sa.orm.Session(engine) as session:
             artist = models.Artist(name="Nova")
@@ -223,10 +223,10 @@ def test_expand_rewrites_no_table_and_keeps_every_instant(db_url, monkeypatch, c
     assert cli("migrate", "down", MERGE, "--yes", url=db_url).exit_code == 0
     with psycopg.connect(db_url, autocommit=True) as conn:
         conn.execute("INSERT INTO users (username, email, password_hash, created_at) "
-                     "VALUES ('t', 't@x', 'h', '2025-03-30 01:30:00+00')")  # fmt: skip
+                     "VALUES ('t', 't@x', 'h', '2025-03-30 01:30:00+00')")
         files = dict(conn.execute(
             "SELECT relname, pg_relation_filenode(oid) FROM pg_class WHERE relkind = 'r' "
-            "AND relnamespace = 'public'::regnamespace").fetchall())  # fmt: skip
+            "AND relnamespace = 'public'::regnamespace").fetchall())
         before = _table_digest(conn)
     monkeypatch.setenv("PGTZ", "Europe/Paris")
     assert cli("migrate", "up", COMPATIBLE, url=db_url).exit_code == 0
@@ -234,7 +234,7 @@ def test_expand_rewrites_no_table_and_keeps_every_instant(db_url, monkeypatch, c
     with psycopg.connect(db_url, autocommit=True) as conn:
         after = dict(conn.execute(
             "SELECT relname, pg_relation_filenode(oid) FROM pg_class WHERE relkind = 'r' "
-            "AND relnamespace = 'public'::regnamespace").fetchall())  # fmt: skip
+            "AND relnamespace = 'public'::regnamespace").fetchall())
         assert {t: after[t] for t in files} == files
         assert _table_digest(conn) == before
         created = conn.execute("SELECT created_at FROM users WHERE username = 't'").fetchone()[0]
@@ -293,7 +293,7 @@ def test_contract_refuses_while_rows_would_be_rejected_then_runs_and_undo_keeps_
         # the platform team fixes the rows: ids found for the NULL ones, the duplicate dropped
         conn.execute("UPDATE track_sources SET source_id = 'found' || id WHERE source_id IS NULL")
         conn.execute("DELETE FROM track_sources WHERE id = (SELECT max(id) FROM track_sources "
-                     "WHERE source_id = 'yt1')")  # fmt: skip
+                     "WHERE source_id = 'yt1')")
         before = _table_digest(conn)
     dry = cli("migrate", "contract", "--dry-run", url=db_url)
     assert dry.exit_code == 0, dry.stdout + dry.stderr
@@ -304,10 +304,10 @@ def test_contract_refuses_while_rows_would_be_rejected_then_runs_and_undo_keeps_
         # strict: no NULL id, one owner per external id, generated search_vector, timestamptz
         with pytest.raises(errors.NotNullViolation):
             conn.execute("INSERT INTO track_sources (track_id, source_type) "
-                         "VALUES ((SELECT min(id) FROM tracks), 'youtube')")  # fmt: skip
+                         "VALUES ((SELECT min(id) FROM tracks), 'youtube')")
         with pytest.raises(errors.UniqueViolation):
             conn.execute("INSERT INTO track_sources (track_id, source_type, source_id) "
-                         "VALUES ((SELECT max(id) FROM tracks), 'youtube', 'yt1')")  # fmt: skip
+                         "VALUES ((SELECT max(id) FROM tracks), 'youtube', 'yt1')")
         with pytest.raises((errors.GeneratedAlways, errors.DatatypeMismatch)):
             conn.execute("INSERT INTO tracks (title, search_vector) VALUES ('x', 'x'::varchar)")
         created = conn.execute("SELECT created_at FROM users ORDER BY id LIMIT 1").fetchone()[0]
@@ -327,16 +327,16 @@ def test_contract_refuses_while_rows_would_be_rejected_then_runs_and_undo_keeps_
         assert not contract.applied(conn)
         # the application writes again
         conn.execute("INSERT INTO track_sources (track_id, source_type) "
-                     "VALUES ((SELECT min(id) FROM tracks), 'youtube')")  # fmt: skip
+                     "VALUES ((SELECT min(id) FROM tracks), 'youtube')")
 
 
 def test_contract_refuses_while_pg_stat_statements_shows_old_writes(db_url, cli) -> None:
     with psycopg.connect(db_url, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
         conn.execute("SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database "
-                     "WHERE datname = current_database()), 0)")  # fmt: skip
+                     "WHERE datname = current_database()), 0)")
         conn.execute("INSERT INTO tracks (title, search_vector) VALUES (%s, %s::varchar)",
-                     ("t", "t"))  # fmt: skip
+                     ("t", "t"))
     refused = cli("migrate", "contract", "--dry-run", "--format", "json", url=db_url)
     assert refused.exit_code == 1
     reasons = {r["check"]: r for r in refused.json()["reasons"]}
@@ -344,7 +344,7 @@ def test_contract_refuses_while_pg_stat_statements_shows_old_writes(db_url, cli)
     assert "INSERT INTO tracks" in reasons["statements writing search_vector"]["detail"]
     with psycopg.connect(db_url, autocommit=True) as conn:
         conn.execute("SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database "
-                     "WHERE datname = current_database()), 0)")  # fmt: skip
+                     "WHERE datname = current_database()), 0)")
     ok = cli("migrate", "contract", "--dry-run", "--format", "json", url=db_url)
     assert ok.exit_code == 0 and ok.json()["ready"], ok.stdout
 
@@ -366,7 +366,7 @@ def _kept(url: str) -> dict[str, list[tuple[Any, ...]]]:
     with psycopg.connect(url) as conn:
         return {t: conn.execute(sql.SQL("SELECT {} FROM {} ORDER BY id").format(
                     sql.SQL(cols), sql.Identifier(t))).fetchall()  # static column lists
-                for t, cols in KEPT.items()}  # fmt: skip
+                for t, cols in KEPT.items()}
 
 
 def test_a_database_built_by_the_application_chain_is_adopted_with_every_row(

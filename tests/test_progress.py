@@ -21,11 +21,11 @@ LONG_COMMANDS = [
     ("refresh-view", "mv_track_popularity", "--format", "json"),
     ("maintain", "weekly", "--format", "json"),
     ("migrate", "down", "--yes", "--", "-1"),
-]  # fmt: skip
+]
 
 #: What each command's progress names (its task), shown when every line is let through.
 TASKS = ["migrate: ", "user_interactions: ", "bench baseline: ", "vacuum: ",
-         "refresh public.mv_track_popularity", "maintain weekly: ", "migrate: "]  # fmt: skip
+         "refresh public.mv_track_popularity", "maintain weekly: ", "migrate: "]
 
 
 def _run_all(url: str, *options: str) -> list[tuple[float, str, str]]:
@@ -125,4 +125,4 @@ def test_rich_progress_draws_each_task_with_its_count_and_note() -> None:
     users = next(line for line in lines if line.startswith("users"))
     assert "100/100" in users and "indexes" in users
     assert any(line.startswith("refresh mv_track_popular") and "running" in line
-               for line in lines)  # fmt: skip
+               for line in lines)

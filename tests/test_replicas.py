@@ -144,7 +144,7 @@ def test_replication_checks_by_role(db_url: str, standby_db: str) -> None:
 
 
 def test_lag_appears_while_replay_is_paused(pg_server, pg_standby, db_url: str,
-                                            standby_db: str) -> None:  # fmt: skip
+                                            standby_db: str) -> None:
     import time
 
     with pg_standby.server.connect() as standby:
@@ -158,7 +158,7 @@ def test_lag_appears_while_replay_is_paused(pg_server, pg_standby, db_url: str,
             deadline = time.monotonic() + 30
             while True:  # the WAL reaches the standby; it is not replayed
                 row = standby.execute("SELECT pg_wal_lsn_diff(pg_last_wal_receive_lsn(), "
-                                      "pg_last_wal_replay_lsn())").fetchone()  # fmt: skip
+                                      "pg_last_wal_replay_lsn())").fetchone()
                 if row and row[0] and row[0] > 100_000 or time.monotonic() > deadline:
                     break
                 time.sleep(0.1)
@@ -167,15 +167,15 @@ def test_lag_appears_while_replay_is_paused(pg_server, pg_standby, db_url: str,
             (upstream,) = status["rows"]
             assert upstream["replay_lag_bytes"] > 100_000
             checks = _health(standby_db, "--only", "replay_lag", "-t",
-                             "replay_lag_warning_bytes=100KB")  # fmt: skip
+                             "replay_lag_warning_bytes=100KB")
             assert checks["replay_lag"]["status"] == "warning", checks["replay_lag"]
             assert "paused" in str(checks["replay_lag"]["message"])
             checks = _health(standby_db, "--only", "replay_lag", "-t",
                              "replay_lag_warning_bytes=1KB", "-t",
-                             "replay_lag_critical_bytes=100KB")  # fmt: skip
+                             "replay_lag_critical_bytes=100KB")
             assert checks["replay_lag"]["status"] == "critical"
             from_primary = _health(db_url, "--only", "replay_lag", "-t",
-                                   "replay_lag_warning_bytes=100KB")  # fmt: skip
+                                   "replay_lag_warning_bytes=100KB")
             assert from_primary["replay_lag"]["status"] in ("warning", "critical")
         finally:
             standby.execute("SELECT pg_wal_replay_resume()")
@@ -199,7 +199,7 @@ def test_inactive_slot_retaining_wal(pg_server, db_url: str) -> None:
             assert checks["inactive_slots"]["status"] == "warning"
             assert "musicdb_test_idle" in str(checks["inactive_slots"]["message"])
             checks = _health(db_url, "--only", "inactive_slots", "-t",
-                             "slot_retained_critical_bytes=100KB")  # fmt: skip
+                             "slot_retained_critical_bytes=100KB")
             assert checks["inactive_slots"]["status"] == "critical"
         finally:
             conn.execute("SELECT pg_drop_replication_slot('musicdb_test_idle')")
@@ -215,7 +215,7 @@ def _scan_on(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("SET enable_seqscan = off")
         plan = conn.execute("EXPLAIN SELECT * FROM discovery_sessions ORDER BY started_at "
-                            "DESC LIMIT 1").fetchall()  # fmt: skip
+                            "DESC LIMIT 1").fetchall()
         assert STANDBY_ONLY_INDEX in str(plan)
         conn.execute("SELECT * FROM discovery_sessions ORDER BY started_at DESC LIMIT 1")
     deadline = time.monotonic() + 20
@@ -223,7 +223,7 @@ def _scan_on(url: str) -> None:
         while True:
             conn.execute("SELECT pg_stat_clear_snapshot()")
             row = conn.execute("SELECT pg_stat_get_numscans(%s::regclass)",
-                               (STANDBY_ONLY_INDEX,)).fetchone()  # fmt: skip
+                               (STANDBY_ONLY_INDEX,)).fetchone()
             if row and row[0] or time.monotonic() > deadline:
                 break
             time.sleep(0.2)
@@ -251,7 +251,7 @@ def test_index_used_only_on_the_standby_is_not_unused(
     # others stay unused: unused on every server
     assert _index_row(doc, "ix_tracks_danceable")["verdicts"] == ["unused"]
     unused_only = run_cli("analyze-indexes", *now, "--unused", "--replica", standby_db, "-f",
-                          "json", url=db_url).json()  # fmt: skip
+                          "json", url=db_url).json()
     assert STANDBY_ONLY_INDEX not in {r["index"] for r in unused_only["rows"]}
     # the environment names the replicas too
     monkeypatch.setenv("MUSICDB_REPLICA_URLS", f"{standby_db}")
@@ -269,7 +269,7 @@ def test_index_used_only_on_the_standby_is_not_unused(
     assert f"public.{STANDBY_ONLY_INDEX}" not in names and "public.ix_tracks_danceable" in names
 
     monthly = run_cli("maintain", "monthly", "--replica", standby_db, *young, "-f", "json",
-                      url=db_url)  # fmt: skip
+                      url=db_url)
     review = next(r for r in monthly.json()["rows"] if r["step"] == "unused_index_review")
     assert STANDBY_ONLY_INDEX not in str(review) and "ix_tracks_danceable" in str(review)
 

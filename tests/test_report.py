@@ -35,9 +35,9 @@ def _seed(conn: psycopg.Connection[Any]) -> None:
     conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
     conn.execute("CREATE SCHEMA hr")
     conn.execute('CREATE TABLE hr."<script>alert(1)</script>" (id int PRIMARY KEY, k int, '
-                 "note text)")  # fmt: skip
+                 "note text)")
     conn.execute('INSERT INTO hr."<script>alert(1)</script>" '
-                 "SELECT i, i % 5, 'n' || i FROM generate_series(1, 2000) i")  # fmt: skip
+                 "SELECT i, i % 5, 'n' || i FROM generate_series(1, 2000) i")
     conn.execute('CREATE INDEX "keep k" ON hr."<script>alert(1)</script>" (k)')
     conn.execute('CREATE INDEX "dup ""<b>x</b>"" | idx" ON hr."<script>alert(1)</script>" (k)')
     conn.execute('CREATE INDEX note_only ON hr."<script>alert(1)</script>" (note)')
@@ -45,12 +45,12 @@ def _seed(conn: psycopg.Connection[Any]) -> None:
     conn.execute('CREATE INDEX never_used ON hr."<script>alert(1)</script>" (id, note)')
     conn.execute("CREATE TABLE hr.parent (id int PRIMARY KEY)")
     conn.execute('CREATE TABLE hr."Child Table" (id int PRIMARY KEY, '
-                 '"Parent Id" int REFERENCES hr.parent (id))')  # fmt: skip
+                 '"Parent Id" int REFERENCES hr.parent (id))')
     conn.execute("ALTER TABLE public.users ADD COLUMN drifted_note text")  # not in the migrations
     conn.execute("ANALYZE")
     with pytest.raises(psycopg.errors.UniqueViolation):
         conn.execute('CREATE UNIQUE INDEX CONCURRENTLY "bad <i>" ON hr."<script>alert(1)</script>"'
-                     " (k)")  # fmt: skip
+                     " (k)")
     for _ in range(3):
         conn.execute(HOSTILE_QUERY)
 
@@ -74,7 +74,7 @@ def bench_file(tmp_path: Path) -> Path:
     runs = [{"saved_at": f"2026-11-0{i}T10:00:00+00:00",
              "patterns": {"q1_search": {"p95_ms": 2.0 * i, "calls": 100},
                           "q8_favourites": {"p95_ms": 5.0 - i, "calls": 100}}}
-            for i in (1, 2, 3)]  # fmt: skip
+            for i in (1, 2, 3)]
     path.write_text("".join(json.dumps(r) + "\n" for r in runs) + "not json\n", encoding="utf-8")
     return path
 
@@ -140,14 +140,14 @@ def test_the_recommended_statements_run_and_fix_what_they_name(pg_server, report
     with pg_server.database(source) as name:
         url = pg_server.url(name)
         first = rep.build_report(DatabaseTarget(url, "test"), thresholds=NO_AGE, bench_file=None,
-                                 drift=False, what_if=0)  # fmt: skip
+                                 drift=False, what_if=0)
         statements = [r["statement"] for r in _table(first, "indexes", "recommendations")]
         assert len(statements) >= 5
         with psycopg.connect(url, autocommit=True) as conn:
             for statement in statements:
                 conn.execute(statement)
         again = rep.build_report(DatabaseTarget(url, "test"), thresholds=NO_AGE, bench_file=None,
-                                 drift=False, what_if=0)  # fmt: skip
+                                 drift=False, what_if=0)
     left = {r["target"] for r in _table(again, "indexes", "recommendations")}
     assert f"hr.{HOSTILE_INDEX}" not in left and "hr.Child Table" not in left
     assert "hr.bad <i>" not in left
@@ -188,7 +188,7 @@ def test_markdown_has_the_same_sections_and_escapes(built) -> None:
 
 def test_json_has_everything_and_long_tables_are_bounded(report_url) -> None:
     small = rep.build_report(DatabaseTarget(report_url, "test"), limit=2, bench_file=None,
-                             drift=False, what_if=0)  # fmt: skip
+                             drift=False, what_if=0)
     doc = json.loads(render(small, "json"))
     assert [s["key"] for s in doc["sections"]] == SECTIONS
     tables = doc["sections"][1]["tables"]["table-stats"]
@@ -207,7 +207,7 @@ def tables_count(report: rep.AnalysisReport) -> int:
 
 def test_bench_history_is_charted(report_url, bench_file) -> None:
     result = rep.build_report(DatabaseTarget(report_url, "test"), bench_file=bench_file,
-                              drift=False, what_if=0)  # fmt: skip
+                              drift=False, what_if=0)
     bench = result.section("bench")
     assert bench.unavailable is None
     chart = bench.charts[0]
@@ -220,9 +220,9 @@ def test_bench_history_is_charted(report_url, bench_file) -> None:
 # -- safety ----------------------------------------------------------------------------------------
 def test_a_section_that_times_out_says_so(report_url) -> None:
     with psycopg.connect(report_url, autocommit=True,
-                         options="-c statement_timeout=50") as conn:  # fmt: skip
+                         options="-c statement_timeout=50") as conn:
         section = rep._filled(rep.Section("slow", "Slow"),
-                              lambda s: conn.execute("SELECT pg_sleep(2)"))  # fmt: skip
+                              lambda s: conn.execute("SELECT pg_sleep(2)"))
     assert section.unavailable is not None
     assert "statement timeout" in section.unavailable
     assert "--statement-timeout" in section.unavailable
@@ -233,7 +233,7 @@ def test_the_report_session_is_read_only(report_url) -> None:
     with psycopg.connect(report_url, autocommit=True) as conn:
         conn.execute("SET default_transaction_read_only = on")
         section = rep._filled(rep.Section("write", "Write"),
-                              lambda s: conn.execute("CREATE TABLE hr.nope (id int)"))  # fmt: skip
+                              lambda s: conn.execute("CREATE TABLE hr.nope (id int)"))
     assert "read-only transaction" in (section.unavailable or "")
 
 
@@ -244,7 +244,7 @@ def monitor_url(pg_server, report_url) -> Iterator[str]:
 
 
 def test_a_pg_monitor_role_gets_a_report_saying_what_it_cannot_see(cli, monitor_url,
-                                                                     tmp_path) -> None:  # fmt: skip
+                                                                     tmp_path) -> None:
     out = tmp_path / "report.json"
     result = cli("report", "--output", str(out), url=monitor_url)
     assert result.exit_code == 0, result.stderr
@@ -264,7 +264,7 @@ def test_a_pg_monitor_role_gets_a_report_saying_what_it_cannot_see(cli, monitor_
 
 
 def test_a_standby_gets_the_report_and_drift_says_why_not(cli, loaded_standby_db,
-                                                          tmp_path) -> None:  # fmt: skip
+                                                          tmp_path) -> None:
     out = tmp_path / "standby.md"
     result = cli("report", "--output", str(out), url=loaded_standby_db)
     assert result.exit_code == 0, result.stderr
@@ -272,7 +272,7 @@ def test_a_standby_gets_the_report_and_drift_says_why_not(cli, loaded_standby_db
     assert "| Role | standby |" in text
     assert re.search(r"\| Drift \| unknown: cannot check: .*standby", text)
     doc = cli("report", "--output", "-", "--format", "json", "--no-drift",
-              url=loaded_standby_db).json()  # fmt: skip
+              url=loaded_standby_db).json()
     sections = {s["key"]: s for s in doc["sections"]}
     assert doc["role"] == "standby"
     for key in ("server", "tables", "indexes", "queries", "activity", "health", "views"):
@@ -282,7 +282,7 @@ def test_a_standby_gets_the_report_and_drift_says_why_not(cli, loaded_standby_db
 def test_replica_scans_count_in_the_index_review(cli, pg_server, loaded_standby_db) -> None:
     primary = pg_server.url(str(conninfo_to_dict(loaded_standby_db)["dbname"]))
     doc = cli("report", "-o", "-", "--format", "json", "--no-drift", "--what-if", "0",
-              "--replica", loaded_standby_db, url=primary).json()  # fmt: skip
+              "--replica", loaded_standby_db, url=primary).json()
     indexes = next(s for s in doc["sections"] if s["key"] == "indexes")
     assert any(note.startswith("scans summed over 2 servers") for note in indexes["notes"])
 
@@ -290,23 +290,23 @@ def test_replica_scans_count_in_the_index_review(cli, pg_server, loaded_standby_
 # -- the command line ---------------------------------------------------------------------------
 def test_the_format_comes_from_the_file_name(cli, report_url, tmp_path, bench_file) -> None:
     for name, start in (("r.html", "<!DOCTYPE html>"), ("r.md", "# Database report"),
-                        ("r.json", "{")):  # fmt: skip
+                        ("r.json", "{")):
         out = tmp_path / name
         result = cli("report", "-o", str(out), "--no-drift", "--what-if", "0", "--bench-file",
-                     str(bench_file), url=report_url)  # fmt: skip
+                     str(bench_file), url=report_url)
         assert result.exit_code == 0, result.stderr
         assert result.stdout.startswith(f"wrote {out} (")
         assert out.read_text(encoding="utf-8").startswith(start)
     forced = tmp_path / "report.txt"
     result = cli("report", "-o", str(forced), "--format", "markdown", "--no-drift",
-                 url=report_url)  # fmt: skip
+                 url=report_url)
     assert result.exit_code == 0 and forced.read_text(encoding="utf-8").startswith("# Database")
 
 
 def test_min_stats_age_decides_the_unused_verdicts(cli, report_url) -> None:
     def review(age: str) -> dict[str, Any]:
         doc = cli("report", "-o", "-", "--format", "json", "--no-drift", "--what-if", "0",
-                  "--min-stats-age", age, url=report_url).json()  # fmt: skip
+                  "--min-stats-age", age, url=report_url).json()
         return next(s for s in doc["sections"] if s["key"] == "indexes")
 
     given = review("0")
@@ -324,7 +324,7 @@ def test_min_stats_age_decides_the_unused_verdicts(cli, report_url) -> None:
     (("-o", "r.html", "--format", "pdf"), "--format must be one of html, markdown, json"),
     (("-o", "r.html", "--limit", "0"), "Invalid value for '--limit'"),
     (("-o", "r.html", "--min-stats-age", "soon"), "--min-stats-age: threshold"),
-])  # fmt: skip
+])
 def test_bad_arguments_are_one_line_and_exit_2(cli, report_url, args, message) -> None:
     result = cli("report", *args, url=report_url)
     assert result.exit_code == 2
@@ -372,7 +372,7 @@ def browser() -> Iterator[Any]:
 
 def test_the_html_report_in_a_browser(browser, report_url, bench_file, tmp_path) -> None:
     result = rep.build_report(DatabaseTarget(report_url, "test"), thresholds=NO_AGE,
-                              bench_file=bench_file, drift=False)  # fmt: skip
+                              bench_file=bench_file, drift=False)
     path = tmp_path / "report.html"
     path.write_text(render(result, "html"), encoding="utf-8")
     page = browser.new_page()

@@ -153,7 +153,7 @@ def test_registry_runs_as_library(seeded_url) -> None:
 def test_variant_used_matches_the_server(cli, seeded_url, pg_server) -> None:
     doc = cli("analyze-queries", "--format", "json", url=seeded_url).json()
     expected = "query_stats.pss1.11.sql" if pg_server.version_num >= 170000 else (
-        "query_stats.pss1.8.sql")  # fmt: skip
+        "query_stats.pss1.8.sql")
     assert doc["meta"]["sql_file"] == expected
     indexes = cli("analyze-indexes", "--schema", SCHEMA, "--format", "json", url=seeded_url)
     last_scans = [r["last_scan"] for r in _rows(indexes) if r["index"] == "items_pkey"]
@@ -166,7 +166,7 @@ def test_variant_used_matches_the_server(cli, seeded_url, pg_server) -> None:
 def test_index_verdicts(cli, seeded_url) -> None:
     # the statistics of a fresh test server are young: judge usage at once (--min-stats-age 0)
     rows = _rows(cli("analyze-indexes", "--schema", SCHEMA, "--min-stats-age", "0", "--format",
-                     "json", url=seeded_url))  # fmt: skip
+                     "json", url=seeded_url))
     by_name = {r["index"]: r for r in rows}
     assert "unused" in by_name["items_never_used"]["verdicts"]
     assert by_name["items_pkey"]["verdicts"] == []
@@ -185,15 +185,15 @@ def test_index_verdicts(cli, seeded_url) -> None:
 
 def test_index_filters_and_stats_since(cli, seeded_url) -> None:
     result = cli("analyze-indexes", "--schema", SCHEMA, "--invalid", "--format", "json",
-                 url=seeded_url)  # fmt: skip
+                 url=seeded_url)
     doc = result.json()
     assert [r["index"] for r in doc["rows"]] == ["items_kind_invalid"]
     assert doc["meta"]["stats_since"]
     dups = _rows(cli("analyze-indexes", "--schema", SCHEMA, "--duplicates", "--format", "json",
-                     url=seeded_url))  # fmt: skip
+                     url=seeded_url))
     assert {r["index"] for r in dups} == {"items_kind_dup", "items_note"}
     unused = _rows(cli("analyze-indexes", "--schema", SCHEMA, "--unused", "--min-stats-age", "0",
-                       "--format", "json", url=seeded_url))  # fmt: skip
+                       "--format", "json", url=seeded_url))
     names = {r["index"] for r in unused}
     assert "items_never_used" in names
     assert not names & {"items_pkey", "parents_pkey", "children_other", "items_kind_invalid"}
@@ -221,7 +221,7 @@ def test_index_verdicts_compare_whole_definitions(cli, seeded_url) -> None:
             conn.execute(statement)
     try:
         rows = _rows(cli("analyze-indexes", "--schema", "rv", "--format", "json",
-                         url=seeded_url))  # fmt: skip
+                         url=seeded_url))
     finally:
         with psycopg.connect(seeded_url, autocommit=True) as conn:
             conn.execute("DROP SCHEMA rv CASCADE")
@@ -259,7 +259,7 @@ def test_missing_indexes(cli, seeded_url, pg_server) -> None:
             for i in range(5):
                 conn.execute("SELECT * FROM rt.items WHERE code = %s", (f"c{i}",))
     result = cli("missing-indexes", "--schema", SCHEMA, "--min-rows", "1000", "--format", "json",
-                 url=seeded_url)  # fmt: skip
+                 url=seeded_url)
     doc = result.json()
     fks = [r for r in doc["rows"] if r["finding"] == "fk without index"]
     assert [(r["table"], r["columns"]) for r in fks] == [("children", ["parent_id"])]
@@ -283,7 +283,7 @@ def test_missing_indexes(cli, seeded_url, pg_server) -> None:
 def test_statement_shows_up_in_analyze_queries(cli, seeded_url) -> None:
     _plant_probe(seeded_url)
     rows = _rows(cli("analyze-queries", "--order", "calls", "--limit", "50", "--format", "json",
-                     url=seeded_url))  # fmt: skip
+                     url=seeded_url))
     probe = [r for r in rows if "rt.items WHERE note =" in r["query"]]
     assert probe, [r["query"] for r in rows]
     assert probe[0]["calls"] >= 5
@@ -346,7 +346,7 @@ def test_analyze_queries_bad_order_is_a_usage_error(cli, seeded_url) -> None:
 # -- table-stats -----------------------------------------------------------------------------------
 def test_table_stats_dead_rows_and_bloat(cli, seeded_url) -> None:
     rows = _rows(cli("table-stats", "--schema", SCHEMA, "--exact", "1", "--format", "json",
-                     url=seeded_url))  # fmt: skip
+                     url=seeded_url))
     by_name = {r["table"]: r for r in rows}
     churn = by_name["churn"]
     assert churn["dead_rows"] >= 2000
@@ -381,7 +381,7 @@ def test_bloat_inputs_agree_between_pg_statistic_and_pg_stats(seeded_url) -> Non
             (SCHEMA,),
         ).fetchall()
         params = {"oids": [t[0] for t in tables], "schemas": [t[1] for t in tables],
-                  "tables": [t[2] for t in tables]}  # fmt: skip
+                  "tables": [t[2] for t in tables]}
         direct = {r["oid"]: r for r in reports.fetch(conn, "table_widths_statistic", params)}
         view = {r["oid"]: r for r in reports.fetch(conn, "table_widths", params)}
     assert direct == view
@@ -454,11 +454,11 @@ def test_lock_tree_and_idle_in_transaction(cli, seeded_url) -> None:
         longest = [r for r in connections["rows"] if r["section"] == "longest query"]
         assert longest[0]["pid"] == waiter
         apps = {r["name"]: r["connections"] for r in connections["rows"]
-                if r["section"] == "by application"}  # fmt: skip
+                if r["section"] == "by application"}
         assert apps["rt-holder"] == 1 and apps["rt-waiter"] == 1
         assert "musicdb-report" in apps  # counted, but never reported as a session
         assert all(r["application"] != "musicdb-report" for r in connections["rows"]
-                   if r["pid"] is not None)  # fmt: skip
+                   if r["pid"] is not None)
         assert connections["meta"]["max_connections"] > 0
 
 
@@ -495,7 +495,7 @@ def test_lock_info_with_nothing_blocked(cli, seeded_url) -> None:
 def test_reports_as_pg_monitor(cli, monitor_url, seeded_url) -> None:
     with psycopg.connect(monitor_url, autocommit=True) as conn:
         assert not conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
-                                ).fetchone()[0]  # fmt: skip
+                                ).fetchone()[0]
     for name in reports.REGISTRY:
         result = cli(name, "--format", "json", url=monitor_url)
         assert result.exit_code == 0, (name, result.stderr)
@@ -509,7 +509,7 @@ def test_reports_as_pg_monitor(cli, monitor_url, seeded_url) -> None:
     queries = cli("analyze-queries", "--limit", "100", "--format", "json", url=monitor_url).json()
     assert any("rt.items WHERE note =" in r["query"] for r in queries["rows"])  # pg_read_all_stats
     indexes = _rows(cli("analyze-indexes", "--schema", SCHEMA, "--format", "json",
-                        url=monitor_url))  # fmt: skip
+                        url=monitor_url))
     assert {r["index"] for r in indexes if "duplicate" in r["verdicts"]} == {"items_kind_dup"}
 
 

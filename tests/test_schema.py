@@ -481,12 +481,12 @@ def test_timestamps_defaults_and_jsonb(pg_conn: psycopg.Connection[Any]) -> None
             continue
         if "timestamp" in col["type"]:
             expected = ("timestamp with time zone" if table == "maintenance_log"
-                        else "timestamp without time zone")  # fmt: skip
+                        else "timestamp without time zone")
             assert col["type"] == expected, name
             naive += expected == "timestamp without time zone"
         if column in CREATION_COLUMNS and table in PLATFORM_TABLES:
             assert (col["nullable"], col["default"]) == (
-                False, "timezone('utc'::text, now())"), name  # fmt: skip
+                False, "timezone('utc'::text, now())"), name
         if col["type"] == "jsonb":
             if name in NULLABLE_JSONB:
                 assert (col["nullable"], col["default"]) == (True, None), name
@@ -881,7 +881,7 @@ def test_performance_indexes_exist(pg_conn: psycopg.Connection[Any]) -> None:
 EXAMPLE_ARGS: dict[str, tuple[Any, ...]] = {
     "Q1": (1,), "Q2": (1,), "Q3": ("x",), "Q4": (1,), "Q5": (), "Q6": ('["jazz"]',),
     "Q7": (1,), "Q8": (1,), "Q9": (0.9,), "Q10": ("spotify", "x"), "Q11": (1,), "Q12": (1,),
-}  # fmt: skip
+}
 
 
 def test_every_query_pattern_has_example_arguments() -> None:
@@ -1010,9 +1010,9 @@ def test_defect4_search_vector_is_generated_and_weighted(pg_conn) -> None:
         pg_conn.execute("INSERT INTO tracks (title, search_document) VALUES ('x', 'x')")
     # the application's write: a varchar-typed text, which the search does not use
     pg_conn.execute("INSERT INTO tracks (title, search_vector) VALUES ('y', %s::varchar)",
-                    ("stale words",))  # fmt: skip
+                    ("stale words",))
     assert value(pg_conn, "SELECT count(*) FROM tracks WHERE search_document @@ "
-                          "websearch_to_tsquery('english', 'stale')") == 0  # fmt: skip
+                          "websearch_to_tsquery('english', 'stale')") == 0
 
 
 @pytest.mark.parametrize(

@@ -23,12 +23,12 @@ def test_a_copy_holds_the_template_and_is_dropped_even_when_the_block_fails(
     source = str(conninfo_to_dict(db_url)["dbname"])
     with psycopg.connect(db_url, autocommit=True) as conn:
         conn.execute("INSERT INTO users (username, email, password_hash) "
-                     "VALUES ('scratch', 'scratch@example.org', 'x')")  # fmt: skip
+                     "VALUES ('scratch', 'scratch@example.org', 'x')")
     server = DatabaseTarget(pg_server.admin_url, "test")
     with (
         pytest.raises(ZeroDivisionError),
         db.scratch_database(server, template=source, file_copy=True,
-                            prefix="musicdb_copy_") as copy,  # fmt: skip
+                            prefix="musicdb_copy_") as copy,
     ):
         name = str(conninfo_to_dict(copy.conninfo)["dbname"])
         assert name.startswith("musicdb_copy_") and name != source

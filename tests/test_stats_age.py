@@ -36,7 +36,7 @@ def test_analyze_indexes_withholds_unused_below_the_age(cli, db_url, monkeypatch
     assert f"a verdict is possible from {judged:%Y-%m-%d %H:%M}" in table.stderr
     assert f"statistics run since {since:%Y-%m-%d %H:%M}" in table.stderr
     assert cli("analyze-indexes", "--unused", "--min-stats-age", "3650d", "--format", "json",
-               url=db_url).json()["rows"] == []  # fmt: skip
+               url=db_url).json()["rows"] == []
 
     monkeypatch.setenv("MUSICDB_MIN_STATS_AGE", "0")  # the environment sets the same age
     doc = cli("analyze-indexes", "--format", "json", url=db_url).json()
@@ -54,7 +54,7 @@ def test_analyze_indexes_withholds_unused_below_the_age(cli, db_url, monkeypatch
 def test_health_check_and_monthly_review_wait_for_the_age(cli, db_url, monkeypatch) -> None:
     only = ("--only", "unused_indexes")
     young = cli("health-check", *only, "-t", "unused_index_min_stats_age=3650d", "-f", "json",
-                url=db_url)  # fmt: skip
+                url=db_url)
     [row] = [r for r in young.json()["rows"] if r["check"] == "unused_indexes"]
     assert row["status"] == "ok" and row["details"]["withheld"] is True
     assert "withheld" in row["message"] and "a verdict is possible from" in row["message"]

@@ -24,7 +24,7 @@ from musicdb.errors import ConfigError, UsageError
 LIBPQ_VARIABLES = (
     "PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE", "PGPASSWORD",
     "PGPASSFILE", "PGSERVICE", "PGSERVICEFILE", "PGSSLMODE", "PGOPTIONS",
-)  # fmt: skip
+)
 
 _SCHEMES = {"postgresql", "postgres", "postgresql+psycopg"}
 _MASK = "***"
@@ -58,7 +58,7 @@ class DatabaseTarget:
         """What may be printed: the connection string with its password masked."""
         if not self.conninfo:
             shown = {k: os.environ[k] for k in ("PGSERVICE", "PGHOST", "PGPORT", "PGUSER",
-                                                "PGDATABASE") if os.environ.get(k)}  # fmt: skip
+                                                "PGDATABASE") if os.environ.get(k)}
             inner = ", ".join(f"{k}={v}" for k, v in shown.items())
             return f"libpq environment ({inner})" if inner else "libpq environment"
         return mask_url(self.conninfo)
@@ -248,11 +248,11 @@ class Settings:
         (split by :func:`split_replica_urls`)."""
         if options:
             return [DatabaseTarget(normalise_url(u, origin="--replica"), "--replica")
-                    for u in options]  # fmt: skip
+                    for u in options]
         raw = self.environ.get(REPLICA_URLS_VARIABLE, "")
         return [DatabaseTarget(normalise_url(u, origin=REPLICA_URLS_VARIABLE),
                                REPLICA_URLS_VARIABLE)
-                for u in split_replica_urls(raw)]  # fmt: skip
+                for u in split_replica_urls(raw)]
 
     def target(self) -> DatabaseTarget:
         """The database to use, starting the embedded local server when nothing is configured."""

@@ -170,7 +170,7 @@ def scratch_database(
     if via:
         admin = DatabaseTarget(url_with_database(target.conninfo, via), target.source)
     create = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name),
-                                                              sql.Identifier(template))  # fmt: skip
+                                                              sql.Identifier(template))
     with connect(admin) as conn:
         if in_recovery(conn):
             raise NotOnStandby(

@@ -158,7 +158,7 @@ class LocalCluster:
             "given folder" if base_dir
             else "MUSICDB_LOCAL_DIR" if os.environ.get("MUSICDB_LOCAL_DIR")
             else "default folder; MUSICDB_LOCAL_DIR overrides it"
-        )  # fmt: skip
+        )
         self._bindir = Path(bindir) if bindir else None
         self.port = port
         self.durable = durable
@@ -398,7 +398,7 @@ class LocalCluster:
         if not self.initialised:
             return False
         result = self._run([str(self.bindir / "pg_ctl"), "status", "-D", str(self.data_dir)],
-                           check=False)  # fmt: skip
+                           check=False)
         return result.returncode == 0
 
     def url(self, database: str | None = None) -> str:
@@ -450,7 +450,7 @@ class LocalCluster:
         args = [
             str(self.bindir / "initdb"), "-D", str(self.data_dir), "-U", SUPERUSER,
             "-E", "UTF8", "--locale=C", "--no-instructions",
-        ]  # fmt: skip
+        ]
         if HAS_UNIX_SOCKETS:
             args += ["--auth-local=trust", "--auth-host=reject"]
         else:
@@ -487,7 +487,7 @@ class LocalCluster:
                     [str(self.bindir / "pg_ctl"), "start", "-D", str(self.data_dir), "-w",
                      "-t", "60", "-l", str(self.log_file)],
                     timeout=90,
-                )  # fmt: skip
+                )
             self._ensure_database()
         return self.url()
 
@@ -523,7 +523,7 @@ class LocalCluster:
                 [str(primary.bindir / "pg_basebackup"), "-D", str(self.data_dir), "-R",
                  "-X", "stream", "-c", "fast", "-d", primary.url("postgres")],
                 timeout=timeout_s,
-            )  # fmt: skip
+            )
             settings = {
                 key: value
                 for key, value in self._settings().items()
@@ -541,7 +541,7 @@ class LocalCluster:
             if not self.running:
                 return False
             self._run([str(self.bindir / "pg_ctl"), "stop", "-D", str(self.data_dir), "-m", "fast",
-                       "-w", "-t", "60"], timeout=90)  # fmt: skip
+                       "-w", "-t", "60"], timeout=90)
             return True
 
     def destroy(self) -> bool:
@@ -551,7 +551,7 @@ class LocalCluster:
         with self._locked():
             if self.initialised and self.running:
                 self._run([str(self.bindir / "pg_ctl"), "stop", "-D", str(self.data_dir), "-m",
-                           "immediate", "-w"], timeout=90)  # fmt: skip
+                           "immediate", "-w"], timeout=90)
             shutil.rmtree(self.base_dir)
         return True
 

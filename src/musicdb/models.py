@@ -50,13 +50,13 @@ class User(Base):
     library = _children("UserLibrary", "user")
     interactions = _children("UserInteraction", "user", lazy="dynamic")
     profile = relationship("UserMusicProfile", back_populates="user", uselist=False,
-                           passive_deletes=True)  # fmt: skip
+                           passive_deletes=True)
     discovery_sessions = _children("DiscoverySession", "user")
     artist_follows = _children("UserArtistFollow", "user")
     album_collections = _children("UserAlbumCollection", "user")
     playlist_follows = _children("PlaylistFollow", "user")
     collaborations = _children("PlaylistCollaborator", "user",
-                               foreign_keys="PlaylistCollaborator.user_id")  # fmt: skip
+                               foreign_keys="PlaylistCollaborator.user_id")
 
 
 class Artist(Base):
@@ -103,14 +103,14 @@ class Playlist(Base):
     __table__ = schema.playlists
     __mapper_args__ = _args()
     owner = relationship("User", back_populates="playlists",
-                         foreign_keys=[schema.playlists.c.owner_id])  # fmt: skip
+                         foreign_keys=[schema.playlists.c.owner_id])
     parent = relationship("Playlist", remote_side=[schema.playlists.c.id],
-                          back_populates="children")  # fmt: skip
+                          back_populates="children")
     children = _children("Playlist", "parent")
     tracks = _children("PlaylistTrack", "playlist", order_by="PlaylistTrack.position")
     collaborators = _children("PlaylistCollaborator", "playlist")
     activities = _children("PlaylistActivity", "playlist",
-                           order_by="PlaylistActivity.created_at.desc()")  # fmt: skip
+                           order_by="PlaylistActivity.created_at.desc()")
     follows = _children("PlaylistFollow", "playlist")
 
 
@@ -126,7 +126,7 @@ class PlaylistCollaborator(Base):
     __table__ = schema.playlist_collaborators
     playlist = relationship("Playlist", back_populates="collaborators")
     user = relationship("User", back_populates="collaborations",
-                        foreign_keys=[schema.playlist_collaborators.c.user_id])  # fmt: skip
+                        foreign_keys=[schema.playlist_collaborators.c.user_id])
     inviter = relationship("User", foreign_keys=[schema.playlist_collaborators.c.invited_by])
 
 
@@ -169,7 +169,7 @@ class DiscoverySession(Base):
     __table__ = schema.discovery_sessions
     user = relationship("User", back_populates="discovery_sessions")
     tracks = _children("DiscoverySessionTrack", "session",
-                       order_by="DiscoverySessionTrack.position")  # fmt: skip
+                       order_by="DiscoverySessionTrack.position")
 
 
 class DiscoverySessionTrack(Base):
@@ -197,4 +197,4 @@ MODELS: dict[str, type[Base]] = {
                 PlaylistTrack, PlaylistCollaborator, PlaylistActivity, PlaylistTrackVote,
                 PlaylistFollow, UserMusicProfile, UserLibrary, UserInteraction, DiscoverySession,
                 DiscoverySessionTrack, UserArtistFollow, UserAlbumCollection)
-}  # fmt: skip
+}

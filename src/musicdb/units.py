@@ -9,7 +9,7 @@ from musicdb.errors import UsageError
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h|d|w)?\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400,
-                 "w": 604800}  # fmt: skip
+                 "w": 604800}
 
 
 def parse_duration(text: str | float | dt.timedelta) -> dt.timedelta:

@@ -13,7 +13,7 @@ def test_environment_lists_replicas_by_comma_or_space() -> None:
     settings = Settings(environ={"MUSICDB_REPLICA_URLS": urls})
     found = settings.replicas()
     assert [t.conninfo for t in found] == [
-        "postgresql://r1/db", "postgresql://r2/db", "postgresql://r3/db"]  # fmt: skip
+        "postgresql://r1/db", "postgresql://r2/db", "postgresql://r3/db"]
     assert {t.source for t in found} == {"MUSICDB_REPLICA_URLS"}
 
 

@@ -21,7 +21,7 @@ HOSTILE = "<script>alert(1)</script>"
     ("snake_case *bold* [link](x)", "snake\\_case \\*bold\\* \\[link\\](x)"),
     ("two\nlines\there", "two lines here"),
     ("back`tick \\", "back\\`tick \\\\"),
-])  # fmt: skip
+])
 def test_markdown_text_is_escaped(text, expected) -> None:
     assert md_text(text) == expected
 
@@ -35,7 +35,7 @@ def test_markdown_code_spans_hold_any_text() -> None:
 
 def test_charts_are_svg_without_script_and_escape_their_labels() -> None:
     chart = Chart("t", "Sizes", "stacked", [HOSTILE, "b"],
-                  [("heap", [3.0, 1.0]), ("indexes", [1.0, 0.0])], "bytes")  # fmt: skip
+                  [("heap", [3.0, 1.0]), ("indexes", [1.0, 0.0])], "bytes")
     drawn = svg(chart)
     assert drawn.startswith("<svg") and "<?xml" not in drawn
     assert "<script" not in drawn and HOSTILE not in drawn
@@ -56,7 +56,7 @@ def test_a_line_chart_keeps_gaps() -> None:
 @pytest.mark.parametrize(("path", "fmt", "expected"), [
     ("report.html", None, "html"), ("r.HTM", None, "html"), ("r.md", None, "markdown"),
     ("out/r.json", None, "json"), ("r.txt", "markdown", "markdown"), ("-", "json", "json"),
-])  # fmt: skip
+])
 def test_the_format_of_a_file(path, fmt, expected) -> None:
     assert format_for(path, fmt) == expected
 

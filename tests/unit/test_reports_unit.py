@@ -24,7 +24,7 @@ NOW = dt.datetime(2026, 1, 10, 12, 0, tzinfo=dt.UTC)
 # -- SQL variants ----------------------------------------------------------------------------------
 def test_variants_are_grouped_by_base_and_odd_names_ignored() -> None:
     found = parse_variants(["q.sql", "q.pg10.sql", "q.pg9.sql", "s.pss1.11.sql", "README.md",
-                            "Q.sql", "q.pgx.sql", "q.pg16.sql.orig"])  # fmt: skip
+                            "Q.sql", "q.pgx.sql", "q.pg16.sql.orig"])
     assert found == {
         "q": [(None, (), "q.sql"), ("pg", (10,), "q.pg10.sql"), ("pg", (9,), "q.pg9.sql")],
         "s": [("pss", (1, 11), "s.pss1.11.sql")],
@@ -58,10 +58,10 @@ def test_index_verdicts_report_rows_meta_and_notes() -> None:
     rows = [
         _index("t_a", verdicts=["invalid"], valid=False),
         _index("t_b", verdicts=["unused", "duplicate", "redundant"], scans=0,
-               duplicate_of="t_c", prefix_of="t_d"),  # fmt: skip
+               duplicate_of="t_c", prefix_of="t_d"),
     ]
     since = StatsSince(NOW - dt.timedelta(hours=2), NOW - dt.timedelta(days=3),
-                       NOW - dt.timedelta(hours=2), 7200.0)  # fmt: skip
+                       NOW - dt.timedelta(hours=2), 7200.0)
     report = IndexVerdicts(rows=rows, since=since, server_version="18.1").to_report()
     assert report.name == "analyze-indexes"
     assert [list(r) for r in report.rows] == [[c.key for c in IndexVerdicts.COLUMNS]] * 2
@@ -94,14 +94,14 @@ def test_terminal_tables_show_fewer_columns_than_json() -> None:
 def _table(name: str, basis: str = "estimate") -> TableRow:
     bloat, ratio = (None, None) if basis.startswith("unknown") else (0, 0.0)
     return TableRow(1, "s", name, 100, 20, 3, 10, 5, 60, 0.1, bloat, ratio, basis,
-                    None, None, None, None, 100.0)  # fmt: skip
+                    None, None, None, None, 100.0)
 
 
 def test_table_stats_report_totals_notes_and_meta() -> None:
     result = TableStats(rows=[_table("a"), _table("b", "unknown: never analyzed"),
                               _table("c", "unknown: never analyzed")],
                         tables=10, limit=3,
-                        notes=["--exact needs the pgstattuple extension: x"])  # fmt: skip
+                        notes=["--exact needs the pgstattuple extension: x"])
     report = result.to_report()
     assert report.rows[0]["total_bytes"] == 123
     assert "oid" not in report.rows[0] and "fillfactor" not in report.rows[0]
@@ -118,7 +118,7 @@ def test_table_stats_report_totals_notes_and_meta() -> None:
 
 def test_bloat_estimate_is_unknown_without_fresh_statistics() -> None:
     table = {"relpages": 100, "reltuples": 1000.0, "can_select": True, "mod_since_analyze": 0,
-             "analyze_threshold": 50, "bs": 8192, "fillfactor": 100}  # fmt: skip
+             "analyze_threshold": 50, "bs": 8192, "fillfactor": 100}
     widths = {"ncols": 2, "ncols_with_stats": 2, "max_null_frac": 0, "data_width": 16}
     basis, bloat = bloat_estimate(table, widths)
     # a row: 24-byte header + 16 bytes of data + a 4-byte line pointer = 44 bytes, so
@@ -137,7 +137,7 @@ def test_bloat_estimate_is_unknown_without_fresh_statistics() -> None:
 
 def test_missing_indexes_meta_says_what_the_what_if_search_did() -> None:
     row = MissingIndexRow("fk without index", "s", "t", ["p"], "fk references s.p", rows=5,
-                          constraint="fk")  # fmt: skip
+                          constraint="fk")
     report = MissingIndexes(rows=[row], min_rows=10).to_report()
     assert report.meta == {"min_rows": 10, "hypopg": None}
     assert report.rows[0]["seq_scans"] is None and "constraint" not in report.rows[0]
@@ -148,22 +148,22 @@ def test_missing_indexes_meta_says_what_the_what_if_search_did() -> None:
 def test_query_stats_notes_hidden_texts_and_keeps_stats_reset_in_meta() -> None:
     row = QueryRow(1, 42, 3, 3, 1.5, 4.5, 1.0, 0.0, "app", "SELECT 1")
     result = QueryStats(rows=[row], order="total", statements=1, pss_version=(1, 11),
-                        sql_file="query_stats.pss1.11.sql", hidden=2)  # fmt: skip
+                        sql_file="query_stats.pss1.11.sql", hidden=2)
     report = result.to_report()
     assert report.meta == {"order": "total", "statements": 1, "pg_stat_statements": "1.11",
-                           "sql_file": "query_stats.pss1.11.sql"}  # fmt: skip
+                           "sql_file": "query_stats.pss1.11.sql"}
     assert report.notes == ["2 statement text(s) hidden: other users' texts need "
-                            "pg_read_all_stats (or pg_monitor)"]  # fmt: skip
+                            "pg_read_all_stats (or pg_monitor)"]
     result.stats_reset = NOW
     assert result.to_report().meta["stats_reset"] == NOW
 
 
 def test_connection_stats_meta_totals_the_states() -> None:
     result = ConnectionStats(rows=[ConnectionRow("by state", "active", 3, 0.03)],
-                             max_connections=100, by_state={"active": 3, "idle": 1})  # fmt: skip
+                             max_connections=100, by_state={"active": 3, "idle": 1})
     assert result.connections == 4
     assert result.to_report().meta == {"max_connections": 100, "connections": 4, "usage": 0.04,
-                                       "by_state": {"active": 3, "idle": 1}}  # fmt: skip
+                                       "by_state": {"active": 3, "idle": 1}}
 
 
 def test_lock_tree_is_drawn_from_the_depth() -> None:
@@ -171,7 +171,7 @@ def test_lock_tree_is_drawn_from_the_depth() -> None:
             LockRow(11, 1, [10], "u", "a", "active", 2.0, 3.0, "RowExclusiveLock", "table s.t",
                     "UPDATE t"),
             LockRow(12, 2, [11], "u", "a", "active", 1.0, 1.0, "ShareLock", "transaction 7",
-                    "UPDATE t")]  # fmt: skip
+                    "UPDATE t")]
     report = LockInfo(rows=rows, waiting=2, blocking=[10]).to_report()
     assert [r["tree"] for r in report.rows] == ["10", "  └─ 11", "    └─ 12"]
     assert report.meta == {"waiting": 2, "blocking": [10]}

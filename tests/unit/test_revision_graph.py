@@ -11,7 +11,7 @@ from musicdb import migrate
 def test_revision_graph_is_alembics() -> None:
     script = migrate.script_directory()
     alembic_graph = {r.revision: tuple(sorted(r._all_down_revisions))
-                     for r in script.walk_revisions()}  # fmt: skip
+                     for r in script.walk_revisions()}
     ours = {rev: tuple(sorted(downs)) for rev, downs in migrate.revision_graph().items()}
     assert ours == alembic_graph
     assert migrate.heads() == tuple(sorted(script.get_heads()))

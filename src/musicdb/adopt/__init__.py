@@ -102,7 +102,7 @@ WRITER_IMPACTS: tuple[tuple[str, str, str], ...] = (
     ("create_indexes", "playlist_tracks",
      "UNIQUE (playlist_id, position) becomes DEFERRABLE: a reorder can swap positions inside one "
      "transaction (SET CONSTRAINTS ... DEFERRED)"),
-)  # fmt: skip
+)
 
 
 @dataclass
@@ -201,25 +201,25 @@ def inspect(target: DatabaseTarget) -> Inspection:
     if not relations:
         return Inspection(target.display, "empty",
                           f"empty database ({shown}): nothing to adopt; `musicdb migrate up` "
-                          "builds the schema", stamp)  # fmt: skip
+                          "builds the schema", stamp)
     if adopted:
         state = "converted and at head" if MERGE in stamp else "conversion pending"
         return Inspection(target.display, "adopted",
                           f"already adopted ({shown}): {state}; `musicdb migrate up` continues",
-                          stamp, counts=counts)  # fmt: skip
+                          stamp, counts=counts)
     if set(conversion.TABLES) <= set(relations):
         application = stamp == (APPLICATION_STAMP,)
         differences = snapshot.diff(legacy_snapshot(target, application), live,
-                                    ignore=("alembic_version",))  # fmt: skip
+                                    ignore=("alembic_version",))
         if not differences and application:
             return Inspection(target.display, "legacy",
                               f"built by the platform application's own chain ({shown}): "
-                              "adoptable", stamp, counts=counts)  # fmt: skip
+                              "adoptable", stamp, counts=counts)
         if not differences:
             how = ("stamped " + shown + " by hand") if stamp else "not stamped"
             return Inspection(target.display, "legacy",
                               f"the hand-built legacy platform layout ({how}): adoptable",
-                              stamp, counts=counts)  # fmt: skip
+                              stamp, counts=counts)
     else:
         differences = None
     if stamp and set(stamp) <= known:
@@ -227,7 +227,7 @@ def inspect(target: DatabaseTarget) -> Inspection:
         if not drift:
             return Inspection(target.display, "managed",
                               f"managed by musicdb at {shown}, no drift: nothing to adopt",
-                              stamp, counts=counts)  # fmt: skip
+                              stamp, counts=counts)
         if differences is None or len(drift) < len(differences):
             differences = drift
             what = f"its stamp ({shown}) says"
@@ -237,11 +237,11 @@ def inspect(target: DatabaseTarget) -> Inspection:
         what = "the legacy layout has"
         if differences is None:
             differences = snapshot.diff(legacy_snapshot(target), live,
-                                        ignore=("alembic_version",))  # fmt: skip
+                                        ignore=("alembic_version",))
     return Inspection(target.display, "unknown",
                       f"neither empty, nor managed, nor the legacy layout ({shown}): "
                       f"{len(differences)} difference(s) from what {what}; nothing changed",
-                      stamp, differences, counts)  # fmt: skip
+                      stamp, differences, counts)
 
 
 # -- the plan -----------------------------------------------------------------------------------
@@ -259,9 +259,9 @@ def adopt_step(found: Inspection) -> conversion.StepPlan:
         step.add(stmt)
     details = json.dumps({"row_counts": found.counts, "message": found.message})
     step.add("INSERT INTO musicdb_adopt.adoption (previous_stamp, layout, details) "
-             "VALUES (%s, 'legacy', %s::jsonb)", (list(found.stamp), details))  # fmt: skip
+             "VALUES (%s, 'legacy', %s::jsonb)", (list(found.stamp), details))
     step.add("CREATE TABLE IF NOT EXISTS alembic_version (version_num varchar(64) NOT NULL, "
-             "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))")  # fmt: skip
+             "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))")
     step.add("ALTER TABLE alembic_version ALTER COLUMN version_num TYPE varchar(64)")
     step.add("DELETE FROM alembic_version")
     step.add("INSERT INTO alembic_version (version_num) VALUES (%s)", (LEGACY_BASE,))
@@ -287,7 +287,7 @@ class AdoptPlan:
             {"revision": revision, "step": step.step, "n": i, "transaction": step.transactional,
              "sql": stmt.text(conn), "params": list(stmt.params), "why": stmt.why}
             for revision, step in self.steps for i, stmt in enumerate(step.statements, 1)
-        ]  # fmt: skip
+        ]
 
     def as_dict(self, dry_run: bool) -> dict[str, Any]:
         impacts = [{"step": s, "tables": t, "change": c} for s, t, c in WRITER_IMPACTS]
@@ -297,7 +297,7 @@ class AdoptPlan:
                            "transaction": p.transactional, "statements": len(p.statements)}
                           for r, p in self.steps],
                 "findings": self.findings, "writer_impacts": impacts if self.steps else [],
-                "statements": self.statements}  # fmt: skip
+                "statements": self.statements}
 
     def to_document(self, dry_run: bool) -> Document:
         """``migrate adopt`` (dry run, or a database it does not adopt) for the renderer."""
@@ -312,11 +312,11 @@ class AdoptPlan:
             for revision, step in self.steps:
                 mode = "one transaction" if step.transactional else "outside a transaction"
                 body.append(f"  {revision}  {step.title} ({len(step.statements)} statements, "
-                            f"{mode})")  # fmt: skip
+                            f"{mode})")
             body.append("\nwhat happens to rows (every removed row is kept in "
-                        "musicdb_adopt.quarantine):")  # fmt: skip
+                        "musicdb_adopt.quarantine):")
             body += [f"  [{f['step']}] {f['kind']}: {f['detail']}" for f in self.findings
-                     if f["kind"] not in ("index_dropped", "on_delete")]  # fmt: skip
+                     if f["kind"] not in ("index_dropped", "on_delete")]
             body.append("\nwhat the application writing to this database will notice:")
             body += [f"  [{s}] {t}: {c}" for s, t, c in WRITER_IMPACTS]
             body.append("\n-- SQL")
@@ -327,7 +327,7 @@ class AdoptPlan:
         return Document(name="migrate-adopt", data=self.as_dict(dry_run),
                         lines=[("database", found.database),
                                ("found", f"{found.kind}: {found.message}")],
-                        body=body)  # fmt: skip
+                        body=body)
 
 
 def plan(target: DatabaseTarget, inspection: Inspection | None = None) -> AdoptPlan:
@@ -346,7 +346,7 @@ def plan(target: DatabaseTarget, inspection: Inspection | None = None) -> AdoptP
                 # on the live (legacy) catalog nothing is NOT VALID yet: show what will be
                 for table, name, _k, _d in conversion.constraint_plan(conn).adds:
                     step_plan.add(SQL("ALTER TABLE {} VALIDATE CONSTRAINT {}").format(
-                        Identifier(table), Identifier(name)))  # fmt: skip
+                        Identifier(table), Identifier(name)))
             result.steps.append((revision, step_plan))
         result.render_statements(conn)
     return result
@@ -367,11 +367,11 @@ class AdoptResult:
         return Document(name="migrate-adopt",
                         data={**self.inspection.as_dict(), "before": list(self.before),
                               "after": list(self.after)},
-                        body=[line])  # fmt: skip
+                        body=[line])
 
 
 def adopt(target: DatabaseTarget, *, lock_wait_s: float = 60.0,
-          progress: Any = None) -> AdoptResult:  # fmt: skip
+          progress: Any = None) -> AdoptResult:
     """Register a legacy database and stamp it at the start of the legacy branch.
 
     Runs under the migration lock and in one transaction: :func:`adopt_step` for what the

@@ -40,12 +40,12 @@ def plan_columns(conn: psycopg.Connection[Any], group: str) -> StepPlan:
     if "track_sources" in tables and todo["track_sources"]:
         # writers may have added NULL source ids since the rows step: resolve them under the lock
         plan.add("LOCK TABLE track_sources IN SHARE ROW EXCLUSIVE MODE",
-                 why="no new NULL source_id while the column becomes NOT NULL")  # fmt: skip
+                 why="no new NULL source_id while the column becomes NOT NULL")
         plan_null_source_ids(conn, plan)
     view_rebuilt = group == "listening" and _view_is_legacy(conn)
     if view_rebuilt:
         plan.add(SQL("DROP MATERIALIZED VIEW IF EXISTS {}").format(Identifier(VIEW)),
-                 why="the legacy view blocks the column changes; rebuilt below")  # fmt: skip
+                 why="the legacy view blocks the column changes; rebuilt below")
     for table in tables:
         changes = todo[table]
         if changes:
@@ -94,7 +94,7 @@ def _column_changes(table: str, live: dict[str, dict[str, Any]]) -> dict[str, li
 
 def _plan_table_columns(conn: psycopg.Connection[Any], plan: StepPlan, table: str,
                         live: dict[str, dict[str, Any]],
-                        changes: dict[str, list[str]]) -> None:  # fmt: skip
+                        changes: dict[str, list[str]]) -> None:
     from psycopg.sql import SQL, Identifier
 
     t = Identifier(table)
@@ -103,12 +103,12 @@ def _plan_table_columns(conn: psycopg.Connection[Any], plan: StepPlan, table: st
         c for c, w in changes.items()
         if "nullability" in w and not COLUMNS[table][c][1] and COLUMNS[table][c][2] is not None
         and not live[c]["notnull"]
-    ]  # fmt: skip
+    ]
     counts: dict[str, int] = {}
     if fills:
         row = _rows(conn, SQL("SELECT {} FROM {}").format(
             SQL(", ").join(SQL("count(*) FILTER (WHERE {} IS NULL)").format(Identifier(c))
-                           for c in fills), t).as_string(conn))[0]  # fmt: skip
+                           for c in fills), t).as_string(conn))[0]
         counts = {c: n for c, n in zip(fills, row, strict=True) if n}
     if counts:
         values = SQL(", ").join(
@@ -130,11 +130,11 @@ def _plan_table_columns(conn: psycopg.Connection[Any], plan: StepPlan, table: st
         )
         for name, n in counts.items():
             plan.find("null_filled_with_default", table, n,
-                      f"{table}.{name}: {n} NULL(s) set to {COLUMNS[table][name][2]}")  # fmt: skip
+                      f"{table}.{name}: {n} NULL(s) set to {COLUMNS[table][name][2]}")
     # search_vector: keep the legacy text before the column becomes generated
     if "generated" in changes.get("search_vector", []) and "search_vector" in live:
         n = _rows(conn, SQL("SELECT count(*) FROM {} WHERE search_vector IS NOT NULL")
-                  .format(t).as_string(conn))[0][0]  # fmt: skip
+                  .format(t).as_string(conn))[0][0]
         if n:
             plan.add(
                 SQL(
@@ -148,14 +148,14 @@ def _plan_table_columns(conn: psycopg.Connection[Any], plan: StepPlan, table: st
             )
             plan.find("search_vector_generated", table, n,
                       f"{table}.search_vector: {n} legacy text value(s) kept in changed_values; "
-                      "the column is now computed from the row")  # fmt: skip
+                      "the column is now computed from the row")
     identity = "identity" in changes.get("id", [])
     sequence = None
     if identity:
         # The owned sequence's schema and name from the catalog (not by splitting its text).
         seq = _rows(conn, _SERIAL_SEQUENCE_SQL, (f"public.{table}",))
         plan.add(SQL("ALTER TABLE {} ALTER COLUMN id DROP DEFAULT").format(t),
-                 why="serial -> identity: the sequence's position is carried over")  # fmt: skip
+                 why="serial -> identity: the sequence's position is carried over")
         if seq:
             sequence = f"{table}_id_seq_legacy"
             seq_ident = Identifier(*seq[0])
@@ -169,7 +169,7 @@ def _plan_table_columns(conn: psycopg.Connection[Any], plan: StepPlan, table: st
             if column in live:
                 parts.append(SQL("DROP COLUMN {}").format(c))
             parts.append(SQL("ADD COLUMN {} tsvector GENERATED ALWAYS AS ({}) STORED").format(
-                c, SQL(generated)))  # type: ignore[arg-type]  # fmt: skip
+                c, SQL(generated)))  # type: ignore[arg-type]
             continue
         fill = column in counts or (column in fills and "type" in wants)
         if "type" in wants or fill:
@@ -181,7 +181,7 @@ def _plan_table_columns(conn: psycopg.Connection[Any], plan: StepPlan, table: st
             if column in fills:
                 expr = SQL("coalesce({}, {})").format(expr, SQL(default))  # type: ignore[arg-type]
             parts.append(SQL("ALTER COLUMN {} TYPE {} USING {}").format(
-                c, SQL(type_), expr))  # type: ignore[arg-type]  # fmt: skip
+                c, SQL(type_), expr))  # type: ignore[arg-type]
         if "default" in wants:
             parts.append(
                 SQL("ALTER COLUMN {} SET DEFAULT {}").format(c, SQL(default))  # type: ignore[arg-type]
@@ -190,20 +190,20 @@ def _plan_table_columns(conn: psycopg.Connection[Any], plan: StepPlan, table: st
             )
         if "nullability" in wants:
             parts.append(SQL("ALTER COLUMN {} {} NOT NULL").format(
-                c, SQL("DROP" if nullable else "SET")))  # fmt: skip
+                c, SQL("DROP" if nullable else "SET")))
     if parts:
         why = f"{table}: " + "; ".join(f"{c} ({', '.join(w)})" for c, w in changes.items())
         plan.add(SQL("ALTER TABLE {} ").format(t) + SQL(", ").join(parts), why=why)
     if identity:
         plan.add(SQL("ALTER TABLE {} ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY")
-                 .format(t))  # fmt: skip
+                 .format(t))
         if sequence:
             plan.add(
                 SQL("SELECT setval(pg_get_serial_sequence(%s, 'id'), last_value, is_called) "
                     "FROM {}").format(Identifier(sequence)),
                 (f"public.{table}",),
                 why="the identity continues where the serial sequence stood",
-            )  # fmt: skip
+            )
             plan.add(SQL("DROP SEQUENCE {}").format(Identifier(sequence)))
 
 

@@ -144,7 +144,7 @@ class StepPlan:
     transactional: bool = True
 
     def add(self, sql: SQL | Composed | str, params: Sequence[Any] = (), why: str = "",
-            concurrent_index: str | None = None) -> None:  # fmt: skip
+            concurrent_index: str | None = None) -> None:
         from psycopg.sql import SQL
 
         composed = SQL(sql) if isinstance(sql, str) else sql  # type: ignore[arg-type]
@@ -154,7 +154,7 @@ class StepPlan:
         self.findings.append(
             {"step": self.step, "kind": kind, "table": table, "count": count,
              "detail": detail, **extra}
-        )  # fmt: skip
+        )
 
 
 # -- catalog reading ---------------------------------------------------------------------------

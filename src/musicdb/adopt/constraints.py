@@ -74,7 +74,7 @@ def _replacement(info: dict[str, Any], target: dict[str, dict[str, Any]]) -> str
     cols = info["definition"].split(")")[0]
     for t in target.values():
         if (t["table"] == info["table"] and t["kind"] == info["kind"]
-                and t["definition"].split(")")[0] == cols):  # fmt: skip
+                and t["definition"].split(")")[0] == cols):
             return t["name"]
     return "nothing (not in the target schema)"
 
@@ -91,16 +91,16 @@ def plan_constraints(conn: psycopg.Connection[Any]) -> StepPlan:
     for table, old, new in cp.renames:
         plan.add(SQL("ALTER TABLE {} RENAME CONSTRAINT {} TO {}").format(
             Identifier(table), Identifier(old), Identifier(new)),
-            why="the target's naming convention")  # fmt: skip
+            why="the target's naming convention")
     for table, name, why in cp.drops:
         plan.add(SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
-            Identifier(table), Identifier(name)), why=why)  # fmt: skip
+            Identifier(table), Identifier(name)), why=why)
     for table, name, kind, definition in cp.adds:
         # NOT VALID: enforced for new rows at once, existing rows checked in the next step
         # without blocking writers (SHARE UPDATE EXCLUSIVE)
         plan.add(SQL("ALTER TABLE {} ADD CONSTRAINT {} {} NOT VALID").format(
             Identifier(table), Identifier(name), SQL(definition)),  # type: ignore[arg-type]
-            why=f"{kind}: {definition}")  # fmt: skip
+            why=f"{kind}: {definition}")
         if kind == "foreign key" and "ON DELETE" in definition:
             action = definition.split("ON DELETE ", 1)[1]
             plan.find("on_delete", table, 1, f"{name}: ON DELETE {action} (was NO ACTION)")
@@ -113,5 +113,5 @@ def plan_validate(conn: psycopg.Connection[Any]) -> StepPlan:
     plan = StepPlan("validate", "validate the new foreign keys and checks against every row")
     for table, name in constraint_plan(conn).unvalidated:
         plan.add(SQL("ALTER TABLE {} VALIDATE CONSTRAINT {}").format(
-            Identifier(table), Identifier(name)))  # fmt: skip
+            Identifier(table), Identifier(name)))
     return plan

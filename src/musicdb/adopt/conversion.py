@@ -143,7 +143,7 @@ def execute(conn: psycopg.Connection[Any], plan: StepPlan) -> None:
             for name in started:
                 try:
                     conn.execute(SQL("DROP INDEX CONCURRENTLY IF EXISTS {}")
-                                 .format(Identifier(name)))  # fmt: skip
+                                 .format(Identifier(name)))
                 except Exception:  # best effort: the next run drops it anyway
                     pass
         raise
@@ -160,7 +160,7 @@ def run_step(step: str) -> None:
     ctx = op.get_context()
     if ctx.as_sql:
         op.execute(f"-- legacy conversion step {step!r}: planned from the live catalog of an "
-                   "adopted database (musicdb migrate adopt --dry-run shows it)")  # fmt: skip
+                   "adopted database (musicdb migrate adopt --dry-run shows it)")
         return
     conn: Any = op.get_bind().connection.dbapi_connection
     if not is_adopted(conn):

@@ -71,7 +71,7 @@ def _drop_reason(name: str, info: dict[str, Any], live: dict[str, dict[str, Any]
             if (other != name and o["table"] == info["table"] and ocols
                     and len(ocols) > len(cols) and ocols[: len(cols)] == cols
                     and "USING btree" in o["definition"] and "USING btree" in info["definition"]
-                    and " WHERE " not in info["definition"]):  # fmt: skip
+                    and " WHERE " not in info["definition"]):
                 return f"left prefix of {other}"
     return "not in the target schema (its query pattern is served by a target index)"
 
@@ -93,7 +93,7 @@ def plan_drop_indexes(conn: psycopg.Connection[Any]) -> StepPlan:
         plan.find("index_dropped", table, 1, f"{name}: {why}")
     for table, old, new in ip.renames:
         plan.add(SQL("ALTER INDEX {} RENAME TO {}").format(Identifier(old), Identifier(new)),
-                 why=f"{table}: same definition as the target index")  # fmt: skip
+                 why=f"{table}: same definition as the target index")
     return plan
 
 
@@ -103,12 +103,12 @@ def plan_create_indexes(conn: psycopg.Connection[Any]) -> StepPlan:
     from psycopg.sql import SQL, Identifier
 
     plan = StepPlan("create_indexes", "create the missing indexes and unique constraints",
-                    transactional=False)  # fmt: skip
+                    transactional=False)
     rows = _estimated_rows(conn)
     ip = index_plan(conn)
     for name in ip.invalid:
         plan.add(SQL("DROP INDEX CONCURRENTLY IF EXISTS {}").format(Identifier(name)),
-                 why="left INVALID by an interrupted CREATE INDEX CONCURRENTLY")  # fmt: skip
+                 why="left INVALID by an interrupted CREATE INDEX CONCURRENTLY")
     for name, definition in ip.creates:
         table = INDEXES[name][0]
         _create_index(plan, name, definition, table, rows.get(table, 0.0))
@@ -127,10 +127,10 @@ def plan_create_indexes(conn: psycopg.Connection[Any]) -> StepPlan:
             SQL("ADD CONSTRAINT {} UNIQUE USING INDEX {}" + (
                 " DEFERRABLE INITIALLY IMMEDIATE" if deferrable else "")).format(
                 Identifier(name), Identifier(name))
-        )  # fmt: skip
+        )
         plan.add(attach + SQL(", ").join(parts),
                  why=f"{table}: {definition}" + (f" (replaces {', '.join(replaces)})"
-                                                 if replaces else ""))  # fmt: skip
+                                                 if replaces else ""))
     return plan
 
 
@@ -144,4 +144,4 @@ def _create_index(plan: StepPlan, name: str, definition: str, table: str, rows: 
     # The definition is frozen text from adopt_target (never user input).
     plan.add(SQL(text), why=f"{table} (~{rows:.0f} rows"  # type: ignore[arg-type]
              + (", built concurrently)" if concurrent else ")"),
-             concurrent_index=name if concurrent else None)  # fmt: skip
+             concurrent_index=name if concurrent else None)

@@ -23,13 +23,13 @@ QUARANTINE_INSERT = (
 
 
 def _quarantine(plan: StepPlan, table: str, ids: list[int], reason: str, detail: str,
-                why: str) -> None:  # fmt: skip
+                why: str) -> None:
     from psycopg.sql import SQL, Identifier
 
     plan.add(SQL(QUARANTINE_INSERT).format(Identifier(table)),
-             (plan.step, table, reason, detail, ids), why=why)  # fmt: skip
+             (plan.step, table, reason, detail, ids), why=why)
     plan.add(SQL("DELETE FROM {} WHERE id = ANY(%s)").format(Identifier(table)), (ids,),
-             why=f"{len(ids)} row(s) moved to musicdb_adopt.quarantine ({reason})")  # fmt: skip
+             why=f"{len(ids)} row(s) moved to musicdb_adopt.quarantine ({reason})")
 
 
 def plan_null_source_ids(conn: psycopg.Connection[Any], plan: StepPlan) -> None:
@@ -69,12 +69,12 @@ def plan_null_source_ids(conn: psycopg.Connection[Any], plan: StepPlan) -> None:
             reason = "null_source_id"
             detail = f"track {track_id}/{source_type} has no source_id"
         _quarantine(plan, "track_sources", ids, reason, json.dumps(key),
-                    why=f"track_sources.source_id becomes NOT NULL: {detail}")  # fmt: skip
+                    why=f"track_sources.source_id becomes NOT NULL: {detail}")
         plan.find(reason, "track_sources", len(ids), detail, ids=ids)
 
 
 SOURCE_TABLES = {"artist_sources": "artist_id", "album_sources": "album_id",
-                 "track_sources": "track_id"}  # fmt: skip
+                 "track_sources": "track_id"}
 
 
 def plan_source_key_conflicts(conn: psycopg.Connection[Any], plan: StepPlan) -> None:
@@ -116,23 +116,23 @@ def plan_source_key_conflicts(conn: psycopg.Connection[Any], plan: StepPlan) -> 
             _quarantine(plan, table, moved, "source_key_conflict",
                         json.dumps({"source_type": source_type, "source_id": source_id,
                                     "kept": kept}),
-                        why=f"UNIQUE (source_type, source_id): {detail}")  # fmt: skip
+                        why=f"UNIQUE (source_type, source_id): {detail}")
             plan.find("source_key_conflict", table, len(moved), detail, ids=moved, kept=kept)
 
 
 def plan_invalid_votes(conn: psycopg.Connection[Any], plan: StepPlan) -> None:
     ids = [r[0] for r in _rows(conn, "SELECT id FROM playlist_track_votes "
-                                     "WHERE vote_type NOT IN (-1, 1) ORDER BY id")]  # fmt: skip
+                                     "WHERE vote_type NOT IN (-1, 1) ORDER BY id")]
     if ids:
         detail = "vote_type outside {-1, 1}: the vote's direction is unknown"
         _quarantine(plan, "playlist_track_votes", ids, "invalid_vote_type", "{}",
-                    why=f"CHECK vote_type IN (-1, 1): {detail}")  # fmt: skip
+                    why=f"CHECK vote_type IN (-1, 1): {detail}")
         plan.find("invalid_vote_type", "playlist_track_votes", len(ids), detail, ids=ids)
 
 
 def plan_invalid_ratings(conn: psycopg.Connection[Any], plan: StepPlan) -> None:
     ids = [r[0] for r in _rows(conn, "SELECT id FROM user_library "
-                                     "WHERE rating NOT BETWEEN 1 AND 5 ORDER BY id")]  # fmt: skip
+                                     "WHERE rating NOT BETWEEN 1 AND 5 ORDER BY id")]
     if ids:
         plan.add(
             "INSERT INTO musicdb_adopt.changed_values "
@@ -144,10 +144,10 @@ def plan_invalid_ratings(conn: psycopg.Connection[Any], plan: StepPlan) -> None:
         )
         plan.add("UPDATE user_library SET rating = NULL WHERE id = ANY(%s)", (ids,),
                  why="CHECK rating BETWEEN 1 AND 5: an out-of-range rating becomes "
-                     "'not rated'")  # fmt: skip
+                     "'not rated'")
         plan.find("rating_out_of_range", "user_library", len(ids),
                   "rating outside 1..5 set to NULL (old value in changed_values)",
-                  ids=ids)  # fmt: skip
+                  ids=ids)
 
 
 def plan_rows(conn: psycopg.Connection[Any]) -> StepPlan:

@@ -618,13 +618,13 @@ def _columns(table: str, text: str) -> dict[str, ColumnSpec]:
 
 
 _KINDS = {"PRIMARY KEY": "primary key", "FOREIGN KEY": "foreign key", "UNIQUE": "unique",
-          "CHECK": "check"}  # fmt: skip
+          "CHECK": "check"}
 _CONVENTION = (
     (re.compile(r"PRIMARY KEY \(id\)$"), "pk_{table}"),
     (re.compile(r"FOREIGN KEY \((?P<cols>\w+)\) REFERENCES (?P<ref>\w+)\(id\)"),
      "fk_{table}_{cols}_{ref}"),
     (re.compile(r"UNIQUE \((?P<cols>[^)]*)\)"), "uq_{table}_{cols}"),
-)  # fmt: skip
+)
 
 
 def _constraint(table: str, item: str | tuple[str, str]) -> tuple[str, tuple[str, str]]:

@@ -46,7 +46,7 @@ StatementTimeout = Annotated[
     int,
     typer.Option("--statement-timeout", metavar="MS", min=0,
                  help="statement_timeout for each statement (0 = none)."),
-]  # fmt: skip
+]
 
 
 def settings(ctx: typer.Context) -> Settings:
@@ -71,20 +71,20 @@ MinStatsAgeOption = Annotated[
                  show_default=False,
                  help="'unused' is withheld until the statistics are this old (since the later of "
                       "their reset and the server's start), e.g. 12h; 0 = always [default: 7d]."),
-]  # fmt: skip
+]
 WhatIfOption = Annotated[
     int,
     typer.Option("--what-if", min=0,
                  help="How many of the costliest statements to try hypothetical indexes on "
                       "(hypopg; 0 = none)."),
-]  # fmt: skip
+]
 
 ReplicaOption = Annotated[
     list[str] | None,
     typer.Option("--replica", metavar="URL", show_default=False,
                  help="Also read the index scans of this replica (repeatable; else "
                       "MUSICDB_REPLICA_URLS): an index scanned there is not unused."),
-]  # fmt: skip
+]
 
 
 @contextmanager
@@ -94,7 +94,7 @@ def replica_connections(ctx: typer.Context, urls: list[str] | None) -> Iterator[
 
     with ExitStack() as stack:
         yield [stack.enter_context(db.connect(t, application_name="musicdb-report"))
-               for t in settings(ctx).replicas(urls or ())]  # fmt: skip
+               for t in settings(ctx).replicas(urls or ())]
 
 
 def require_primary(ctx: typer.Context, what: str) -> None:

@@ -78,7 +78,7 @@ def _names(ctx: typer.Context, kinds: list[str], incomplete: str) -> list[str]:
         from musicdb import db
 
         with db.connect(target, connect_timeout=2, statement_timeout_ms=int(BUDGET_S * 1000),
-                        application_name="musicdb completion") as conn:  # fmt: skip
+                        application_name="musicdb completion") as conn:
             found.extend(str(row[0]) for row in conn.execute(_NAMES, (kinds,)).fetchall())
 
     def guarded() -> None:

@@ -41,7 +41,7 @@ class LineProgress(Progress):
     """
 
     def __init__(self, stream: IO[str], interval: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.stream = stream
         self.interval = interval
         self.clock = clock

@@ -31,7 +31,7 @@ LockTimeout = Annotated[
     typer.Option("--lock-timeout", metavar="MS", min=1,
                  help="lock_timeout: give up instead of queueing (with every reader behind) "
                       "when another session holds a conflicting lock."),
-]  # fmt: skip
+]
 
 
 
@@ -67,7 +67,7 @@ def refresh_view(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(
         help='A materialized view: name (found along the search_path) or schema.name, "Quoted" '
-             "as in SQL.", autocompletion=_help.complete_views)],  # fmt: skip
+             "as in SQL.", autocompletion=_help.complete_views)],
     allow_blocking: Annotated[
         bool,
         typer.Option("--allow-blocking",
@@ -178,7 +178,7 @@ def vacuum_table(
     target = settings(ctx).target()
     require_primary(ctx, "vacuum-table")
     timeouts: dict[str, Any] = {"lock_timeout_ms": lock_timeout,
-                                "statement_timeout_ms": statement_timeout or None}  # fmt: skip
+                                "statement_timeout_ms": statement_timeout or None}
     if table is not None:
         results = [vacuum.vacuum_table(target, table, full=full, **timeouts)]
         notes: list[str] = []
@@ -187,21 +187,21 @@ def vacuum_table(
 
         with reporter(ctx) as shown:
             run = vacuum.vacuum_all(target, min_dead_ratio=ratio, min_dead_rows=min_dead_rows,
-                                    full=full, progress=shown, **timeouts)  # fmt: skip
+                                    full=full, progress=shown, **timeouts)
         results = run.results
         notes = [f"tables with {min_dead_rows}+ dead rows and a dead ratio of {ratio:.0%}+: "
-                 f"{len(results)}"]  # fmt: skip
+                 f"{len(results)}"]
     report = vacuum.vacuum_report(results, notes)
     lines = [f"{r.table}: {r.outcome} in {human_ms(r.duration_ms or 0)}"
-             + ("" if r.outcome == "ok" else f" ({r.message})") for r in results]  # fmt: skip
+             + ("" if r.outcome == "ok" else f" ({r.message})") for r in results]
     if not results:
         lines = [f"no table has {min_dead_rows}+ dead rows and a dead ratio of {ratio:.0%}+; "
-                 "nothing to do"]  # fmt: skip
+                 "nothing to do"]
     _emit_or_line(report, fmt, lines)
     failed = [r for r in results if r.failed]
     if failed:
         raise _fail(f"{len(failed)} of {len(results)} vacuum(s) failed: "
-                    + "; ".join(r.message for r in failed[:3]))  # fmt: skip
+                    + "; ".join(r.message for r in failed[:3]))
 
 
 # -- health-check ---------------------------------------------------------------------------------
@@ -344,7 +344,7 @@ def maintain(
 
     with reporter(ctx) as shown:
         result = sched.maintain(settings(ctx).target(), schedule, options=options, wait_s=wait,
-                                progress=shown)  # fmt: skip
+                                progress=shown)
     from musicdb.cli._common import emit
 
     report = result.to_report()

@@ -45,29 +45,29 @@ TopStatements = Annotated[
     int,
     typer.Option("--top-statements", metavar="N", min=0,
                  help="Export the N statements of most total time (pg_stat_statements)."),
-]  # fmt: skip
+]
 LockTimeoutMs = Annotated[
     int,
     typer.Option("--lock-timeout", metavar="MS", min=1,
                  help="lock_timeout: a scrape gives up rather than queue behind a lock."),
-]  # fmt: skip
+]
 DriftInterval = Annotated[
     float,
     typer.Option("--drift-interval", metavar="SECONDS", min=0,
                  help="Check drift (builds a scratch database) at most this often; 0: never."),
-]  # fmt: skip
+]
 CatalogInterval = Annotated[
     float,
     typer.Option("--catalog-interval", metavar="SECONDS", min=0,
                  help="Read every index's verdicts and every table's sizes and bloat again "
                       "after this many seconds (the other figures: on every scrape); 0: always."),
-]  # fmt: skip
+]
 
 
 def _options(
     ctx: typer.Context, top_tables: int, top_statements: int, statement_timeout: int,
     lock_timeout: int, drift_interval: float, catalog_interval: float = CATALOG_INTERVAL_S,
-) -> MetricsOptions:  # fmt: skip
+) -> MetricsOptions:
     from musicdb.observe.options import MetricsOptions
     from musicdb.ops.health_thresholds import Thresholds
 
@@ -75,7 +75,7 @@ def _options(
     return MetricsOptions(top_tables=top_tables, top_statements=top_statements,
                           statement_timeout_ms=statement_timeout, lock_timeout_ms=lock_timeout,
                           drift_interval_s=drift_interval, catalog_interval_s=catalog_interval,
-                          thresholds=thresholds)  # fmt: skip
+                          thresholds=thresholds)
 
 
 @metrics_app.callback()
@@ -98,7 +98,7 @@ def metrics(
     from musicdb.observe import metrics as m
 
     options = _options(ctx, top_tables, top_statements, statement_timeout, lock_timeout,
-                       drift_interval)  # fmt: skip
+                       drift_interval)
     target = settings(ctx).target()
     if output is None:
         sys.stdout.write(m.exposition(target, options).decode())
@@ -141,7 +141,7 @@ def serve(
     from musicdb.observe import metrics as m
 
     options = _options(ctx, top_tables, top_statements, statement_timeout, lock_timeout,
-                       drift_interval, catalog_interval)  # fmt: skip
+                       drift_interval, catalog_interval)
     collector = m.CachedCollector(
         m.Exporter(settings(ctx).target(), options, background_drift=True), min_interval
     )

@@ -20,20 +20,20 @@ from musicdb.cli._common import (
 from musicdb.migrate import DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_LOCK_WAIT_S, DEFAULT_RETRIES
 
 migrate_app = typer.Typer(help="Build and evolve the schema (Alembic, driven from code).",
-                          no_args_is_help=True)  # fmt: skip
+                          no_args_is_help=True)
 app.add_typer(migrate_app, name="migrate", rich_help_panel=_help.SCHEMA)
 
 LockWait = Annotated[
     float,
     typer.Option("--lock-wait", metavar="SECONDS", min=0,
                  help="How long to wait for another migration to finish."),
-]  # fmt: skip
+]
 LockTimeout = Annotated[
     int,
     typer.Option("--lock-timeout", metavar="MS", min=1,
                  help="lock_timeout for each statement, so a migration never queues behind "
                       "a long transaction."),
-]  # fmt: skip
+]
 Retries = Annotated[
     int, typer.Option("--retries", min=0, help="Retries after a lock timeout.")
 ]
@@ -45,14 +45,14 @@ def _progress(message: str) -> None:
 
 
 def _run(ctx: typer.Context, action: Any, target: Any, revision: str, lock_wait: float,
-         lock_timeout: int, statement_timeout: int, retries: int) -> Any:  # fmt: skip
+         lock_timeout: int, statement_timeout: int, retries: int) -> Any:
     """Run ``migrate.upgrade`` or ``migrate.downgrade`` with the command's options and progress."""
     from musicdb.cli._progress import reporter
 
     with reporter(ctx) as shown:
         return action(target, revision, lock_wait_s=lock_wait, lock_timeout_ms=lock_timeout,
                       statement_timeout_ms=statement_timeout or None, retries=retries,
-                      progress=shown)  # fmt: skip
+                      progress=shown)
 
 
 @migrate_app.command(
@@ -79,7 +79,7 @@ def up(
     require_primary(ctx, "migrate up")
     _progress(f"migrating {target.display} to {revision}")
     result = _run(ctx, migrate.upgrade, target, revision, lock_wait, lock_timeout,
-                  statement_timeout, retries)  # fmt: skip
+                  statement_timeout, retries)
     if result.changed:
         _progress(f"now at {', '.join(result.after)}")
     else:
@@ -116,7 +116,7 @@ def down(
         confirm_or_refuse(yes, f"this would {what}; pass --yes to confirm",
                           f"This will {what} on {target.display}. Continue?")
     result = _run(ctx, migrate.downgrade, target, revision, lock_wait, lock_timeout,
-                  statement_timeout, retries)  # fmt: skip
+                  statement_timeout, retries)
     _progress(f"now at {', '.join(result.after) or 'base'}")
 
 

@@ -27,7 +27,7 @@ from musicdb.partitions import (
 
 partitions_app = typer.Typer(help="Monthly partitions of user_interactions: premake, split, "
                                   "retire (with an archive), restore.",
-                             no_args_is_help=True)  # fmt: skip
+                             no_args_is_help=True)
 app.add_typer(partitions_app, name="partitions", rich_help_panel=_help.MAINTENANCE)
 
 
@@ -68,11 +68,11 @@ def premake(
     ctx: typer.Context,
     months: Annotated[int, typer.Option("--months", min=0, max=120,
                                         help="Months to create after the current one.")
-                      ] = DEFAULT_PREMAKE_MONTHS,  # fmt: skip
+                      ] = DEFAULT_PREMAKE_MONTHS,
     wait: Annotated[
         float, typer.Option("--wait", metavar="SECONDS", min=0,
                             help="Wait up to SECONDS for another partitions command instead "
-                                 "of skipping.")] = 0.0,  # fmt: skip
+                                 "of skipping.")] = 0.0,
     lock_timeout: LockTimeout = DEFAULT_LOCK_TIMEOUT_MS,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
@@ -81,7 +81,7 @@ def premake(
 
     require_primary(ctx, "partitions premake")
     result = upkeep.premake(settings(ctx).target(), months, lock_timeout_ms=lock_timeout,
-                            wait_s=wait)  # fmt: skip
+                            wait_s=wait)
     _emit(result.to_report(), fmt, result.summary())
     if result.outcome == "failed":
         raise MusicdbError(result.summary())
@@ -99,7 +99,7 @@ def split(
     ctx: typer.Context,
     batch_rows: Annotated[int, typer.Option("--batch-rows", min=1,
                                             help="Rows moved per transaction.")
-                          ] = DEFAULT_BATCH_ROWS,  # fmt: skip
+                          ] = DEFAULT_BATCH_ROWS,
     lock_timeout: LockTimeout = DEFAULT_LOCK_TIMEOUT_MS,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
@@ -110,7 +110,7 @@ def split(
     require_primary(ctx, "partitions split")
     with reporter(ctx) as shown:
         result = upkeep.split(settings(ctx).target(), batch_rows=batch_rows,
-                              lock_timeout_ms=lock_timeout, progress=shown)  # fmt: skip
+                              lock_timeout_ms=lock_timeout, progress=shown)
     _emit(result.to_report(), fmt, result.summary())
     failed = [m for m in result.months if m.outcome == "failed"]
     if failed:
@@ -133,7 +133,7 @@ def retire(
     archive: Annotated[str | None, typer.Option("--archive", metavar="DIR", show_default=False,
                                                 help="First write each month to DIR as a "
                                                      "compressed COPY file with a checksum.")
-                       ] = None,  # fmt: skip
+                       ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     lock_timeout: LockTimeout = DEFAULT_LOCK_TIMEOUT_MS,
     fmt: FormatOption = OutputFormat.table,
@@ -152,7 +152,7 @@ def retire(
         cutoff, old = arch.candidates(conn, months)
     if not old:
         typer.echo(f"partitions retire: no partition wholly before {cutoff:%Y-%m-%d}; "
-                   "nothing to do")  # fmt: skip
+                   "nothing to do")
         return
     names = ", ".join(p.name for p in old)
     kept = f" (archived to {archive} first)" if archive else " without an archive"
@@ -164,7 +164,7 @@ def retire(
     )
     with reporter(ctx) as shown:
         result = arch.retire(settings(ctx).target(), months, archive_dir=archive,
-                             lock_timeout_ms=lock_timeout, progress=shown)  # fmt: skip
+                             lock_timeout_ms=lock_timeout, progress=shown)
     _emit(result.to_report(), fmt, result.summary())
     if result.failed:
         raise MusicdbError(result.summary())
@@ -181,7 +181,7 @@ def restore(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(metavar="FILE",
                                         help="An archive written by partitions retire (its "
-                                             ".json manifest beside it).")],  # fmt: skip
+                                             ".json manifest beside it).")],
     lock_timeout: LockTimeout = DEFAULT_LOCK_TIMEOUT_MS,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
@@ -192,6 +192,6 @@ def restore(
     require_primary(ctx, "partitions restore")
     with reporter(ctx) as shown:
         done = arch.restore(settings(ctx).target(), file, lock_timeout_ms=lock_timeout,
-                            progress=shown)  # fmt: skip
+                            progress=shown)
     _emit(done.to_report(), fmt, f"partitions restore: {done.rows} row(s) back in "
-                                 f"{done.partition}")  # fmt: skip
+                                 f"{done.partition}")

@@ -83,14 +83,14 @@ def report(
     thresholds = Thresholds.from_sources((), config.environ)
     if min_stats_age is not None:
         thresholds = thresholds.with_values({"unused_index_min_stats_age": min_stats_age},
-                                            "--min-stats-age")  # fmt: skip
+                                            "--min-stats-age")
     with reporter(ctx) as shown:
         result = build_report(
             config.target(), limit=limit, statement_timeout_ms=statement_timeout,
             bench_file=bench_file, drift=drift, what_if=what_if,
             thresholds=thresholds,
             replicas=config.replicas(replica or ()), progress=shown,
-        )  # fmt: skip
+        )
     text = render(result, chosen)
     if output == "-":
         sys.stdout.write(text)
@@ -99,7 +99,7 @@ def report(
     missing = [s.key for s in result.sections if s.unavailable]
     typer.echo(f"wrote {output} ({chosen}, {len(text.encode()) / 1024:,.0f} kB) in "
                f"{result.seconds:.1f} s" + (f"; unavailable: {', '.join(missing)}"
-                                            if missing else ""))  # fmt: skip
+                                            if missing else ""))
 
 
 def _write(path: Path, text: str) -> None:

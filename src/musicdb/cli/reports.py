@@ -36,7 +36,7 @@ ExactSizes = Annotated[
     typer.Option("--exact-sizes",
                  help="Sizes from pg_relation_size() (opens every relation) instead of "
                       "pg_class.relpages."),
-]  # fmt: skip
+]
 
 
 def _run(ctx: typer.Context, fmt: OutputFormat, build: Callable[[Any], ReportResult[Any]]) -> None:
@@ -73,11 +73,11 @@ def analyze_indexes(
     from musicdb.units import parse_duration
 
     min_age_s = (reports.indexes.MIN_STATS_AGE_S if min_stats_age is None
-                 else parse_duration(min_stats_age).total_seconds())  # fmt: skip
+                 else parse_duration(min_stats_age).total_seconds())
     with replica_connections(ctx, replica) as replicas:
         _run(ctx, fmt, lambda conn: reports.index_verdicts(
             conn, schema, unused=unused, duplicates=duplicates, invalid=invalid,
-            exact_sizes=exact_sizes, min_stats_age_s=min_age_s, replicas=replicas))  # fmt: skip
+            exact_sizes=exact_sizes, min_stats_age_s=min_age_s, replicas=replicas))
 
 
 @app.command(
@@ -96,7 +96,7 @@ def missing_indexes(
         typer.Option(
             "--min-rows", min=0, help="Tables smaller than this are never 'dominated by seq scans'."
         ),
-    ] = DEFAULT_MIN_ROWS,  # fmt: skip
+    ] = DEFAULT_MIN_ROWS,
     what_if: WhatIfOption = DEFAULT_WHAT_IF,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
@@ -104,7 +104,7 @@ def missing_indexes(
     from musicdb import reports
 
     _run(ctx, fmt, lambda conn: reports.missing_indexes(
-        conn, schema, min_rows=min_rows, what_if=what_if))  # fmt: skip
+        conn, schema, min_rows=min_rows, what_if=what_if))
 
 
 @app.command(
@@ -132,7 +132,7 @@ def analyze_queries(
     from musicdb import reports
 
     _run(ctx, fmt, lambda conn: reports.analyze_queries(
-        conn, order=order, limit=limit, all_databases=all_databases))  # fmt: skip
+        conn, order=order, limit=limit, all_databases=all_databases))
 
 
 @app.command(
@@ -157,7 +157,7 @@ def table_stats(
             min=0,
             help="Measure the bloat of the N largest tables with pgstattuple (reads them in full).",
         ),
-    ] = 0,  # fmt: skip
+    ] = 0,
     exact_sizes: ExactSizes = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
@@ -165,7 +165,7 @@ def table_stats(
     from musicdb import reports
 
     _run(ctx, fmt, lambda conn: reports.table_stats(
-        conn, schema, limit=limit or None, exact=exact, exact_sizes=exact_sizes))  # fmt: skip
+        conn, schema, limit=limit or None, exact=exact, exact_sizes=exact_sizes))
 
 
 @app.command(

@@ -156,7 +156,7 @@ class Status:
 
         lines = [("database", self.database),
                  ("current", ", ".join(self.current) or "base (empty)"),
-                 ("head", ", ".join(self.heads))]  # fmt: skip
+                 ("head", ", ".join(self.heads))]
         if self.unknown:
             lines.append(("unknown", f"{', '.join(self.unknown)} (not a revision musicdb knows)"))
         lines.append(("pending", ", ".join(self.pending) or "none"))
@@ -164,7 +164,7 @@ class Status:
         lines.append(("contract", f"applied ({', '.join(self.contracted)}): the strict schema"
                       if self.contracted else
                       "not applied: the application-compatible schema "
-                      "(`musicdb migrate contract --dry-run` says what it needs)"))  # fmt: skip
+                      "(`musicdb migrate contract --dry-run` says what it needs)"))
         return Document(name="migrate-status", data=self.as_dict(), lines=lines)
 
 
@@ -185,7 +185,7 @@ def status(target: DatabaseTarget) -> Status:
     unknown = tuple(r for r in current if r not in known)
     pending = _pending(script, tuple(r for r in current if r in known)) if not unknown else ()
     return Status(target.display, current, tuple(script.get_heads()), pending, unknown,
-                  contracted)  # fmt: skip
+                  contracted)
 
 
 def history(target: DatabaseTarget | None = None) -> list[RevisionInfo]:
@@ -257,7 +257,7 @@ def migration_lock(
     The mechanism is :func:`musicdb.db.advisory_lock`, shared with the maintenance locks.
     """
     with db.advisory_lock(target, lock, wait_s=wait_s, what=what, hint="--lock-wait",
-                          progress=progress):  # fmt: skip
+                          progress=progress):
         yield
 
 
@@ -440,7 +440,7 @@ def run_history(
     """Run *action* on another Alembic history (the contract step) with the same safety rules."""
     return _migrate(target, action, lock_wait_s=lock_wait_s, lock_timeout_ms=lock_timeout_ms,
                     statement_timeout_ms=statement_timeout_ms, retries=retries,
-                    progress=progress, config=config, read=read)  # fmt: skip
+                    progress=progress, config=config, read=read)
 
 
 def _db_message(exc: BaseException) -> str:

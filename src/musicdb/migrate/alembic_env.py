@@ -26,7 +26,7 @@ NOT_MODELLED = frozenset({"musicdb_contract_version"})
 
 
 def _include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
-                    ) -> bool:  # fmt: skip
+                    ) -> bool:
     from musicdb.partitions import is_partition_name
 
     table = getattr(getattr(obj, "table", None), "name", None)
@@ -58,9 +58,9 @@ def run(*, version_table: str = "alembic_version", target_metadata: Any = None) 
     }
     if context.is_offline_mode():
         url = (config.attributes.get("url") or config.get_main_option("sqlalchemy.url")
-               or OFFLINE_URL)  # fmt: skip
+               or OFFLINE_URL)
         context.configure(url=url, literal_binds=True, dialect_opts={"paramstyle": "named"},
-                          **options)  # fmt: skip
+                          **options)
         with context.begin_transaction():
             context.run_migrations()
         return
@@ -87,12 +87,12 @@ def run(*, version_table: str = "alembic_version", target_metadata: Any = None) 
         engine = flask_migrate.db.engine
         options["target_metadata"] = flask_migrate.db.metadata
         options.update({k: v for k, v in flask_migrate.configure_args.items()
-                        if k not in ("target_metadata", "version_table")})  # fmt: skip
+                        if k not in ("target_metadata", "version_table")})
         from musicdb.locks import MIGRATION
 
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT pg_advisory_lock(:ns, :k)"),
-                         {"ns": MIGRATION.namespace, "k": MIGRATION.key})  # fmt: skip
+                         {"ns": MIGRATION.namespace, "k": MIGRATION.key})
             conn.commit()
             try:
                 run_with(conn)
@@ -100,7 +100,7 @@ def run(*, version_table: str = "alembic_version", target_metadata: Any = None) 
             finally:
                 conn.rollback()
                 conn.execute(sa.text("SELECT pg_advisory_unlock(:ns, :k)"),
-                             {"ns": MIGRATION.namespace, "k": MIGRATION.key})  # fmt: skip
+                             {"ns": MIGRATION.namespace, "k": MIGRATION.key})
                 conn.commit()
         return
 

@@ -35,12 +35,12 @@ def scratch_database(target: DatabaseTarget, prefix: str = "musicdb_scratch_") -
         )
 
     with db.scratch_database(target, prefix=prefix, purpose="the drift check",
-                             refused=refused) as scratch:  # fmt: skip
+                             refused=refused) as scratch:
         yield scratch.conninfo
 
 
 def expected_snapshot(target: DatabaseTarget, revisions: tuple[str, ...],
-                      contracted: tuple[str, ...] = ()) -> dict[str, Any]:  # fmt: skip
+                      contracted: tuple[str, ...] = ()) -> dict[str, Any]:
     """The catalog snapshot the migrations build at *revisions* (then the contract revisions
     *contracted*), in a scratch database."""
     from musicdb.migrate import contract, snapshot
@@ -50,11 +50,11 @@ def expected_snapshot(target: DatabaseTarget, revisions: tuple[str, ...],
         for rev in revisions:
             _run_alembic(scratch, functools.partial(_alembic_upgrade, rev=rev),
                          lock_timeout_ms=DEFAULT_LOCK_TIMEOUT_MS, statement_timeout_ms=None,
-                         progress=_quiet)  # fmt: skip
+                         progress=_quiet)
         for rev in contracted:
             _run_alembic(scratch, functools.partial(_alembic_upgrade, rev=rev),
                          lock_timeout_ms=DEFAULT_LOCK_TIMEOUT_MS, statement_timeout_ms=None,
-                         progress=_quiet, config=contract.alembic_config)  # fmt: skip
+                         progress=_quiet, config=contract.alembic_config)
         with db.connect(scratch) as conn:
             return snapshot.snapshot(conn)
 

@@ -59,7 +59,7 @@ APP_TIMESTAMPS: dict[str, tuple[tuple[str, bool], ...]] = {
     "discovery_session_tracks": (("presented_at", True), ("interacted_at", False)),
     "user_artist_follows": (("followed_at", True),),
     "user_album_collections": (("added_at", True),),
-}  # fmt: skip
+}
 
 #: The tables with full-text search.
 SEARCH_TABLES = ("tracks", "artists", "albums", "playlists")
@@ -82,7 +82,7 @@ $$
 
 #: Quarantine reasons (legacy adoption) of track_sources rows the compatible head accepts again.
 RESTORED_REASONS = ("null_source_id", "null_source_id_duplicate", "null_source_id_superseded",
-                    "source_key_conflict")  # fmt: skip
+                    "source_key_conflict")
 
 # The quarantined rows come back with their id; a column the row leaves NULL that is NOT NULL
 # now takes its server default (the rows step quarantined them before any default was filled),
@@ -210,7 +210,7 @@ def relax(op: Any) -> None:
         op.execute(f"ALTER TABLE {table} ADD COLUMN search_vector text")
     op.execute(f"CREATE INDEX {SOURCE_INDEX} ON track_sources (source_type, source_id)")
     op.execute(f"ALTER TABLE track_sources DROP CONSTRAINT {SOURCE_UNIQUE}, "
-               "ALTER COLUMN source_id DROP NOT NULL")  # fmt: skip
+               "ALTER COLUMN source_id DROP NOT NULL")
     _rebuild_view_around(op, lambda: _timestamps(op, naive=True))
     op.execute(UTC_FUNCTION_SQL)
     _restore_quarantined_sources(op)
@@ -222,7 +222,7 @@ def restrict(op: Any) -> None:
     op.execute(FUNCTION_SQL)
     _rebuild_view_around(op, lambda: _timestamps(op, naive=False))
     op.execute(f"ALTER TABLE track_sources ALTER COLUMN source_id SET NOT NULL, "
-               f"ADD CONSTRAINT {SOURCE_UNIQUE} UNIQUE (source_type, source_id)")  # fmt: skip
+               f"ADD CONSTRAINT {SOURCE_UNIQUE} UNIQUE (source_type, source_id)")
     op.execute(f"DROP INDEX {SOURCE_INDEX}")
     for table in SEARCH_TABLES:
         op.execute(f"ALTER TABLE {table} DROP COLUMN search_vector")

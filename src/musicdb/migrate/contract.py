@@ -107,7 +107,7 @@ def row_reasons(conn: psycopg.Connection[Any]) -> list[Reason]:
     if nulls:
         reasons.append(Reason(
             "track_sources.source_id IS NULL", nulls,
-            "rows without an external id: give them their id, or delete them"))  # fmt: skip
+            "rows without an external id: give them their id, or delete them"))
     pairs, dup_rows = conn.execute(
         "SELECT count(*), coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM track_sources "
         "WHERE source_id IS NOT NULL GROUP BY source_type, source_id HAVING count(*) > 1) AS d"
@@ -126,10 +126,10 @@ def statement_reasons(conn: psycopg.Connection[Any]) -> tuple[list[Reason], list
              "pg_stat_statements (parameters are not recorded): only the row check catches it"]
     row = conn.execute(
         "SELECT n.nspname FROM pg_catalog.pg_extension AS e JOIN pg_catalog.pg_namespace AS n "
-        "ON n.oid = e.extnamespace WHERE e.extname = 'pg_stat_statements'").fetchone()  # fmt: skip
+        "ON n.oid = e.extnamespace WHERE e.extname = 'pg_stat_statements'").fetchone()
     if row is None:
         notes.insert(0, "pg_stat_statements is not installed in this database: statements still "
-                        "writing search_vector cannot be checked")  # fmt: skip
+                        "writing search_vector cannot be checked")
         return [], notes
     query = sql.SQL(OLD_WRITES_SQL).format(sql.Identifier(row[0], "pg_stat_statements"))
     try:
@@ -137,7 +137,7 @@ def statement_reasons(conn: psycopg.Connection[Any]) -> tuple[list[Reason], list
             found = conn.execute(query).fetchone()
     except Exception as exc:
         notes.insert(0, f"pg_stat_statements cannot be read ({db.describe_error(exc)}): "
-                        "statements still writing search_vector cannot be checked")  # fmt: skip
+                        "statements still writing search_vector cannot be checked")
         return [], notes
     statements, calls, sample = found  # type: ignore[misc]
     if not statements:
@@ -163,18 +163,18 @@ class ContractPlan:
     def as_dict(self) -> dict[str, Any]:
         return {"database": self.database, "main": list(self.main),
                 "contracted": list(self.applied), "ready": self.ready,
-                "reasons": [r.as_dict() for r in self.reasons], "notes": self.notes}  # fmt: skip
+                "reasons": [r.as_dict() for r in self.reasons], "notes": self.notes}
 
     def to_document(self, dry_run: bool = False) -> Document:
         """``migrate contract`` for the renderer: JSON/CSV carry :meth:`as_dict` and ``dry_run``."""
         from musicdb.render import Document
 
         lines = [("database", self.database), ("main line", ", ".join(self.main) or "base"),
-                 ("contract", ", ".join(self.applied) or "not applied")]  # fmt: skip
+                 ("contract", ", ".join(self.applied) or "not applied")]
         lines += [("refused by", str(reason)) for reason in self.reasons]
         lines += [("note", note) for note in self.notes]
         return Document(name="migrate-contract", data={**self.as_dict(), "dry_run": dry_run},
-                        lines=lines)  # fmt: skip
+                        lines=lines)
 
 
 def plan(target: DatabaseTarget) -> ContractPlan:
@@ -191,7 +191,7 @@ def plan(target: DatabaseTarget) -> ContractPlan:
             result.reasons.append(Reason(
                 "main line below the compatible head", 1,
                 f"the database is at {', '.join(main) or 'base'}: run `musicdb migrate up` "
-                f"first ({COMPATIBLE_HEAD})"))  # fmt: skip
+                f"first ({COMPATIBLE_HEAD})"))
             return result
         result.reasons += row_reasons(conn)
         statements, notes = statement_reasons(conn)
@@ -231,7 +231,7 @@ def _read(target: DatabaseTarget) -> tuple[str, ...]:
 
 
 def run(target: DatabaseTarget, *, undo: bool = False, progress: Callable[[str], None],
-        **options: Any) -> Any:  # fmt: skip
+        **options: Any) -> Any:
     """Contract (or undo it) under the migration lock; the CLI checks :func:`plan` first."""
     from alembic import command
 
@@ -244,7 +244,7 @@ def run(target: DatabaseTarget, *, undo: bool = False, progress: Callable[[str],
             command.upgrade(cfg, "head")
 
     return migrate.run_history(target, action, config=alembic_config, read=_read,
-                               progress=progress, **options)  # fmt: skip
+                               progress=progress, **options)
 
 
 # -- called by the revisions --------------------------------------------------------------------
@@ -258,7 +258,7 @@ def verify_in_revision(op: Any) -> None:
         return
     if not reaches_compatible_head(migrate.current_revisions(conn)):
         raise MusicdbError(f"contract needs the main line at {COMPATIBLE_HEAD} or later: run "
-                           "`musicdb migrate up` first")  # fmt: skip
+                           "`musicdb migrate up` first")
     conn.execute("LOCK TABLE track_sources IN SHARE ROW EXCLUSIVE MODE")
     reasons = row_reasons(conn)
     if reasons:
@@ -272,4 +272,4 @@ def refuse_main_line_downgrade(op: Any) -> None:
     conn = live_connection(op)
     if conn is not None and applied(conn):
         raise MusicdbError("the database is contracted: run `musicdb migrate contract --undo` "
-                           f"before downgrading below {COMPATIBLE_HEAD}")  # fmt: skip
+                           f"before downgrading below {COMPATIBLE_HEAD}")

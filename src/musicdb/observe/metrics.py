@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 #: The parts of a scrape, each with its own ``musicdb_scrape_error``.
 PARTS = ("connection", "health", "drift", "schema", "tables", "indexes", "connections", "locks",
-         "views", "statements", "replication", "partitions")  # fmt: skip
+         "views", "statements", "replication", "partitions")
 
 _F = TypeVar("_F", GaugeMetricFamily, CounterMetricFamily)
 
@@ -117,7 +117,7 @@ class Exporter:
         try:
             conn = db.connect(self.target, application_name="musicdb metrics", connect_timeout=5,
                               lock_timeout_ms=opts.lock_timeout_ms,
-                              statement_timeout_ms=opts.statement_timeout_ms)  # fmt: skip
+                              statement_timeout_ms=opts.statement_timeout_ms)
         except MusicdbError:
             up.add_metric([], 0)
             out.errors = dict.fromkeys(PARTS, 1)  # nothing could be read
@@ -133,10 +133,10 @@ class Exporter:
                           "Age of the per-table and per-index figures this scrape serves (they "
                           "are read again after --catalog-interval)."
                           ).add_metric([], max(time.monotonic() - self._catalog_at, 0.0)
-                                       if kept else 0.0)  # fmt: skip
+                                       if kept else 0.0)
         errors = out.gauge("musicdb_scrape_error",
                            "Whether this part of the scrape failed (1) and was left out.",
-                           ("part",))  # fmt: skip
+                           ("part",))
         for part, value in out.errors.items():
             errors.add_metric([part], value)
         out.gauge("musicdb_scrape_duration_seconds",
@@ -173,10 +173,10 @@ class Exporter:
         from musicdb.ops import health
 
         result = health.run_checks(self.target, thresholds=self.options.thresholds,
-                                   skip=("drift",), facts=facts)  # fmt: skip
+                                   skip=("drift",), facts=facts)
         family = out.gauge("musicdb_health_check_status",
                            "Each health check's state: 0 ok, 1 warning, 2 critical, 3 unknown.",
-                           ("check",))  # fmt: skip
+                           ("check",))
         drift = self._drift_check()
         for check in [*result.checks, *([drift] if drift else [])]:
             family.add_metric([check.name], health.EXIT_CODES[check.status])  # Nagios codes
@@ -192,7 +192,7 @@ class Exporter:
                 self._run_drift()
             elif self._drift_thread is None or not self._drift_thread.is_alive():
                 self._drift_thread = threading.Thread(target=self._run_drift, daemon=True,
-                                                      name="musicdb-drift")  # fmt: skip
+                                                      name="musicdb-drift")
                 self._drift_thread.start()
         return self._drift
 
@@ -212,7 +212,7 @@ class Exporter:
         out.gauge("musicdb_schema_drift",
                   "Whether the live schema differs from what its migrations build (1) or not "
                   "(0); checked at most once an hour.").add_metric(
-            [], 1 if drift.status == "warning" else 0)  # fmt: skip
+            [], 1 if drift.status == "warning" else 0)
 
     def _schema(self, out: _Scrape, checks: dict[str, Check]) -> None:
         at_head = checks["at_head"]
@@ -220,7 +220,7 @@ class Exporter:
             raise RuntimeError(at_head.message)
         out.gauge("musicdb_schema_at_head",
                   "Whether the database is at the migrations' head revision (1) or not (0)."
-                  ).add_metric([], 1 if at_head.status == "ok" else 0)  # fmt: skip
+                  ).add_metric([], 1 if at_head.status == "ok" else 0)
 
     def _views(self, out: _Scrape, checks: dict[str, Check]) -> None:
         staleness = checks["view_staleness"]
@@ -250,17 +250,17 @@ class Exporter:
         if "months_ahead" in ahead.details:
             out.gauge("musicdb_partitions_months_ahead",
                       "Month partitions of user_interactions premade ahead of the current one."
-                      ).add_metric([], ahead.details["months_ahead"])  # fmt: skip
+                      ).add_metric([], ahead.details["months_ahead"])
         if "rows" in default.details:
             out.gauge("musicdb_partitions_default_rows",
                       "Rows in the default partition of user_interactions (no month covers "
                       "them)."
-                      ).add_metric([], default.details["rows"])  # fmt: skip
+                      ).add_metric([], default.details["rows"])
 
     def _tables(self, out: _Scrape, facts: CatalogFacts) -> None:
         stats = facts.table_stats
         out.gauge("musicdb_tables", "Tables in the catalog (the largest are exported one by one)."
-                  ).add_metric([], stats.tables)  # fmt: skip
+                  ).add_metric([], stats.tables)
         labels = ("schema", "table")
         families = {
             "total": out.gauge("musicdb_table_total_bytes",
@@ -277,7 +277,7 @@ class Exporter:
                                 "Seconds since the last vacuum or autovacuum.", labels),
             "analyze": out.gauge("musicdb_table_last_analyze_age_seconds",
                                  "Seconds since the last analyze or autoanalyze.", labels),
-        }  # fmt: skip
+        }
         now = dt.datetime.now(dt.UTC)
         rows = sorted(stats.rows, key=lambda r: -r.total_bytes)[: self.options.top_tables]
         for r in rows:
@@ -287,7 +287,7 @@ class Exporter:
                 "live": r.live_rows, "dead": r.dead_rows, "bloat": r.bloat_bytes,
                 "vacuum": _age(now, r.last_vacuum, r.last_autovacuum),
                 "analyze": _age(now, r.last_analyze, r.last_autoanalyze),
-            }  # fmt: skip
+            }
             for name, value in values.items():
                 if value is not None:
                     families[name].add_metric(key, value)
@@ -298,7 +298,7 @@ class Exporter:
         rows = facts.index_verdicts.rows
         family = out.gauge("musicdb_indexes",
                            "Indexes by verdict (unused, duplicate, redundant, invalid); "
-                           "verdict=\"all\" counts every index.", ("verdict",))  # fmt: skip
+                           "verdict=\"all\" counts every index.", ("verdict",))
         family.add_metric(["all"], len(rows))
         for verdict in VERDICTS:
             family.add_metric([verdict], sum(verdict in r.verdicts for r in rows))
@@ -308,20 +308,20 @@ class Exporter:
 
         stats = connection_stats(facts.conn)
         out.gauge("musicdb_max_connections", "The server's max_connections."
-                  ).add_metric([], stats.max_connections)  # fmt: skip
+                  ).add_metric([], stats.max_connections)
         family = out.gauge("musicdb_connections", "Client connections by state.", ("state",))
         for state, count in sorted(stats.by_state.items()):
             family.add_metric([state or "unknown"], count)
         longest = {r.section: r for r in stats.rows if r.section in
-                   ("longest query", "oldest transaction")}  # fmt: skip
+                   ("longest query", "oldest transaction")}
         query = longest.get("longest query")
         xact = longest.get("oldest transaction")
         out.gauge("musicdb_longest_query_seconds",
                   "Age of the longest-running active query (0: none)."
-                  ).add_metric([], (query.duration_s or 0.0) if query else 0.0)  # fmt: skip
+                  ).add_metric([], (query.duration_s or 0.0) if query else 0.0)
         out.gauge("musicdb_oldest_transaction_seconds",
                   "Age of the oldest open transaction (0: none)."
-                  ).add_metric([], (xact.duration_s or 0.0) if xact else 0.0)  # fmt: skip
+                  ).add_metric([], (xact.duration_s or 0.0) if xact else 0.0)
 
     def _locks(self, out: _Scrape, facts: CatalogFacts) -> None:
         from musicdb.reports import lock_info
@@ -329,7 +329,7 @@ class Exporter:
         info = lock_info(facts.conn)
         out.gauge("musicdb_lock_waiting_sessions",
                   "Sessions waiting for a lock another session holds."
-                  ).add_metric([], info.waiting)  # fmt: skip
+                  ).add_metric([], info.waiting)
 
     def _statements(self, out: _Scrape, facts: CatalogFacts) -> None:
         from musicdb.reports import analyze_queries, installed_extension
@@ -339,7 +339,7 @@ class Exporter:
         stats = analyze_queries(facts.conn, order="total", limit=self.options.top_statements)
         calls = out.counter("musicdb_statement_calls",
                             "Calls of the statement (top statements by total time).",
-                            ("queryid",))  # fmt: skip
+                            ("queryid",))
         seconds = out.counter("musicdb_statement_seconds",
                               "Total execution time of the statement.", ("queryid",))
         # One series per queryid: the same statement run by several roles is summed.
@@ -364,26 +364,26 @@ class Exporter:
         standby = status.role == "standby"
         out.gauge("musicdb_in_recovery",
                   "Whether this server is a standby in recovery (1) or a primary (0)."
-                  ).add_metric([], 1 if standby else 0)  # fmt: skip
+                  ).add_metric([], 1 if standby else 0)
         if standby:
             upstream = status.upstream()
             streaming = upstream is not None and upstream.state == "streaming"
             out.gauge("musicdb_standby_streaming",
                       "Whether this standby's WAL receiver is streaming (1) or not (0)."
-                      ).add_metric([], 1 if streaming else 0)  # fmt: skip
+                      ).add_metric([], 1 if streaming else 0)
             if upstream is not None and upstream.replay_lag_bytes is not None:
                 out.gauge("musicdb_standby_replay_lag_bytes",
                           "WAL received but not yet replayed on this standby."
-                          ).add_metric([], upstream.replay_lag_bytes)  # fmt: skip
+                          ).add_metric([], upstream.replay_lag_bytes)
             if upstream is not None and upstream.replay_lag_s is not None:
                 out.gauge("musicdb_standby_replay_lag_seconds",
                           "Seconds since the last replayed transaction's commit, while WAL "
                           "waits to be replayed (0 when caught up)."
-                          ).add_metric([], upstream.replay_lag_s)  # fmt: skip
+                          ).add_metric([], upstream.replay_lag_s)
             return
         standbys = status.standbys()
         out.gauge("musicdb_replication_standbys", "Standbys connected to this primary."
-                  ).add_metric([], len(standbys))  # fmt: skip
+                  ).add_metric([], len(standbys))
         labels = ("standby", "client")
         lag_bytes = out.gauge("musicdb_replication_replay_lag_bytes",
                               "WAL sent to the standby but not yet replayed there.", labels)
@@ -398,7 +398,7 @@ class Exporter:
                              "WAL a replication slot keeps on the primary.", ("slot",))
         active = out.gauge("musicdb_replication_slot_active",
                            "Whether a consumer is connected to the slot (1) or not (0).",
-                           ("slot",))  # fmt: skip
+                           ("slot",))
         for row in status.slots():
             if row.retained_bytes is not None:
                 retained.add_metric([row.name], row.retained_bytes)

@@ -55,7 +55,7 @@ HISTORY_LIMIT = 20
 FORMATS = ("html", "markdown", "json")
 #: File name endings and the format they imply.
 SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown",
-            ".json": "json"}  # fmt: skip
+            ".json": "json"}
 
 
 # -- the data ---------------------------------------------------------------------------------
@@ -186,14 +186,14 @@ def build_report(
     thresholds = thresholds or health.Thresholds.from_sources()
     clock = time.perf_counter()
     with db.connect(target, application_name="musicdb report", lock_timeout_ms=LOCK_TIMEOUT_MS,
-                    statement_timeout_ms=statement_timeout_ms or None) as conn:  # fmt: skip
+                    statement_timeout_ms=statement_timeout_ms or None) as conn:
         # Every transaction of this session is read-only: the report cannot write by mistake.
         conn.execute("SET default_transaction_read_only = on")
         facts = CatalogFacts(conn, replicas)
         shown.start("report", total=8, unit="sections")
         shown.note("health checks" + (" and schema drift" if drift else ""))
         checks = health.run_checks(target, thresholds=thresholds, facts=facts,
-                                   skip=() if drift else ("drift",))  # fmt: skip
+                                   skip=() if drift else ("drift",))
         shown.advance()
         steps: list[tuple[str, str, Callable[[Section], None]]] = [
             ("server", "Server and schema", lambda s: _server(s, conn, facts, checks)),
@@ -205,7 +205,7 @@ def build_report(
             ("health", "Health checks", lambda s: _health(s, checks)),
             ("views", "Materialized views", lambda s: _views(s, conn, checks)),
             ("bench", "Benchmark history", lambda s: _bench(s, bench_file)),
-        ]  # fmt: skip
+        ]
         sections = []
         for key, title, fill in steps:
             shown.note(title)
@@ -214,7 +214,7 @@ def build_report(
         role = db.server_role(conn)
         dbname = conn.info.dbname
     return AnalysisReport(dbname, facts.server_version, role, limit, sections,
-                          seconds=time.perf_counter() - clock)  # fmt: skip
+                          seconds=time.perf_counter() - clock)
 
 
 def _filled(section: Section, fill: Callable[[Section], None]) -> Section:
@@ -232,10 +232,10 @@ def _filled(section: Section, fill: Callable[[Section], None]) -> Section:
         _empty(section, exc.message)
     except psycopg.errors.InsufficientPrivilege as exc:
         _empty(section, f"not allowed for this role: {db.first_line(exc)} (grant the "
-                        "privilege, or run the report as a role that has it)")  # fmt: skip
+                        "privilege, or run the report as a role that has it)")
     except psycopg.errors.QueryCanceled as exc:
         _empty(section, f"stopped by the statement timeout ({db.first_line(exc)}); "
-                        "--statement-timeout gives it longer")  # fmt: skip
+                        "--statement-timeout gives it longer")
     except psycopg.Error as exc:
         _empty(section, db.describe_error(exc) or db.first_line(exc))
     section.seconds = time.perf_counter() - clock
@@ -253,7 +253,7 @@ def _check_fact(check: Check | None, key: str, label: str) -> Fact:
 
 
 def _server(section: Section, conn: psycopg.Connection[Any], facts: CatalogFacts,
-            checks: HealthResult) -> None:  # fmt: skip
+            checks: HealthResult) -> None:
     from musicdb import migrate
     from musicdb.reports._sql import one
 
@@ -277,20 +277,20 @@ def _server(section: Section, conn: psycopg.Connection[Any], facts: CatalogFacts
         _check_fact(by_name.get("drift"), "drift", "Drift"),
         Fact("stats_since", "Statistics since", since.stats_since, "timestamp"),
         Fact("stats_age_seconds", "Statistics age", since.stats_age_seconds, "seconds"),
-    ]  # fmt: skip
+    ]
     drift = by_name.get("drift")
     if drift is not None and drift.details.get("differences"):
         rows = drift.details["differences"]
         section.tables.append(Table(Report(
             "drift", "Differences from the migrations",
             (Column("kind", "Kind"), Column("name", "Object"), Column("change", "Change")), rows,
-        )))  # fmt: skip
+        )))
 
 
 #: The table columns the report shows (the JSON has every column of table-stats).
 _TABLE_COLUMNS = ("schema", "table", "total_bytes", "heap_bytes", "index_bytes", "live_rows",
                   "dead_rows", "dead_vs_threshold", "bloat_bytes", "bloat_basis",
-                  "last_autovacuum")  # fmt: skip
+                  "last_autovacuum")
 
 
 def _tables(section: Section, facts: CatalogFacts, limit: int) -> None:
@@ -302,7 +302,7 @@ def _tables(section: Section, facts: CatalogFacts, limit: int) -> None:
         Fact("dead_rows", "Dead rows", sum(r.dead_rows or 0 for r in stats.rows), "count"),
         Fact("bloat_bytes", "Estimated bloat",
              sum(r.bloat_bytes or 0 for r in stats.rows), "bytes"),
-    ]  # fmt: skip
+    ]
     section.notes += report.notes
     section.tables.append(Table(report, _TABLE_COLUMNS))
     top = stats.rows[:limit]
@@ -313,7 +313,7 @@ def _tables(section: Section, facts: CatalogFacts, limit: int) -> None:
             [("heap", [float(r.heap_bytes) for r in top]),
              ("indexes", [float(r.index_bytes) for r in top]),
              ("TOAST", [float(r.toast_bytes) for r in top])], "bytes",
-        ))  # fmt: skip
+        ))
 
 
 #: The recommendations' columns.
@@ -327,11 +327,11 @@ RECOMMENDATION_COLUMNS = (
     Column("stats_since", "Scans counted since", "timestamp"),
 )
 _INDEX_COLUMNS = ("schema", "table", "index", "verdicts", "detail", "role", "scans", "size_bytes",
-                  "last_scan")  # fmt: skip
+                  "last_scan")
 
 
 def _indexes(section: Section, conn: psycopg.Connection[Any], facts: CatalogFacts,
-             thresholds: Thresholds, what_if: int) -> None:  # fmt: skip
+             thresholds: Thresholds, what_if: int) -> None:
     from musicdb.reports import missing_indexes
     from musicdb.reports.indexes import VERDICTS, usage_judged
 
@@ -349,7 +349,7 @@ def _indexes(section: Section, conn: psycopg.Connection[Any], facts: CatalogFact
     report.name = "index-verdicts"
     section.facts += [Fact("indexes", "Indexes", len(everything.rows), "count")]
     section.facts += [Fact(v, f"{v.capitalize()}", sum(v in r.verdicts for r in flagged), "count")
-                      for v in VERDICTS]  # fmt: skip
+                      for v in VERDICTS]
     section.facts += [
         Fact("stats_since", "Scans counted since", everything.since.stats_since, "timestamp"),
         Fact("unused_verdicts", "'unused' verdicts", "given" if judged else "withheld"),
@@ -359,11 +359,11 @@ def _indexes(section: Section, conn: psycopg.Connection[Any], facts: CatalogFact
     section.facts.append(Fact("recommendations", "Recommendations", len(recommendations), "count"))
     section.facts.append(Fact("reclaimable_bytes", "Space the drops free",
                               sum(r["size_bytes"] or 0 for r in recommendations
-                                  if r["action"] == "drop index"), "bytes"))  # fmt: skip
+                                  if r["action"] == "drop index"), "bytes"))
     section.notes += report.notes + missing.report_notes()
     section.tables.append(Table(Report(
         "recommendations", "Recommendations", RECOMMENDATION_COLUMNS, recommendations,
-    ), code=("statement",)))  # fmt: skip
+    ), code=("statement",)))
     section.tables.append(Table(report, _INDEX_COLUMNS))
     missing_report = missing.to_report()
     section.tables.append(Table(missing_report))
@@ -372,11 +372,11 @@ def _indexes(section: Section, conn: psycopg.Connection[Any], facts: CatalogFact
         section.charts.append(Chart(
             "flagged_index_bytes", "Size of the indexes flagged, by verdict", "bar",
             [v for v, _ in by_verdict], [("size", [float(b) for _, b in by_verdict])], "bytes",
-        ))  # fmt: skip
+        ))
 
 
 def index_recommendations(conn: psycopg.Connection[Any], verdicts: IndexVerdicts,
-                          missing: MissingIndexes) -> list[dict[str, Any]]:  # fmt: skip
+                          missing: MissingIndexes) -> list[dict[str, Any]]:
     """One recommendation per finding, each with the statement that acts on it: ``DROP INDEX
     CONCURRENTLY`` for duplicate, redundant, unused and invalid indexes (a plain ``DROP INDEX``
     for a partitioned index, which PostgreSQL cannot drop concurrently), ``CREATE INDEX
@@ -394,7 +394,7 @@ def index_recommendations(conn: psycopg.Connection[Any], verdicts: IndexVerdicts
     # PostgreSQL cannot drop a partitioned index CONCURRENTLY (user_interactions' indexes)
     partitioned = set(conn.execute(
         "SELECT n.nspname, c.relname FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace "
-        "AS n ON n.oid = c.relnamespace WHERE c.relkind = 'I'").fetchall())  # fmt: skip
+        "AS n ON n.oid = c.relnamespace WHERE c.relkind = 'I'").fetchall())
     for row in verdicts.rows:
         name = sql.Identifier(row.schema, row.index)
         on_partitions = (row.schema, row.index) in partitioned
@@ -404,7 +404,7 @@ def index_recommendations(conn: psycopg.Connection[Any], verdicts: IndexVerdicts
             # not REINDEX: the build that failed (a unique one over duplicates) would fail again
             # and leave one more invalid index behind
             reason = ("invalid (a failed concurrent build): it slows every write and serves no "
-                      "read; drop it, then build it again if it is needed")  # fmt: skip
+                      "read; drop it, then build it again if it is needed")
         elif row.duplicate_of:
             reason = f"duplicate of {row.duplicate_of} (same definition), which stays"
         elif row.prefix_of:
@@ -413,13 +413,13 @@ def index_recommendations(conn: psycopg.Connection[Any], verdicts: IndexVerdicts
             reason = "never scanned since the statistics began"
         if on_partitions:
             reason += ("; a partitioned index: PostgreSQL cannot drop it CONCURRENTLY, the plain "
-                       "DROP locks the table for the moment it takes")  # fmt: skip
+                       "DROP locks the table for the moment it takes")
         if "invalid" not in row.verdicts and row.role in ("primary key", "unique", "exclusion"):
             reason += (f"; it enforces a {row.role}: if a constraint owns it, drop the "
-                       "constraint instead (ALTER TABLE ... DROP CONSTRAINT)")  # fmt: skip
+                       "constraint instead (ALTER TABLE ... DROP CONSTRAINT)")
         out.append({"action": "drop index", "target": row.qualified_index, "reason": reason,
                     "statement": statement.as_string(conn), "scans": row.scans,
-                    "size_bytes": row.size_bytes, "stats_since": since})  # fmt: skip
+                    "size_bytes": row.size_bytes, "stats_since": since})
     for found in missing.rows:
         if found.finding not in (FK_WITHOUT_INDEX, WHAT_IF) or not found.columns:
             continue
@@ -429,13 +429,13 @@ def index_recommendations(conn: psycopg.Connection[Any], verdicts: IndexVerdicts
         )
         if found.finding == FK_WITHOUT_INDEX:
             reason = (f"foreign key {found.constraint} has no index: deletes and updates of the "
-                      "referenced rows scan the whole table")  # fmt: skip
+                      "referenced rows scan the whole table")
         else:
             reason = (f"hypopg: cuts the planner's cost of a frequent statement from "
-                      f"{found.cost_before:,.0f} to {found.cost_after:,.0f}")  # fmt: skip
+                      f"{found.cost_before:,.0f} to {found.cost_after:,.0f}")
         out.append({"action": "create index", "target": f"{found.schema}.{found.table}",
                     "reason": reason, "statement": statement.as_string(conn), "scans": None,
-                    "size_bytes": None, "stats_since": None})  # fmt: skip
+                    "size_bytes": None, "stats_since": None})
     return out
 
 
@@ -452,7 +452,7 @@ def _queries(section: Section, conn: psycopg.Connection[Any], limit: int) -> Non
         Fact("stats_reset", "Counted since", stats.stats_reset, "timestamp"),
         Fact("total_ms", "Time of the statements listed", sum(r.total_ms for r in stats.rows),
              "ms"),
-    ]  # fmt: skip
+    ]
     section.notes += report.notes
     section.tables.append(Table(report, _QUERY_COLUMNS, code=("query",)))
     top = stats.rows[:limit]
@@ -460,7 +460,7 @@ def _queries(section: Section, conn: psycopg.Connection[Any], limit: int) -> Non
         section.charts.append(Chart(
             "query_time", "Total time of the top statements", "bar",
             [f"#{r.rank}" for r in top], [("total time", [r.total_ms for r in top])], "ms",
-        ))  # fmt: skip
+        ))
 
 
 def _activity(section: Section, conn: psycopg.Connection[Any]) -> None:
@@ -475,7 +475,7 @@ def _activity(section: Section, conn: psycopg.Connection[Any]) -> None:
              connections.connections / connections.max_connections, "ratio"),
         Fact("waiting", "Sessions waiting for a lock", locks.waiting, "count"),
         Fact("blocking", "Sessions blocking others", len(locks.blocking), "count"),
-    ]  # fmt: skip
+    ]
     conn_report, lock_report = connections.to_report(), locks.to_report()
     section.notes += conn_report.notes + lock_report.notes
     section.tables += [Table(conn_report, code=("query",)), Table(lock_report, code=("query",))]
@@ -484,7 +484,7 @@ def _activity(section: Section, conn: psycopg.Connection[Any]) -> None:
         section.charts.append(Chart(
             "connections_by_state", "Connections by state", "bar", [s for s, _ in states],
             [("connections", [float(n) for _, n in states])], "count",
-        ))  # fmt: skip
+        ))
 
 
 def _health(section: Section, checks: HealthResult) -> None:
@@ -523,11 +523,11 @@ def _views(section: Section, conn: psycopg.Connection[Any], checks: HealthResult
             Column("last_refresh", "Last refresh", "timestamp"),
             Column("age_s", "Age", "seconds"), Column("status", "Status"),
             Column("message", "Message", wrap=True),
-        ), rows)))  # fmt: skip
+        ), rows)))
     history = maintenance.log_history(conn, maintenance.OP_REFRESH, limit=HISTORY_LIMIT)
     if not maintenance.log_available(conn):
         section.notes.append("no maintenance_log table (musicdb migrate up): refreshes are not "
-                             "recorded")  # fmt: skip
+                             "recorded")
     section.tables.append(Table(Report("refresh-history", "Recent refreshes", _HISTORY, history)))
 
 
@@ -535,7 +535,7 @@ def _bench(section: Section, path: Path | None) -> None:
     runs = load_bench_runs(path) if path is not None else []
     if path is None or not path.exists():
         section.unavailable = (f"no {path.name if path else BENCH_FILE.name} here: "
-                               "'musicdb bench --save' records the runs charted here")  # fmt: skip
+                               "'musicdb bench --save' records the runs charted here")
         return
     if not runs:
         section.unavailable = f"{path.name} holds no run"
@@ -543,25 +543,25 @@ def _bench(section: Section, path: Path | None) -> None:
     patterns = sorted({name for run in runs for name in run["patterns"]}, key=_natural)
     labels = [_run_label(run, i) for i, run in enumerate(runs, 1)]
     section.facts += [Fact("runs", "Saved runs", len(runs), "count"),
-                      Fact("file", "Results file", path.name)]  # fmt: skip
+                      Fact("file", "Results file", path.name)]
     section.charts.append(Chart(
         "bench_p95", "p95 of each query pattern over the saved runs", "line", labels,
         [(name, [_p95(run, name) for run in runs]) for name in patterns], "ms",
-    ))  # fmt: skip
+    ))
     last = runs[-1]["patterns"]
     rows = [{"pattern": name, "p95_ms": _p95(runs[-1], name),
              "first_p95_ms": next((_p95(r, name) for r in runs if _p95(r, name) is not None), None),
-             "calls": last.get(name, {}).get("calls")} for name in patterns]  # fmt: skip
+             "calls": last.get(name, {}).get("calls")} for name in patterns]
     section.tables.append(Table(Report("bench-latest", "The latest run", (
         Column("pattern", "Pattern"), Column("p95_ms", "p95", "ms"),
         Column("first_p95_ms", "p95 of the first run", "ms"), Column("calls", "Calls", "count"),
-    ), rows)))  # fmt: skip
+    ), rows)))
 
 
 def _natural(name: str) -> list[Any]:
     """Sort key putting Q2 before Q10."""
     return [(0, int(part), "") if part.isdigit() else (1, 0, part)
-            for part in re.split(r"(\d+)", name)]  # fmt: skip
+            for part in re.split(r"(\d+)", name)]
 
 
 def _p95(run: dict[str, Any], name: str) -> float | None:
@@ -607,5 +607,5 @@ def format_for(path: str, fmt: str | None) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in SUFFIXES:
         raise UsageError(f"cannot tell the format of {path!r} from its name: end it with .html, "
-                         ".md or .json, or give --format html|markdown|json")  # fmt: skip
+                         ".md or .json, or give --format html|markdown|json")
     return SUFFIXES[suffix]

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 WIDTH = 900
 #: Colours that print well in grey too (dark, middle, light).
 COLOURS = ("#1f5f8b", "#e07b39", "#6aa84f", "#8e63b5", "#c94c4c", "#3a9fb0", "#b5a33a",
-           "#7a7a7a", "#d46fa6", "#4c6ec9")  # fmt: skip
+           "#7a7a7a", "#d46fa6", "#4c6ec9")
 
 
 def _strip_scripts(root: Any) -> Any:
@@ -54,7 +54,7 @@ def svg(chart: Chart) -> str:
         font_family="system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif",
         label_font_size=12, major_label_font_size=12, legend_font_size=12, value_font_size=11,
         tooltip_font_size=12,
-    )  # fmt: skip
+    )
     kind = chart.kind
     labels, series = list(chart.labels), [(name, list(values)) for name, values in chart.series]
     if kind != "line":
@@ -67,7 +67,7 @@ def svg(chart: Chart) -> str:
     if len(series) > 1:
         height += 30 + 24 * ((len(series) + 3) // 4)  # the legend below, four to a row
     cls = {"bar": pygal.HorizontalBar, "stacked": pygal.HorizontalStackedBar,
-           "line": pygal.Line}[kind]  # fmt: skip
+           "line": pygal.Line}[kind]
     graph = cls(
         style=style, width=WIDTH, height=height, disable_xml_declaration=True, js=[],
         show_legend=len(series) > 1,
@@ -75,7 +75,7 @@ def svg(chart: Chart) -> str:
         value_formatter=lambda v: format_value(v, chart.unit), x_label_rotation=30 if kind ==
         "line" else 0, dots_size=3, margin=12, margin_bottom=30, spacing=8, no_data_text="no data",
         print_zeroes=False, include_x_axis=True, x_labels_major_count=7, show_minor_x_labels=False,
-    )  # fmt: skip
+    )
     graph.add_xml_filter(_strip_scripts)
     graph.add_xml_filter(_label(chart.title))
     graph.x_labels = labels

@@ -39,7 +39,7 @@ def _cell(value: Any, col: Column) -> str:
 def _headline(report: AnalysisReport) -> str:
     when = report.generated_at.strftime("%Y-%m-%d %H:%M UTC")
     return (f"PostgreSQL {report.server_version or '?'} ({report.role}), generated {when} "
-            f"in {report.seconds:.1f} s by musicdb report")  # fmt: skip
+            f"in {report.seconds:.1f} s by musicdb report")
 
 
 def _more(table: Table, limit: int) -> int:
@@ -121,7 +121,7 @@ def to_html(report: AnalysisReport) -> str:
           + (' <span class="muted">(unavailable)</span>' if s.unavailable else "") + "</li>"
           for s in report.sections),
         "</ol></nav></header>",
-    ]  # fmt: skip
+    ]
     for section in report.sections:
         out.append(f'<section id="{_e(section.key)}"><h2>{_e(section.title)}</h2>')
         if section.unavailable:
@@ -132,7 +132,7 @@ def to_html(report: AnalysisReport) -> str:
             out.append("</dl>")
         for chart in section.charts:
             out.append(f'<figure class="chart" data-chart="{_e(chart.key)}">{svg(chart)}'
-                       f"<figcaption>{_e(chart.title)}</figcaption></figure>")  # fmt: skip
+                       f"<figcaption>{_e(chart.title)}</figcaption></figure>")
         for table in section.tables:
             out += _table_html(table, report.limit)
         if section.notes:
@@ -141,7 +141,7 @@ def to_html(report: AnalysisReport) -> str:
             out.append("</ul>")
         out.append("</section>")
     out.append(f"<footer>{_e(_headline(report))}. Statements in this report are suggestions: "
-               "read them before running them.</footer></body></html>")  # fmt: skip
+               "read them before running them.</footer></body></html>")
     return "\n".join(out) + "\n"
 
 
@@ -162,7 +162,7 @@ _NUMERIC = {"bytes", "ms", "count", "ratio", "number", "seconds"}
 def _table_html(table: Table, limit: int) -> list[str]:
     report, columns = table.report, table.columns()
     out = [f'<h3 id="{_e(report.name)}">{_e(report.title)} '
-           f'<span class="muted">({len(report.rows):,})</span></h3>']  # fmt: skip
+           f'<span class="muted">({len(report.rows):,})</span></h3>']
     if not report.rows:
         out.append('<p class="muted">None.</p>')
         return out
@@ -218,12 +218,12 @@ def to_markdown(report: AnalysisReport) -> str:
     title = f"Database report: {report.database}"
     out = [f"# {md_text(title)}", "", md_text(_headline(report)), "", "## Contents", ""]
     out += [f"- [{md_text(s.title)}](#{_anchor(s.title)})"
-            + (" (unavailable)" if s.unavailable else "") for s in report.sections]  # fmt: skip
+            + (" (unavailable)" if s.unavailable else "") for s in report.sections]
     for section in report.sections:
         out += ["", f"## {md_text(section.title)}", ""]
         out += _section_markdown(section, report.limit)
     out += ["", "---", "", md_text(_headline(report)) + ". Statements in this report are "
-            "suggestions: read them before running them.", ""]  # fmt: skip
+            "suggestions: read them before running them.", ""]
     return "\n".join(out)
 
 
@@ -234,7 +234,7 @@ def _section_markdown(section: Section, limit: int) -> list[str]:
     if section.facts:
         out += ["| | |", "|---|---|"]
         out += [f"| {md_text(f.label)} | {md_text(format_value(f.value, f.kind))} |"
-                for f in section.facts]  # fmt: skip
+                for f in section.facts]
         out.append("")
     for chart in section.charts:
         if chart.kind == "line":  # the bar charts draw what the section's tables list

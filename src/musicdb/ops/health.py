@@ -84,7 +84,7 @@ class HealthResult:
         parts = ", ".join(f"{counts[s]} {s}" for s in STATUSES)
         bad = sorted((c for c in self.checks
                       if c.status != OK and not c.details.get("other_role")),
-                     key=lambda c: -SEVERITY[c.status])  # fmt: skip
+                     key=lambda c: -SEVERITY[c.status])
         line = f"MUSICDB {self.status.upper()} - {parts}"
         if bad:
             line += ": " + "; ".join(f"{c.name} {c.status}: {c.message}" for c in bad[:3])
@@ -157,10 +157,10 @@ def run_checks(
     try:
         conn = db.connect(target, application_name="musicdb health-check", connect_timeout=10,
                           lock_timeout_ms=CHECK_LOCK_TIMEOUT_MS,
-                          statement_timeout_ms=statement_timeout_ms)  # fmt: skip
+                          statement_timeout_ms=statement_timeout_ms)
     except MusicdbError as exc:
         checks = [Check("connectivity", CRITICAL, exc.message,
-                        duration_ms=(time.perf_counter() - clock) * 1000)]  # fmt: skip
+                        duration_ms=(time.perf_counter() - clock) * 1000)]
         checks += [Check(n, UNKNOWN, "not run: no connection") for n in names[1:]]
         return HealthResult(target.display, checks, thresholds)
     from musicdb.reports import CatalogFacts
@@ -179,7 +179,7 @@ def _run_on(
     server_version = facts.server_version
     checks = [Check("connectivity", OK, f"connected to PostgreSQL {server_version}",
                     {"server_version_num": facts.server_version_num},
-                    (time.perf_counter() - clock) * 1000)]  # fmt: skip
+                    (time.perf_counter() - clock) * 1000)]
     ctx = Context(target, facts.conn, thresholds, facts)
     done: dict[str, Check] = {}
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="musicdb-check") as pool:
@@ -215,7 +215,7 @@ def _run_one(ctx: Context, name: str) -> Check:
 
 def describe_checks() -> list[tuple[str, str]]:
     return [("connectivity", "the database answers"),
-            *((name, desc) for name, (_, desc) in CHECKS.items())]  # fmt: skip
+            *((name, desc) for name, (_, desc) in CHECKS.items())]
 
 
 @dataclass(frozen=True)
@@ -228,9 +228,9 @@ class CheckList:
         from musicdb.render import Column, Report
 
         rows = [{"kind": "check", "name": name, "description": description, "value": None}
-                for name, description in describe_checks()]  # fmt: skip
+                for name, description in describe_checks()]
         rows += [{"kind": "threshold", "name": name, "description": None, "value": value}
-                 for name, value in self.thresholds.as_dict().items()]  # fmt: skip
+                 for name, value in self.thresholds.as_dict().items()]
         return Report(
             name="health_checks",
             title="Health checks and thresholds",

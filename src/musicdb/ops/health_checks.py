@@ -137,18 +137,18 @@ def check_at_head(ctx: Context) -> Check:
     if not current:
         return Check("at_head", CRITICAL,
                      "no revision stamped: the database is not under musicdb's migrations "
-                     "(musicdb migrate up, or migrate adopt)", details)  # fmt: skip
+                     "(musicdb migrate up, or migrate adopt)", details)
     known = migrate.revision_graph()
     unknown = [r for r in current if r not in known]
     if unknown:
         details["unknown"] = unknown
         return Check("at_head", WARNING,
                      f"at revision {', '.join(unknown)}, which this musicdb does not know "
-                     "(a newer version migrated it?)", details)  # fmt: skip
+                     "(a newer version migrated it?)", details)
     if set(current) != set(heads):
         return Check("at_head", WARNING,
                      f"at {', '.join(current)}, not at head {', '.join(heads)} "
-                     "(musicdb migrate up)", details)  # fmt: skip
+                     "(musicdb migrate up)", details)
     return Check("at_head", OK, f"at head {', '.join(heads)}", details)
 
 
@@ -168,7 +168,7 @@ def check_drift(ctx: Context) -> Check:
                  f"{len(differences)} difference(s) from the migrations: {_names(items, 3)} "
                  "(musicdb migrate check)",
                  {"differences": [{"kind": d.kind, "name": d.name, "change": d.change}
-                                  for d in differences]})  # fmt: skip
+                                  for d in differences]})
 
 
 # The index and table checks judge what the DBA reports compute (musicdb.reports:
@@ -181,7 +181,7 @@ def check_invalid_indexes(ctx: Context) -> Check:
     building = {r[0] for r in ctx.rows(
         "SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_stat_progress_create_index AS p"
         " JOIN pg_catalog.pg_class AS c ON c.oid = p.index_relid"
-        " JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace")}  # fmt: skip
+        " JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace")}
     invalid: list[dict[str, Any]] = [
         {"index": r.qualified_index, "table": r.qualified_table, "bytes": r.size_bytes}
         for r in ctx.facts.index_verdicts.rows
@@ -192,7 +192,7 @@ def check_invalid_indexes(ctx: Context) -> Check:
         return Check("invalid_indexes", CRITICAL,
                      f"{len(invalid)} invalid index(es): {_names([i['index'] for i in invalid])}; "
                      "they slow every write and serve no read: DROP INDEX CONCURRENTLY and build "
-                     "again", details)  # fmt: skip
+                     "again", details)
     return Check("invalid_indexes", OK, "no invalid index", details)
 
 
@@ -209,12 +209,12 @@ def check_unused_indexes(ctx: Context) -> Check:
         "stats_age_s": age, "indexes": [],
         "stats_since": start.isoformat() if start else None,
         "judged_from": verdict_from.isoformat() if verdict_from else None,
-    }  # fmt: skip
+    }
     if not usage_judged(since, minimum):
         details["withheld"] = True
         return Check("unused_indexes", OK,
                      withheld_note(since, minimum, "-t unused_index_min_stats_age=AGE"),
-                     details)  # fmt: skip
+                     details)
     unused: list[dict[str, Any]] = [
         {"index": r.qualified_index, "table": r.qualified_table, "bytes": r.size_bytes}
         for r in ctx.facts.index_verdicts.rows if "unused" in r.verdicts
@@ -226,7 +226,7 @@ def check_unused_indexes(ctx: Context) -> Check:
         return Check("unused_indexes", WARNING,
                      f"{len(unused)} index(es) never scanned in {_human(age or 0)}: "
                      f"{_names([i['index'] for i in unused])} (musicdb analyze-indexes)",
-                     details)  # fmt: skip
+                     details)
     return Check("unused_indexes", OK, f"every index was scanned in {_human(age or 0)}", details)
 
 
@@ -238,13 +238,13 @@ def check_duplicate_indexes(ctx: Context) -> Check:
             kind = "duplicate" if r.duplicate_of else "left-prefix"
             found.append({"index": r.qualified_index, "table": r.qualified_table, "kind": kind,
                           "covered_by": r.duplicate_of or r.prefix_of,
-                          "bytes": r.size_bytes})  # fmt: skip
+                          "bytes": r.size_bytes})
     details = {"indexes": found, "bytes": sum(f["bytes"] or 0 for f in found)}
     if found:
         items = [f"{f['index']} ({f['kind']} of {f['covered_by']})" for f in found]
         return Check("duplicate_indexes", WARNING,
                      f"{len(found)} redundant index(es): {_names(items, 3)} "
-                     "(musicdb analyze-indexes --duplicates)", details)  # fmt: skip
+                     "(musicdb analyze-indexes --duplicates)", details)
     return Check("duplicate_indexes", OK, "no duplicate or left-prefix-redundant index", details)
 
 
@@ -261,7 +261,7 @@ def check_dead_rows(ctx: Context) -> Check:
         level = _level(ratio, t.dead_ratio_warning, t.dead_ratio_critical)
         if level != OK:
             tables.append({"table": r.qualified, "dead_rows": dead, "live_rows": live,
-                           "dead_ratio": ratio, "status": level})  # fmt: skip
+                           "dead_ratio": ratio, "status": level})
             status = worst((status, level))
     tables.sort(key=lambda x: -x["dead_ratio"])
     details = {"tables": tables}
@@ -269,10 +269,10 @@ def check_dead_rows(ctx: Context) -> Check:
         items = [f"{x['table']} {x['dead_ratio']:.0%}" for x in tables]
         return Check("dead_rows", status,
                      f"{len(tables)} table(s) over the dead-row ratio: {_names(items)} "
-                     "(musicdb vacuum-table --all)", details)  # fmt: skip
+                     "(musicdb vacuum-table --all)", details)
     return Check("dead_rows", OK,
                  f"no table with {t.dead_rows_min}+ dead rows over "
-                 f"{t.dead_ratio_warning:.0%}", details)  # fmt: skip
+                 f"{t.dead_ratio_warning:.0%}", details)
 
 
 @check("bloat", "estimated table bloat (heap space holding no live rows) of large tables")
@@ -290,7 +290,7 @@ def check_bloat(ctx: Context) -> Check:
         if level != OK:
             tables.append({"table": r.qualified, "bytes": r.heap_bytes, "bloat_ratio": ratio,
                            "bloat_bytes": r.bloat_bytes, "basis": r.bloat_basis,
-                           "status": level})  # fmt: skip
+                           "status": level})
             status = worst((status, level))
     details = {"tables": tables, "tables_judged": judged, "min_bytes": t.bloat_min_bytes}
     if tables:
@@ -298,7 +298,7 @@ def check_bloat(ctx: Context) -> Check:
         return Check("bloat", status,
                      f"{len(tables)} table(s) with estimated bloat: {_names(items)} "
                      "(musicdb table-stats --exact; VACUUM FULL or pg_repack)",
-                     details)  # fmt: skip
+                     details)
     return Check("bloat", OK,
                  f"no table of {t.bloat_min_bytes // (1024 * 1024)} MB+ over "
                  f"{t.bloat_ratio_warning:.0%} estimated bloat ({judged} judged)", details)
@@ -312,13 +312,13 @@ def check_wraparound(ctx: Context) -> Check:
         " FROM pg_catalog.pg_database WHERE datallowconn ORDER BY 2 DESC"
     )
     databases = [{"database": r[0], "xid_age": r[1], "mxid_age": r[2],
-                  "used": max(r[1], r[2]) / XID_HORIZON} for r in rows]  # fmt: skip
+                  "used": max(r[1], r[2]) / XID_HORIZON} for r in rows]
     if not databases:
         raise CannotRun("no database visible in pg_database")
     top = max(databases, key=lambda d: d["used"])
     status = _level(top["used"], t.wraparound_warning, t.wraparound_critical)
     message = (f"oldest: {top['database']} at xid age {top['xid_age']:,}, multixact age "
-               f"{top['mxid_age']:,} ({top['used']:.1%} of the 2^31 horizon)")  # fmt: skip
+               f"{top['mxid_age']:,} ({top['used']:.1%} of the 2^31 horizon)")
     if status != OK:
         message += "; VACUUM (FREEZE) that database and look for what holds back the horizon"
     return Check("wraparound", status, message, {"databases": databases})
@@ -361,14 +361,14 @@ def check_sequences(ctx: Context) -> Check:
         level = _level(used, t.sequence_warning, t.sequence_critical)
         if level != OK:
             found.append({"sequence": name, "last_value": last, "limit": limit if step > 0
-                          else low, "used": used, "status": level})  # fmt: skip
+                          else low, "used": used, "status": level})
             status = worst((status, level))
     details = {"sequences": found, "not_read": unreadable}
     if found:
         items = [f"{s['sequence']} {s['used']:.0%}" for s in found]
         return Check("sequences", status,
                      f"{len(found)} sequence(s) near their maximum: {_names(items)}; "
-                     "widen the column to bigint", details)  # fmt: skip
+                     "widen the column to bigint", details)
     return Check("sequences", OK,
                  f"every used sequence is under {t.sequence_warning:.0%} of its range", details)
 
@@ -386,7 +386,7 @@ def _sessions(ctx: Context, where: str) -> tuple[list[dict[str, Any]], int]:
         {"pid": r[0], "user": r[1], "application": r[2], "state": r[3],
          "transaction_s": _seconds(r[4]), "state_s": _seconds(r[5]), "query": r[6]}
         for r in rows if not r[7]
-    ]  # fmt: skip
+    ]
     if where == "transaction":
         out = [s for s in out if s["transaction_s"] is not None]
     elif where == "idle":
@@ -396,7 +396,7 @@ def _sessions(ctx: Context, where: str) -> tuple[list[dict[str, Any]], int]:
 
 def _hidden_note(hidden: int) -> str:
     return (f"; {hidden} session(s) of other roles not visible (grant pg_read_all_stats)"
-            if hidden else "")  # fmt: skip
+            if hidden else "")
 
 
 @check("long_transactions", "no transaction open for long (holds back vacuum, keeps locks)")
@@ -406,19 +406,19 @@ def check_long_transactions(ctx: Context) -> Check:
     sessions.sort(key=lambda s: -(s["transaction_s"] or 0))
     longest = sessions[0]["transaction_s"] if sessions else 0.0
     status = _level(longest, t.long_transaction_warning.total_seconds(),
-                    t.long_transaction_critical.total_seconds())  # fmt: skip
+                    t.long_transaction_critical.total_seconds())
     over = [s for s in sessions if s["transaction_s"] >= t.long_transaction_warning.total_seconds()]
     details = {"longest_s": longest, "sessions": over, "hidden_sessions": hidden}
     if status == OK:
         return Check("long_transactions", OK,
                      f"longest open transaction {_human(longest)}{_hidden_note(hidden)}",
-                     details)  # fmt: skip
+                     details)
     top = over[0]
     return Check("long_transactions", status,
                  f"{len(over)} transaction(s) open longer than "
                  f"{_human(t.long_transaction_warning.total_seconds())}; longest "
                  f"{_human(longest)} (pid {top['pid']}, {top['application'] or 'no application'}, "
-                 f"{top['state']})", details)  # fmt: skip
+                 f"{top['state']})", details)
 
 
 @check("idle_in_transaction", "no session sits idle inside an open transaction")
@@ -428,17 +428,17 @@ def check_idle_in_transaction(ctx: Context) -> Check:
     sessions.sort(key=lambda s: -(s["state_s"] or 0))
     longest = (sessions[0]["state_s"] or 0.0) if sessions else 0.0
     status = _level(longest, t.idle_in_transaction_warning.total_seconds(),
-                    t.idle_in_transaction_critical.total_seconds())  # fmt: skip
+                    t.idle_in_transaction_critical.total_seconds())
     details = {"longest_s": longest, "sessions": sessions, "hidden_sessions": hidden}
     if status == OK:
         message = (f"{len(sessions)} session(s) idle in transaction, longest {_human(longest)}"
-                   if sessions else "no session idle in transaction")  # fmt: skip
+                   if sessions else "no session idle in transaction")
         return Check("idle_in_transaction", OK, message + _hidden_note(hidden), details)
     top = sessions[0]
     return Check("idle_in_transaction", status,
                  f"{len(sessions)} session(s) idle in transaction; longest {_human(longest)} "
                  f"(pid {top['pid']}, {top['application'] or 'no application'}); set "
-                 "idle_in_transaction_session_timeout or fix the client", details)  # fmt: skip
+                 "idle_in_transaction_session_timeout or fix the client", details)
 
 
 @check("blocking", "no session waits long for a lock another session holds")
@@ -454,17 +454,17 @@ def check_blocking(ctx: Context) -> Check:
     )
     waiting = [{"pid": r[0], "blocked_by": list(r[1]), "application": r[2],
                 "waiting_s": _seconds(r[3]) or 0.0, "query": r[4]}
-               for r in rows if r[1]]  # fmt: skip
+               for r in rows if r[1]]
     waiting.sort(key=lambda w: -w["waiting_s"])
     longest = waiting[0]["waiting_s"] if waiting else 0.0
     status = _level(longest, t.blocking_warning.total_seconds(),
-                    t.blocking_critical.total_seconds())  # fmt: skip
+                    t.blocking_critical.total_seconds())
     blockers = sorted({pid for w in waiting for pid in w["blocked_by"]})
     details = {"waiting": waiting, "blockers": blockers, "longest_s": longest}
     if not waiting:
         return Check("blocking", OK, "no session waits for a lock", details)
     message = (f"{len(waiting)} session(s) waiting for locks held by pid(s) "
-               f"{', '.join(map(str, blockers))}; longest wait {_human(longest)}")  # fmt: skip
+               f"{', '.join(map(str, blockers))}; longest wait {_human(longest)}")
     if status != OK:
         message += " (musicdb lock-info)"
     return Check("blocking", status, message, details)
@@ -483,7 +483,7 @@ def check_cache_hit_ratio(ctx: Context) -> Check:
     if ratio is None or total < t.cache_hit_min_blocks:
         return Check("cache_hit_ratio", OK,
                      f"too little activity to judge ({total:,} block reads, "
-                     f"cache_hit_min_blocks {t.cache_hit_min_blocks:,})", details)  # fmt: skip
+                     f"cache_hit_min_blocks {t.cache_hit_min_blocks:,})", details)
     status = _level(ratio, t.cache_hit_warning, t.cache_hit_critical, higher_is_worse=False)
     message = f"{ratio:.2%} of {total:,} block reads hit the cache"
     if status != OK:
@@ -501,7 +501,7 @@ def check_view_staleness(ctx: Context) -> Check:
         return Check("view_staleness", OK, "no materialized view", {"views": []})
     if not maintenance.log_available(ctx.conn):
         raise CannotRun("maintenance_log does not exist (musicdb migrate up), so refreshes "
-                        "are not recorded")  # fmt: skip
+                        "are not recorded")
     rows = ctx.rows(
         "SELECT target, max(coalesce(finished_at, started_at)) FILTER (WHERE outcome = 'ok'),"
         " max(started_at) FILTER (WHERE outcome <> 'ok'),"
@@ -521,20 +521,20 @@ def check_view_staleness(ctx: Context) -> Check:
             level, why = WARNING, "never refreshed by musicdb"
         else:
             level = _level(age or 0.0, t.view_stale_warning.total_seconds(),
-                           t.view_stale_critical.total_seconds())  # fmt: skip
+                           t.view_stale_critical.total_seconds())
             why = f"refreshed {_human(age or 0.0)} ago"
         if last_failed is not None and (last_ok is None or last_failed > last_ok):
             why += "; the latest refresh attempt failed"
         items.append({"view": view.qualified, "populated": view.populated,
                       "last_refresh": last_ok, "age_s": age, "last_failure": last_failed,
                       "last_duration_s": None if last_ms is None else float(last_ms) / 1000,
-                      "status": level, "message": why})  # fmt: skip
+                      "status": level, "message": why})
         status = worst((status, level))
     details = {"views": items}
     bad = [f"{i['view']} ({i['message']})" for i in items if i["status"] != OK]
     if bad:
         return Check("view_staleness", status,
-                     f"{_names(bad, 3)}; musicdb refresh-view NAME", details)  # fmt: skip
+                     f"{_names(bad, 3)}; musicdb refresh-view NAME", details)
     oldest = max(i["age_s"] or 0.0 for i in items)
     message = f"{len(items)} view(s) refreshed within {_human(oldest)}"
     failing = [i["view"] for i in items if i["message"].endswith("attempt failed")]
@@ -563,11 +563,11 @@ def check_partitions_ahead(ctx: Context) -> Check:
     t = ctx.thresholds
     ahead = catalog.months_ahead(parts, catalog.server_month(ctx.conn))
     status = (CRITICAL if ahead <= t.partitions_ahead_critical
-              else WARNING if ahead < t.partitions_ahead_warning else OK)  # fmt: skip
+              else WARNING if ahead < t.partitions_ahead_warning else OK)
     message = f"{ahead} month(s) premade ahead"
     if status != OK:
         message += ("; events of a month without a partition go to the default partition "
-                    "(musicdb partitions premake)")  # fmt: skip
+                    "(musicdb partitions premake)")
     return Check("partitions_ahead", status, message, {"months_ahead": ahead})
 
 
@@ -583,7 +583,7 @@ def check_default_partition_rows(ctx: Context) -> Check:
     if rows:
         return Check("default_partition_rows", WARNING,
                      f"{default.name} holds {rows:,} row(s) no month partition covers "
-                     "(musicdb partitions split; then premake)", details)  # fmt: skip
+                     "(musicdb partitions split; then premake)", details)
     return Check("default_partition_rows", OK, f"{default.name} is empty", details)
 
 
@@ -599,7 +599,7 @@ def check_partition_retention(ctx: Context) -> Check:
         return Check("partition_retention", WARNING,
                      f"{len(old)} partition(s) older than {months} months: {_names(old, 3)} "
                      f"(musicdb partitions retire --older-than {months}months)",
-                     details)  # fmt: skip
+                     details)
     return Check("partition_retention", OK, f"no partition older than {months} months", details)
 
 
@@ -608,10 +608,10 @@ def check_pg_stat_statements(ctx: Context) -> Check:
     import psycopg
 
     row = ctx.rows("SELECT extversion FROM pg_catalog.pg_extension"
-                   " WHERE extname = 'pg_stat_statements'")  # fmt: skip
+                   " WHERE extname = 'pg_stat_statements'")
     preload = ctx.one("SELECT current_setting('shared_preload_libraries')")[0]
     details: dict[str, Any] = {"version": row[0][0] if row else None,
-                               "shared_preload_libraries": preload}  # fmt: skip
+                               "shared_preload_libraries": preload}
     if not row:
         raise CannotRun(
             "the pg_stat_statements extension is not installed in this database "
@@ -619,12 +619,12 @@ def check_pg_stat_statements(ctx: Context) -> Check:
         )
     schema = ctx.one("SELECT n.nspname FROM pg_catalog.pg_extension AS e JOIN"
                      " pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace"
-                     " WHERE e.extname = 'pg_stat_statements'")[0]  # fmt: skip
+                     " WHERE e.extname = 'pg_stat_statements'")[0]
     from psycopg import sql
 
     try:
         count = ctx.one(sql.SQL("SELECT count(*) FROM {}").format(
-            sql.Identifier(schema, "pg_stat_statements")))[0]  # fmt: skip
+            sql.Identifier(schema, "pg_stat_statements")))[0]
     except psycopg.Error as exc:
         raise CannotRun(
             f"pg_stat_statements is installed but cannot be read: {db.describe_error(exc)}"
@@ -657,7 +657,7 @@ def check_replay_lag(ctx: Context) -> Check:
         lagging = found.standbys()
         if not lagging:
             return Check("replay_lag", OK, "no standby connected", {"role": "primary",
-                                                                   "standbys": []})  # fmt: skip
+                                                                   "standbys": []})
     items = []
     for row in lagging:
         seconds, size = row.replay_lag_s or 0.0, row.replay_lag_bytes or 0
@@ -665,19 +665,19 @@ def check_replay_lag(ctx: Context) -> Check:
             _level(seconds, t.replay_lag_warning.total_seconds(),
                    t.replay_lag_critical.total_seconds()),
             _level(size, t.replay_lag_warning_bytes, t.replay_lag_critical_bytes),
-        ])  # fmt: skip
+        ])
         items.append({"name": row.name, "status": status, "replay_lag_s": row.replay_lag_s,
-                      "replay_lag_bytes": row.replay_lag_bytes})  # fmt: skip
+                      "replay_lag_bytes": row.replay_lag_bytes})
     details = {"role": found.role, "replay_paused": found.replay_paused, "standbys": items}
     status = worst(i["status"] for i in items)
     where = ("this standby replays {} behind {}" if found.role == "standby"
-             else "standby {1} {0} behind")  # fmt: skip
+             else "standby {1} {0} behind")
     described = [where.format(f"{_human(i['replay_lag_s'] or 0.0)} / "
                               f"{_bytes(i['replay_lag_bytes'] or 0)}", i["name"])
-                 for i in items]  # fmt: skip
+                 for i in items]
     if status == OK:
         return Check("replay_lag", OK, f"within the lag thresholds: {_names(described, 3)}",
-                     details)  # fmt: skip
+                     details)
     bad = [d for d, i in zip(described, items, strict=True) if i["status"] != OK]
     paused = " (replay is paused)" if found.replay_paused else ""
     return Check("replay_lag", status, _names(bad, 3) + paused, details)
@@ -690,7 +690,7 @@ def check_inactive_slots(ctx: Context) -> Check:
         raise OtherRole("replication slots are judged on the primary: this server is a standby")
     inactive = [r for r in found.slots() if not r.active]
     items = [{"slot": r.name, "retained_bytes": r.retained_bytes, "wal_status": r.wal_status}
-             for r in inactive]  # fmt: skip
+             for r in inactive]
     details = {"slots": len(found.slots()), "inactive": items}
     if not inactive:
         return Check("inactive_slots", OK, f"{len(found.slots())} slot(s), none inactive", details)
@@ -699,7 +699,7 @@ def check_inactive_slots(ctx: Context) -> Check:
     described = [f"{i['slot']} retains {_bytes(i['retained_bytes'] or 0)}" for i in items]
     return Check("inactive_slots", status,
                  f"{len(items)} inactive slot(s): {_names(described, 3)} (drop the slot with "
-                 "pg_drop_replication_slot() or bring its consumer back)", details)  # fmt: skip
+                 "pg_drop_replication_slot() or bring its consumer back)", details)
 
 
 @check("wal_receiver", "a standby's WAL receiver is streaming from its upstream (standby)")
@@ -712,5 +712,5 @@ def check_wal_receiver(ctx: Context) -> Check:
     if upstream.state != "streaming":
         return Check("wal_receiver", CRITICAL,
                      f"the WAL receiver is {upstream.state} (upstream {upstream.name})",
-                     details)  # fmt: skip
+                     details)
     return Check("wal_receiver", OK, f"streaming from {upstream.name}", details)

@@ -132,7 +132,7 @@ def _size(text: str) -> float:
     """``"50MB"``, ``"1GB"``, ``"10000"`` -> a number (bytes, or a plain count)."""
     raw = text.strip().upper().replace(" ", "")
     for suffix, factor in (("TB", 1024**4), ("GB", 1024**3), ("MB", 1024**2), ("KB", 1024),
-                           ("B", 1)):  # fmt: skip
+                           ("B", 1)):
         if raw.endswith(suffix):
             raw, scale = raw[: -len(suffix)], factor
             break

@@ -77,7 +77,7 @@ class Step:
 
     def as_dict(self) -> dict[str, Any]:
         return {"step": self.name, "status": self.status, "message": self.message,
-                "duration_ms": self.duration_ms, "details": self.details}  # fmt: skip
+                "duration_ms": self.duration_ms, "details": self.details}
 
 
 @dataclass
@@ -152,11 +152,11 @@ def _health_check(target: DatabaseTarget, options: MaintainOptions, state: RunSt
     for item in not_ok:
         item.pop("details", None)
     return Step("health_check", result.status, result.summary(),
-                {"counts": result.counts(), "not_ok": not_ok})  # fmt: skip
+                {"counts": result.counts(), "not_ok": not_ok})
 
 
 def _premake_partitions(target: DatabaseTarget, options: MaintainOptions,
-                        state: RunState) -> Step:  # fmt: skip
+                        state: RunState) -> Step:
     from musicdb.partitions import conversion, upkeep
 
     with db.connect(target, application_name="musicdb maintain") as conn:
@@ -167,7 +167,7 @@ def _premake_partitions(target: DatabaseTarget, options: MaintainOptions,
     status = {"ok": "ok", "skipped": "skipped"}.get(result.outcome, "failed")
     return Step("premake_partitions", status, result.summary(),
                 {"months_ahead": result.months_ahead,
-                 "months": [m.as_dict() for m in result.months]})  # fmt: skip
+                 "months": [m.as_dict() for m in result.months]})
 
 
 def _report_connection(target: DatabaseTarget) -> Any:
@@ -184,14 +184,14 @@ def _slow_queries(target: DatabaseTarget, options: MaintainOptions, state: RunSt
         except reports.ReportUnavailable as exc:
             return Step("slow_queries", "skipped", exc.message)
     top = [{"calls": r.calls, "total_ms": r.total_ms, "mean_ms": r.mean_ms, "rows": r.rows,
-            "query": r.query} for r in report.rows]  # fmt: skip
+            "query": r.query} for r in report.rows]
     if not top:
         return Step("slow_queries", "ok", "no statement recorded yet", {"statements": []})
     first = top[0]
     return Step("slow_queries", "ok",
                 f"top {len(top)} statements by total time; first: {first['total_ms']:.0f} ms "
                 f"over {first['calls']} calls (musicdb analyze-queries)",
-                {"statements": top, "meta": report.report_meta()})  # fmt: skip
+                {"statements": top, "meta": report.report_meta()})
 
 
 def _connections(target: DatabaseTarget, options: MaintainOptions, state: RunState) -> Step:
@@ -211,39 +211,39 @@ def _connections(target: DatabaseTarget, options: MaintainOptions, state: RunSta
     states = ", ".join(f"{n} {s}" for s, n in sorted(stats.by_state.items()))
     notes = "; ".join(c.message for c in sessions if c.status != health.OK)
     message = (f"{stats.connections} of {stats.max_connections} connections "
-               f"({states})" + (f"; {notes}" if notes else ""))  # fmt: skip
+               f"({states})" + (f"; {notes}" if notes else ""))
     return Step("connections", status if status != health.UNKNOWN else "ok", message,
                 {**stats.report_meta(),
                  "checks": [{"check": c.name, "status": c.status, "message": c.message}
-                            for c in sessions]})  # fmt: skip
+                            for c in sessions]})
 
 
 def _refresh_views(target: DatabaseTarget, options: MaintainOptions, state: RunState) -> Step:
     results = refresh.refresh_all_views(
         target, allow_blocking=options.allow_blocking, lock_timeout_ms=options.lock_timeout_ms,
         statement_timeout_ms=options.statement_timeout_ms, progress=state.progress,
-    )  # fmt: skip
+    )
     failed = [r for r in results if r.failed]
     items = [{"view": r.view, "outcome": r.outcome, "mode": r.mode, "rows": r.rows,
-              "duration_ms": r.duration_ms, "message": r.message} for r in results]  # fmt: skip
+              "duration_ms": r.duration_ms, "message": r.message} for r in results]
     if not results:
         return Step("refresh_views", "ok", "no materialized view", {"views": []})
     parts = ", ".join(f"{r.view} {r.outcome}" for r in results)
     if failed:
         return Step("refresh_views", "failed",
                     f"{len(failed)} of {len(results)} refresh(es) failed: "
-                    + "; ".join(r.message for r in failed), {"views": items})  # fmt: skip
+                    + "; ".join(r.message for r in failed), {"views": items})
     return Step("refresh_views", "ok", parts, {"views": items})
 
 
 def _index_checks(target: DatabaseTarget, options: MaintainOptions, name: str,
-                  only: Sequence[str]) -> Step:  # fmt: skip
+                  only: Sequence[str]) -> Step:
     result = health.run_checks(target, thresholds=options.thresholds, only=only,
-                               replicas=options.replicas)  # fmt: skip
+                               replicas=options.replicas)
     checks = [c for c in result.checks if c.name != "connectivity"]
     status = health.worst(c.status for c in checks)
     return Step(name, status, "; ".join(f"{c.name}: {c.message}" for c in checks),
-                {c.name: c.details for c in checks})  # fmt: skip
+                {c.name: c.details for c in checks})
 
 
 def _index_review(target: DatabaseTarget, options: MaintainOptions, state: RunState) -> Step:
@@ -252,7 +252,7 @@ def _index_review(target: DatabaseTarget, options: MaintainOptions, state: RunSt
 
 
 def _unused_index_review(target: DatabaseTarget, options: MaintainOptions,
-                         state: RunState) -> Step:  # fmt: skip
+                         state: RunState) -> Step:
     return _index_checks(target, options, "unused_index_review", ("unused_indexes",))
 
 
@@ -261,22 +261,22 @@ def _vacuum(target: DatabaseTarget, options: MaintainOptions, state: RunState) -
         target, min_dead_ratio=options.min_dead_ratio, min_dead_rows=options.min_dead_rows,
         lock_timeout_ms=options.lock_timeout_ms, statement_timeout_ms=options.statement_timeout_ms,
         progress=state.progress,
-    )  # fmt: skip
+    )
     items = [{"table": r.table, "outcome": r.outcome, "duration_ms": r.duration_ms,
               "dead_rows_before": r.dead_rows_before, "message": r.message}
-             for r in run.results]  # fmt: skip
+             for r in run.results]
     if not run.results:
         return Step("vacuum", "ok",
                     f"no table with {run.min_dead_rows}+ dead rows and a dead ratio of "
-                    f"{run.min_dead_ratio:.0%}+", {"tables": []})  # fmt: skip
+                    f"{run.min_dead_ratio:.0%}+", {"tables": []})
     failed = [r for r in run.results if r.failed]
     if failed:
         return Step("vacuum", "failed",
                     f"{len(failed)} of {len(run.results)} vacuum(s) failed: "
-                    + "; ".join(r.message for r in failed), {"tables": items})  # fmt: skip
+                    + "; ".join(r.message for r in failed), {"tables": items})
     return Step("vacuum", "ok",
                 f"VACUUM (ANALYZE) of {len(run.results)} table(s): "
-                + ", ".join(r.table for r in run.results), {"tables": items})  # fmt: skip
+                + ", ".join(r.table for r in run.results), {"tables": items})
 
 
 STEPS: dict[str, StepFn] = {
@@ -292,7 +292,7 @@ STEPS: dict[str, StepFn] = {
 
 
 def _run_step(name: str, target: DatabaseTarget, options: MaintainOptions,
-              state: RunState) -> Step:  # fmt: skip
+              state: RunState) -> Step:
     clock = time.perf_counter()
     try:
         step = STEPS[name](target, options, state)
@@ -323,7 +323,7 @@ def maintain(
     result = MaintainResult(schedule, target.display, "ok")
     lock = locks.maintain_job(schedule)
     with db.advisory_lock(target, lock, wait_s=wait_s, what=f"maintain {schedule}",
-                          skip_if_busy=True, progress=progress) as held:  # fmt: skip
+                          skip_if_busy=True, progress=progress) as held:
         if not held:
             result.outcome = "skipped"
             result.message = f"another maintain {schedule} run holds the job lock ({lock.label})"

@@ -212,7 +212,7 @@ def _not_found(
         if elsewhere:
             message += f"; give the schema: {', '.join(elsewhere)}"
     folded = [rel.qualified for rel in candidates
-              if rel.name != parts[-1] and rel.name.lower() == parts[-1].lower()]  # fmt: skip
+              if rel.name != parts[-1] and rel.name.lower() == parts[-1].lower()]
     if folded:
         message += f"; unquoted names are folded to lower case: did you mean {', '.join(folded)}?"
     return f"{message}; {what}s in this database: {existing}"
@@ -248,7 +248,7 @@ def record(
         " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
         (operation, target, started_at, finished_at, duration_ms, rows, outcome, error,
          Jsonb(details)),
-    ).fetchone()  # fmt: skip
+    ).fetchone()
     return int(row[0]) if row else None
 
 
@@ -268,7 +268,7 @@ def last_success(
 
 #: The columns of :func:`log_history`'s rows.
 HISTORY_COLUMNS = ("id", "operation", "target", "started_at", "finished_at", "duration_ms", "rows",
-                   "outcome", "error")  # fmt: skip
+                   "outcome", "error")
 
 
 def log_history(

@@ -45,7 +45,7 @@ class RefreshResult(Outcome):
     KEYS: ClassVar[tuple[str, ...]] = (
         "view", "outcome", "mode", "rows", "duration_ms", "started_at", "finished_at",
         "message", "error", "sqlstate", "log_id",
-    )  # fmt: skip
+    )
 
     view: str
     outcome: str  # ok | skipped | failed | timeout
@@ -176,10 +176,10 @@ def _refresh_locked(
         details["refused"] = blocker
         log_id = record(conn, operation=OP_REFRESH, target=view.qualified, started_at=started_at,
                         finished_at=started_at, duration_ms=0.0, rows=None, outcome="failed",
-                        error=message, details=details)  # fmt: skip
+                        error=message, details=details)
         return RefreshResult(view.qualified, "failed", message, mode=None, started_at=started_at,
                              finished_at=started_at, duration_ms=0.0, error=message,
-                             log_id=log_id)  # fmt: skip
+                             log_id=log_id)
     if blocker is None:
         statement = sql.SQL("REFRESH MATERIALIZED VIEW CONCURRENTLY {}")
     else:
@@ -211,7 +211,7 @@ def _refresh_locked(
         details["sqlstate"] = sqlstate
     log_id = record(conn, operation=OP_REFRESH, target=view.qualified, started_at=started_at,
                     finished_at=finished_at, duration_ms=duration_ms, rows=rows, outcome=outcome,
-                    error=error, details=details)  # fmt: skip
+                    error=error, details=details)
     return RefreshResult(
         view.qualified,
         outcome,
@@ -240,7 +240,7 @@ REFRESH_COLUMNS = (
 def refresh_report(results: Sequence[RefreshResult]) -> Report:
     """The ``refresh-view`` report: one row per refresh."""
     return Report(name="refresh_view", title="Materialized view refresh",
-                  columns=REFRESH_COLUMNS, rows=[r.as_dict() for r in results])  # fmt: skip
+                  columns=REFRESH_COLUMNS, rows=[r.as_dict() for r in results])
 
 
 def refresh_all_views(
@@ -260,5 +260,5 @@ def refresh_all_views(
         shown.note(f"refreshing {view.qualified}")
         results.append(refresh_view(target, view.qualified, allow_blocking=allow_blocking,
                                     lock_timeout_ms=lock_timeout_ms,
-                                    statement_timeout_ms=statement_timeout_ms))  # fmt: skip
+                                    statement_timeout_ms=statement_timeout_ms))
     return results

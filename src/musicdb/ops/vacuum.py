@@ -44,7 +44,7 @@ class VacuumResult(Outcome):
     KEYS: ClassVar[tuple[str, ...]] = (
         "table", "outcome", "full", "duration_ms", "dead_rows_before", "dead_ratio_before",
         "live_rows", "started_at", "finished_at", "message", "error", "sqlstate", "log_id",
-    )  # fmt: skip
+    )
 
     table: str
     outcome: str  # ok | failed | timeout
@@ -158,7 +158,7 @@ def _vacuum_one(
     log_id = record(conn, operation=OP_VACUUM_FULL if full else OP_VACUUM,
                     target=table.qualified, started_at=started_at, finished_at=finished_at,
                     duration_ms=duration_ms, rows=live, outcome=outcome, error=error,
-                    details=details)  # fmt: skip
+                    details=details)
     return VacuumResult(
         table.qualified,
         outcome,
@@ -200,7 +200,7 @@ def vacuum_table(
     with _vacuum_connection(target, lock_timeout_ms, statement_timeout_ms) as conn:
         table = find_relation(conn, name, ("r",), "table")
         return _vacuum_one(conn, table, full=full, lock_timeout_ms=lock_timeout_ms,
-                           statement_timeout_ms=statement_timeout_ms)  # fmt: skip
+                           statement_timeout_ms=statement_timeout_ms)
 
 
 @dataclass
@@ -238,7 +238,7 @@ def vacuum_all(
             shown.note(f"vacuuming {candidate.table.qualified}")
             run.results.append(
                 _vacuum_one(conn, candidate.table, full=full, lock_timeout_ms=lock_timeout_ms,
-                            statement_timeout_ms=statement_timeout_ms)  # fmt: skip
+                            statement_timeout_ms=statement_timeout_ms)
             )
             shown.advance()
     return run
@@ -259,4 +259,4 @@ VACUUM_COLUMNS = (
 def vacuum_report(results: Sequence[VacuumResult], notes: Sequence[str] = ()) -> Report:
     """The ``vacuum-table`` report: one row per vacuumed table."""
     return Report(name="vacuum_table", title="VACUUM", columns=VACUUM_COLUMNS,
-                  rows=[r.as_dict() for r in results], notes=list(notes))  # fmt: skip
+                  rows=[r.as_dict() for r in results], notes=list(notes))

@@ -63,7 +63,7 @@ class Retired:
         return {"partition": self.partition, "from": self.lower, "to": self.upper,
                 "outcome": self.outcome, "rows": self.rows, "archive": self.archive,
                 "sha256": self.sha256, "detach": self.detach,
-                "message": self.message}  # fmt: skip
+                "message": self.message}
 
 
 @dataclass
@@ -79,7 +79,7 @@ class RetireResult:
         done = sum(m.outcome == "retired" for m in self.months)
         text = f"partitions retire: {done} partition(s) before {self.cutoff:%Y-%m-%d} retired"
         return text + "".join(f"; {m.partition} kept: {m.message}" for m in self.months
-                              if m.outcome == "failed")  # fmt: skip
+                              if m.outcome == "failed")
 
     def to_report(self) -> Report:
         from musicdb.render import Column, Report
@@ -93,7 +93,7 @@ class RetireResult:
                      Column("message", "message", wrap=True)],
             rows=[m.as_dict() for m in self.months],
             meta={"cutoff": self.cutoff.isoformat(), "failed": self.failed},
-        )  # fmt: skip
+        )
 
 
 def candidates(conn: psycopg.Connection[Any], older_than_months: int) -> tuple[dt.datetime,
@@ -107,17 +107,17 @@ def candidates(conn: psycopg.Connection[Any], older_than_months: int) -> tuple[d
     left = conn.execute(
         "SELECT relname FROM pg_catalog.pg_class WHERE relkind = 'r' AND NOT relispartition "
         "AND relnamespace = 'public'::regnamespace AND starts_with(relname, %s) ORDER BY 1",
-        (RETIRED_PREFIX,)).fetchall()  # fmt: skip
+        (RETIRED_PREFIX,)).fetchall()
     for (name,) in left:
         month = month_of(name)
         bounds = (cat.as_datetime(month), cat.as_datetime(add_months(month, 1))) if month else (
-            None, None)  # fmt: skip
+            None, None)
         old.append(cat.Partition(name, *bounds))
     return cutoff, old
 
 
 def _copy_out(conn: psycopg.Connection[Any], name: str, cols: sql.Composable, path: Path,
-              shown: Progress) -> tuple[int, str]:  # fmt: skip
+              shown: Progress) -> tuple[int, str]:
     """COPY the table *name* into a gzip file at *path*: (rows, sha256 of the file)."""
     rows = 0
     with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
@@ -150,7 +150,7 @@ def _count_lines(path: Path) -> int:
 
 
 def _archive(conn: psycopg.Connection[Any], part: cat.Partition, source: str, directory: Path,
-             shown: Progress) -> Retired:  # fmt: skip
+             shown: Progress) -> Retired:
     """Write and verify the archive of *source* (the partition, or its retired table)."""
     name = part.name
     if name.startswith(RETIRED_PREFIX):
@@ -167,7 +167,7 @@ def _archive(conn: psycopg.Connection[Any], part: cat.Partition, source: str, di
                 "from": part.lower.isoformat() if part.lower else None,
                 "to": part.upper.isoformat() if part.upper else None,
                 "columns": col_names, "rows": rows, "sha256": digest,
-                "format": "postgresql copy text, gzip"}  # fmt: skip
+                "format": "postgresql copy text, gzip"}
     man_temp = directory / f".{name}{SUFFIX}{MANIFEST_SUFFIX}.partial"
     man_temp.write_text(json.dumps(manifest, indent=2) + "\n")
     os.replace(temp, final)
@@ -217,7 +217,7 @@ def retire(
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise MusicdbError(f"cannot use the archive directory {directory}: {exc.strerror}"
-                               ) from exc  # fmt: skip
+                               ) from exc
     with db.connect(target, application_name="musicdb partitions retire") as conn:
         db.require_primary(conn, "partitions retire")
         require_partitioned(conn)
@@ -233,7 +233,7 @@ def retire(
                     entry.detach = "earlier run" if leftover else _detach(conn, part,
                                                                           lock_timeout_ms)
                     retired = part.name if leftover else (
-                        RETIRED_PREFIX + part.name.removeprefix(TABLE + "_"))  # fmt: skip
+                        RETIRED_PREFIX + part.name.removeprefix(TABLE + "_"))
                     if directory is not None and cat.count(conn, retired) != entry.rows:
                         # rows arrived between the archive and the detach: archive again
                         entry = _archive(conn, part, retired, directory, shown)
@@ -298,7 +298,7 @@ def restore(
     manifest = read_manifest(path)
     if file_sha256(path) != manifest["sha256"]:
         raise MusicdbError(f"{path}: checksum mismatch (the file is not the archive its "
-                           "manifest describes); nothing restored")  # fmt: skip
+                           "manifest describes); nothing restored")
     lower = dt.datetime.fromisoformat(manifest["from"]) if manifest["from"] else None
     upper = dt.datetime.fromisoformat(manifest["to"]) if manifest["to"] else None
     if upper is None:
@@ -310,7 +310,7 @@ def restore(
         with db.advisory_lock(target, locks.PARTITIONS, what="partitions", conn=conn):
             far = dt.datetime(1, 1, 1)
             clash = next((p for p in cat.partitions(conn)
-                          if p.overlaps(lower or far, upper)), None)  # fmt: skip
+                          if p.overlaps(lower or far, upper)), None)
             if clash is not None:
                 raise MusicdbError(f"{path}: {clash.name} already covers part of "
                                    f"{manifest['from']} .. {manifest['to']}; nothing restored")
@@ -330,7 +330,7 @@ def restore(
                 rows = cat.count(conn, name)
                 if rows != manifest["rows"]:
                     raise MusicdbError(f"{path}: {rows} row(s) read, the manifest says "
-                                       f"{manifest['rows']}; nothing restored")  # fmt: skip
+                                       f"{manifest['rows']}; nothing restored")
                 db.set_timeouts(conn, lock_timeout_ms=lock_timeout_ms, local=True)
                 cat.attach(conn, name, lower, upper)
                 cat.drop_bound_check(conn, name)

@@ -41,11 +41,11 @@ class Partition:
     def covers(self, lower: dt.datetime, upper: dt.datetime) -> bool:
         """Whether the range [lower, upper) lies inside this partition's bounds."""
         return (not self.is_default and (self.lower is None or self.lower <= lower)
-                and (self.upper is None or upper <= self.upper))  # fmt: skip
+                and (self.upper is None or upper <= self.upper))
 
     def overlaps(self, lower: dt.datetime, upper: dt.datetime) -> bool:
         return (not self.is_default and (self.lower is None or self.lower < upper)
-                and (self.upper is None or lower < self.upper))  # fmt: skip
+                and (self.upper is None or lower < self.upper))
 
 
 def _bound(text: str) -> dt.datetime | None:
@@ -63,7 +63,7 @@ def partitions(conn: psycopg.Connection[Any]) -> list[Partition]:
     """The partitions of ``user_interactions``, ordered by lower bound (the default last)."""
     pending = "i.inhdetachpending" if conn.info.server_version >= 140000 else "false"
     rows = conn.execute(sql.SQL(PARTITIONS_SQL).format(pending=sql.SQL(pending)),
-                        (TABLE,)).fetchall()  # fmt: skip
+                        (TABLE,)).fetchall()
     found = []
     for name, bound, detaching, tuples, size in rows:
         match = _RANGE.fullmatch(bound or "")
@@ -72,7 +72,7 @@ def partitions(conn: psycopg.Connection[Any]) -> list[Partition]:
             found.append(Partition(name, None, None, True, detaching, estimate, size))
         else:
             found.append(Partition(name, _bound(match.group(1)), _bound(match.group(2)), False,
-                                   detaching, estimate, size))  # fmt: skip
+                                   detaching, estimate, size))
     far = dt.datetime.min
     return sorted(found, key=lambda p: (p.is_default, p.lower or far, p.name))
 
@@ -101,7 +101,7 @@ def column_names(conn: psycopg.Connection[Any]) -> list[str]:
     """The parent's columns, in order."""
     return [r[0] for r in conn.execute(
         "SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass(%s) "
-        "AND attnum > 0 AND NOT attisdropped ORDER BY attnum", (TABLE,)).fetchall()]  # fmt: skip
+        "AND attnum > 0 AND NOT attisdropped ORDER BY attnum", (TABLE,)).fetchall()]
 
 
 def retention_cutoff(conn: psycopg.Connection[Any], months: int) -> dt.datetime:
@@ -121,7 +121,7 @@ def columns(conn: psycopg.Connection[Any]) -> sql.Composable:
 
 def exists(conn: psycopg.Connection[Any], name: str) -> bool:
     row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (sql.Identifier(name).as_string(conn),)
-                       ).fetchone()  # fmt: skip
+                       ).fetchone()
     return bool(row and row[0])
 
 
@@ -129,7 +129,7 @@ def is_attached(conn: psycopg.Connection[Any], name: str) -> bool:
     row = conn.execute(
         "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits AS i JOIN pg_catalog.pg_class AS c "
         "ON c.oid = i.inhrelid WHERE c.relname = %s AND i.inhparent = to_regclass(%s))",
-        (name, TABLE)).fetchone()  # fmt: skip
+        (name, TABLE)).fetchone()
     return bool(row and row[0])
 
 
@@ -138,13 +138,13 @@ def bound_check(name: str) -> str:
 
 
 def create_standalone(conn: psycopg.Connection[Any], name: str, lower: dt.datetime,
-                      upper: dt.datetime) -> None:  # fmt: skip
+                      upper: dt.datetime) -> None:
     """Create *name*, a table shaped like a partition of the parent (columns, defaults, checks,
     indexes, foreign keys) with a validated CHECK of the bounds [lower, upper), so ATTACH
     PARTITION neither scans it nor builds anything. One transaction: all of it or nothing."""
     with conn.transaction():
         conn.execute(sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
-                             "INCLUDING INDEXES INCLUDING STORAGE)").format(  # fmt: skip
+                             "INCLUDING INDEXES INCLUDING STORAGE)").format(
             sql.Identifier(name), sql.Identifier(TABLE)))
         fkeys = conn.execute(
             "SELECT conname, pg_catalog.pg_get_constraintdef(oid) FROM pg_catalog.pg_constraint "
@@ -153,12 +153,12 @@ def create_standalone(conn: psycopg.Connection[Any], name: str, lower: dt.dateti
         for fk_name, definition in fkeys:
             conn.execute(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(
                 sql.Identifier(name), sql.Identifier(fk_name))
-                + sql.SQL(definition))  # PostgreSQL's own text of the catalog  # fmt: skip
+                + sql.SQL(definition))  # PostgreSQL's own text of the catalog
         add_bound_check(conn, name, lower, upper, valid=True)
 
 
 def add_bound_check(conn: psycopg.Connection[Any], name: str, lower: dt.datetime | None,
-                    upper: dt.datetime | None, *, valid: bool) -> None:  # fmt: skip
+                    upper: dt.datetime | None, *, valid: bool) -> None:
     """(Re)place the CHECK that proves *name*'s rows lie in [lower, upper)."""
     check = bound_check(name)
     parts = [sql.SQL("{} IS NOT NULL").format(sql.Identifier(KEY))]
@@ -179,7 +179,7 @@ def drop_bound_check(conn: psycopg.Connection[Any], name: str) -> None:
 
 
 def attach(conn: psycopg.Connection[Any], name: str, lower: dt.datetime | None,
-           upper: dt.datetime | None) -> None:  # fmt: skip
+           upper: dt.datetime | None) -> None:
     low = sql.SQL("MINVALUE") if lower is None else sql.Literal(lower)
     high = sql.SQL("MAXVALUE") if upper is None else sql.Literal(upper)
     conn.execute(sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES FROM ({}) TO ({})").format(
@@ -187,7 +187,7 @@ def attach(conn: psycopg.Connection[Any], name: str, lower: dt.datetime | None,
 
 
 def move_rows(conn: psycopg.Connection[Any], source: str, target: str, lower: dt.datetime,
-              upper: dt.datetime, limit: int | None) -> int:  # fmt: skip
+              upper: dt.datetime, limit: int | None) -> int:
     """Move up to *limit* rows of [lower, upper) from *source* to *target* in one statement (both
     the delete and the insert commit together, or neither): the number moved."""
     cols = columns(conn)
@@ -195,14 +195,14 @@ def move_rows(conn: psycopg.Connection[Any], source: str, target: str, lower: dt
         sql.Identifier(source), sql.Identifier(KEY), sql.Identifier(KEY),
         sql.SQL("" if limit is None else " ORDER BY {} LIMIT %(n)s").format(sql.Identifier(KEY)))
     stmt = sql.SQL("WITH moved AS (DELETE FROM ONLY {} WHERE ctid = ANY(ARRAY({})) RETURNING {}) "
-                   "INSERT INTO {} ({}) SELECT {} FROM moved").format(  # fmt: skip
+                   "INSERT INTO {} ({}) SELECT {} FROM moved").format(
         sql.Identifier(source), pick, cols, sql.Identifier(target), cols, cols)
     cur = conn.execute(stmt, {"lo": lower, "hi": upper, "n": limit})
     return max(cur.rowcount, 0)
 
 
 def has_rows(conn: psycopg.Connection[Any], name: str, lower: dt.datetime | None = None,
-             upper: dt.datetime | None = None) -> bool:  # fmt: skip
+             upper: dt.datetime | None = None) -> bool:
     where: list[sql.Composable] = [sql.SQL("true")]
     if lower is not None:
         where.append(sql.SQL("{} >= {}").format(sql.Identifier(KEY), sql.Literal(lower)))
@@ -215,7 +215,7 @@ def has_rows(conn: psycopg.Connection[Any], name: str, lower: dt.datetime | None
 
 def count(conn: psycopg.Connection[Any], name: str) -> int:
     row = conn.execute(sql.SQL("SELECT count(*) FROM ONLY {}").format(sql.Identifier(name))
-                       ).fetchone()  # fmt: skip
+                       ).fetchone()
     return int(row[0]) if row else 0
 
 

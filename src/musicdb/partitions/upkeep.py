@@ -74,11 +74,11 @@ class Status:
                      Column("rows_estimate", "rows (est.)", "count"),
                      Column("bytes", "size", "bytes"),
                      Column("oldest", "oldest event", "timestamp"),
-                     Column("newest", "newest event", "timestamp")],  # fmt: skip
+                     Column("newest", "newest event", "timestamp")],
             rows=self.rows,
             meta={"current_month": self.current_month.isoformat(),
                   "months_ahead": self.months_ahead, "default_rows": self.default_rows},
-        )  # fmt: skip
+        )
 
 
 def _kind(part: cat.Partition) -> str:
@@ -106,7 +106,7 @@ def status(conn: psycopg.Connection[Any]) -> Status:
         rows.append({"partition": part.name, "kind": _kind(part), "from": part.lower,
                      "to": part.upper,
                      "rows_estimate": default_rows if part.is_default else part.rows_estimate,
-                     "bytes": part.bytes, "oldest": first, "newest": last})  # fmt: skip
+                     "bytes": part.bytes, "oldest": first, "newest": last})
     for month in _staged(conn):  # a split stopped while moving this month: rerun split
         name = month_partition(month)
         span = conn.execute(sql.SQL("SELECT count(*), min({}), max({}) FROM ONLY {}").format(
@@ -115,7 +115,7 @@ def status(conn: psycopg.Connection[Any]) -> Status:
         rows.append({"partition": name, "kind": "split in progress (not attached)",
                      "from": cat.as_datetime(month),
                      "to": cat.as_datetime(add_months(month, 1)), "rows_estimate": count,
-                     "bytes": None, "oldest": first, "newest": last})  # fmt: skip
+                     "bytes": None, "oldest": first, "newest": last})
     return Status(rows, current, cat.months_ahead(parts, current), default_rows)
 
 
@@ -129,7 +129,7 @@ class MonthOutcome:
 
     def as_dict(self) -> dict[str, Any]:
         return {"month": self.month.isoformat(), "partition": self.partition,
-                "outcome": self.outcome, "message": self.message}  # fmt: skip
+                "outcome": self.outcome, "message": self.message}
 
 
 @dataclass
@@ -144,9 +144,9 @@ class PremakeResult:
             return f"partitions premake: skipped: {self.message}"
         created = sum(m.outcome == "created" for m in self.months)
         text = (f"partitions premake: {self.outcome}, {created} created, "
-                f"{self.months_ahead} month(s) ahead")  # fmt: skip
+                f"{self.months_ahead} month(s) ahead")
         trouble = [f"{m.partition}: {m.message}" for m in self.months
-                   if m.outcome in ("skipped", "failed")]  # fmt: skip
+                   if m.outcome in ("skipped", "failed")]
         return text + ("; " + "; ".join(trouble) if trouble else "")
 
     def to_report(self) -> Report:
@@ -159,7 +159,7 @@ class PremakeResult:
             rows=[m.as_dict() for m in self.months],
             meta={"outcome": self.outcome, "months_ahead": self.months_ahead,
                   "message": self.message},
-        )  # fmt: skip
+        )
 
 
 def create_months(
@@ -190,7 +190,7 @@ def create_months(
         elif default is not None and cat.has_rows(conn, default.name, lower, upper):
             out.append(MonthOutcome(month, name, "skipped",
                                     f"{default.name} holds rows of this month: run "
-                                    "`musicdb partitions split`"))  # fmt: skip
+                                    "`musicdb partitions split`"))
         else:
             try:
                 with conn.transaction():
@@ -215,10 +215,10 @@ def premake(
         db.require_primary(conn, "partitions premake")
         require_partitioned(conn)
         with db.advisory_lock(target, locks.PARTITIONS, wait_s=wait_s, what="partitions",
-                              skip_if_busy=True, conn=conn) as held:  # fmt: skip
+                              skip_if_busy=True, conn=conn) as held:
             if not held:
                 return PremakeResult("skipped", message="another partitions command holds the "
-                                                        f"{locks.PARTITIONS.label}")  # fmt: skip
+                                                        f"{locks.PARTITIONS.label}")
             current = cat.server_month(conn)
             done = create_months(conn, current, add_months(current, months), lock_timeout_ms)
             ahead = cat.months_ahead(cat.partitions(conn), current)
@@ -237,7 +237,7 @@ class SplitResult:
         if not self.months:
             return "partitions split: nothing to split"
         return (f"partitions split: {self.moved} row(s) moved, {len(made)} month partition(s) "
-                "attached")  # fmt: skip
+                "attached")
 
     def to_report(self) -> Report:
         from musicdb.render import Column, Report
@@ -247,11 +247,11 @@ class SplitResult:
             columns=[Column("month", "month"), Column("partition", "partition"),
                      Column("outcome", "outcome"), Column("message", "message", wrap=True)],
             rows=[m.as_dict() for m in self.months], meta={"moved": self.moved},
-        )  # fmt: skip
+        )
 
 
 def _move_all(conn: psycopg.Connection[Any], source: str, target: str, lower: dt.datetime,
-              upper: dt.datetime, batch: int, shown: Progress) -> int:  # fmt: skip
+              upper: dt.datetime, batch: int, shown: Progress) -> int:
     moved = 0
     while True:
         n = cat.move_rows(conn, source, target, lower, upper, batch)  # autocommit: one batch
@@ -263,12 +263,12 @@ def _move_all(conn: psycopg.Connection[Any], source: str, target: str, lower: dt
 
 def _estimate(conn: psycopg.Connection[Any], name: str) -> float | None:
     row = conn.execute("SELECT reltuples FROM pg_catalog.pg_class WHERE oid = to_regclass(%s)",
-                       (sql.Identifier(name).as_string(conn),)).fetchone()  # fmt: skip
+                       (sql.Identifier(name).as_string(conn),)).fetchone()
     return float(row[0]) if row and row[0] and row[0] > 0 else None
 
 
 def _split_legacy(conn: psycopg.Connection[Any], batch: int, lock_timeout_ms: int,
-                  shown: Progress, result: SplitResult) -> None:  # fmt: skip
+                  shown: Progress, result: SplitResult) -> None:
     """Shrink the legacy partition from its oldest month on: each month's rows go to a table of
     their own, then one transaction re-bounds the legacy partition and attaches the month. The
     last month left becomes a month partition by name."""
@@ -305,7 +305,7 @@ def _split_legacy(conn: psycopg.Connection[Any], batch: int, lock_timeout_ms: in
                     sql.Identifier(LEGACY), sql.Identifier(name)))
             conn.execute("RESET lock_timeout")
             result.months.append(MonthOutcome(last_month, name, "created",
-                                              f"{LEGACY} renamed"))  # fmt: skip
+                                              f"{LEGACY} renamed"))
             return
         lower, nxt = cat.as_datetime(month), cat.as_datetime(add_months(month, 1))
         name = month_partition(month)
@@ -332,7 +332,7 @@ def _split_legacy(conn: psycopg.Connection[Any], batch: int, lock_timeout_ms: in
 
 
 def _split_default(conn: psycopg.Connection[Any], batch: int, lock_timeout_ms: int,
-                   shown: Progress, result: SplitResult) -> None:  # fmt: skip
+                   shown: Progress, result: SplitResult) -> None:
     """Give each month found in the default partition a partition of its own."""
     parts = cat.partitions(conn)
     default = cat.default_partition(parts)
@@ -354,7 +354,7 @@ def _split_default(conn: psycopg.Connection[Any], batch: int, lock_timeout_ms: i
         clash = next((p for p in cat.partitions(conn) if p.overlaps(lower, nxt)), None)
         if clash is not None:  # cannot happen through musicdb: a hand-made partition
             result.months.append(MonthOutcome(month, name, "failed",
-                                              f"overlaps {clash.name}"))  # fmt: skip
+                                              f"overlaps {clash.name}"))
             return
         if not cat.exists(conn, name):
             cat.create_standalone(conn, name, lower, nxt)
@@ -379,7 +379,7 @@ def _staged(conn: psycopg.Connection[Any]) -> list[dt.date]:
     rows = conn.execute(
         "SELECT c.relname FROM pg_catalog.pg_class AS c WHERE c.relkind = 'r' "
         "AND c.relnamespace = 'public'::regnamespace AND c.relname LIKE %s "
-        "AND NOT c.relispartition", (f"{TABLE}\\_p%",)).fetchall()  # fmt: skip
+        "AND NOT c.relispartition", (f"{TABLE}\\_p%",)).fetchall()
     return sorted(m for (name,) in rows if (m := month_of(name)) is not None)
 
 
@@ -424,4 +424,4 @@ def prepare_load(conn: psycopg.Connection[Any], first: dt.date, last: dt.date) -
 
 
 __all__ = ["DEFAULT", "PremakeResult", "SplitResult", "Status", "premake", "prepare_load",
-           "split", "status"]  # fmt: skip
+           "split", "status"]

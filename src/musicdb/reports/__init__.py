@@ -61,7 +61,7 @@ __all__ = [
     "fetch_tuples", "index_verdicts", "installed_extension", "lock_info", "missing_indexes",
     "pg_stat_statements_extension", "pg_stat_statements_version", "pick_sql_file", "query_text",
     "register", "run", "stats_since", "table_stats",
-]  # fmt: skip
+]
 
 
 @dataclass(frozen=True)
@@ -110,9 +110,9 @@ def run(conn: psycopg.Connection[Any], name: str, **params: Any) -> ReportResult
 register(ReportSpec.of(IndexVerdicts, index_verdicts, ("index_verdicts",)))
 register(ReportSpec.of(TableStats, table_stats, ("table_stats",), params={"exact": 1}))
 register(ReportSpec.of(MissingIndexes, missing_indexes, ("fk_without_index", "seq_scan_tables"),
-                       needs=("hypopg (optional)", "pg_stat_statements (optional)")))  # fmt: skip
+                       needs=("hypopg (optional)", "pg_stat_statements (optional)")))
 register(ReportSpec.of(QueryStats, analyze_queries, ("query_stats", "query_texts"),
-                       needs=("pg_stat_statements",)))  # fmt: skip
+                       needs=("pg_stat_statements",)))
 register(ReportSpec.of(ConnectionStats, connection_stats,
-                       ("connection_groups", "connection_sessions")))  # fmt: skip
+                       ("connection_groups", "connection_sessions")))
 register(ReportSpec.of(LockInfo, lock_info, ("lock_waits",)))

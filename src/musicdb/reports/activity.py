@@ -94,7 +94,7 @@ def connection_stats(conn: psycopg.Connection[Any]) -> ConnectionStats:
     result = ConnectionStats(rows=[], server_version=version_label(conn), max_connections=max_conn)
     for r in fetch(conn, "connection_groups"):
         result.rows.append(ConnectionRow(f"by {r['grouping']}", r["name"], r["connections"],
-                                         r["connections"] / max_conn))  # fmt: skip
+                                         r["connections"] / max_conn))
         if r["grouping"] == "state":
             result.by_state[r["name"]] = r["connections"]
     for r in fetch(conn, "connection_sessions"):
@@ -105,7 +105,7 @@ def connection_stats(conn: psycopg.Connection[Any]) -> ConnectionStats:
             application=r["application_name"], state=r["state"],
             duration_s=_seconds(r["seconds"]), xact_s=_seconds(r["xact_seconds"]),
             query=" ".join((r["query"] or "").split()),
-        ))  # fmt: skip
+        ))
     return result
 
 
@@ -212,7 +212,7 @@ def lock_info(conn: psycopg.Connection[Any]) -> LockInfo:
             r["state"], float(r["wait_seconds"]) if r["locktype"] and r["wait_seconds"] else None,
             _seconds(r["xact_seconds"]), r["mode"], lock_target(r),
             " ".join((r["query"] or "").split()),
-        ))  # fmt: skip
+        ))
         for child in sorted(children.get(pid, [])):
             visit(child, depth + 1)
 

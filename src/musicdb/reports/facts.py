@@ -78,7 +78,7 @@ class CatalogFacts:
 
         with ExitStack() as stack:
             replicas = [stack.enter_context(db.connect(t, application_name="musicdb-report"))
-                        for t in self.replicas]  # fmt: skip
+                        for t in self.replicas]
             # each reader applies its own statistics age
             return index_verdicts(self.conn, replicas=replicas, min_stats_age_s=0)
 

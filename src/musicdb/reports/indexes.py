@@ -200,10 +200,10 @@ def index_verdicts(
     at = {name: i for i, name in enumerate(columns)}
     i_schema, i_table, i_index, i_role, i_valid = (
         at["schema_name"], at["table_name"], at["index_name"], at["role"], at["valid"]
-    )  # fmt: skip
+    )
     i_scans, i_read, i_fetched, i_size, i_last = (
         at["scans"], at["tuples_read"], at["tuples_fetched"], at["size_bytes"], at["last_scan"]
-    )  # fmt: skip
+    )
     i_dup, i_prefix = at["duplicate_of"], at["prefix_of"]
     rows = []
     for r in raw:
@@ -222,7 +222,7 @@ def index_verdicts(
             r[i_schema], r[i_table], r[i_index], verdicts, r[i_role], valid, r[i_scans],
             r[i_read], r[i_fetched], r[i_size], r[i_last], duplicate_of, prefix_of,
             [server_label(conn)] if r[i_scans] else [],
-        ))  # fmt: skip
+        ))
     servers = [ServerStats(server_label(conn), since)]
     for replica in replicas:
         _fold_replica(rows, replica, servers)
@@ -302,7 +302,7 @@ def replica_scans(conn: psycopg.Connection[Any]) -> dict[tuple[str, str], int]:
 
 
 def _fold_replica(rows: list[IndexRow], conn: psycopg.Connection[Any],
-                  servers: list[ServerStats]) -> None:  # fmt: skip
+                  servers: list[ServerStats]) -> None:
     """Add *conn*'s scans to *rows*: an index scanned there is used, whatever the primary says."""
     label = server_label(conn)
     servers.append(ServerStats(label, stats_since(conn)))
@@ -396,12 +396,12 @@ def missing_indexes(
             FK_WITHOUT_INDEX, r["schema_name"], r["table_name"], r["columns"],
             f"{r['constraint_name']} references {r['referenced_schema']}.{r['referenced_table']}",
             rows=r["table_rows"], constraint=r["constraint_name"],
-        ))  # fmt: skip
+        ))
     for r in fetch(conn, "seq_scan_tables", {"schema": schema, "min_rows": min_rows}):
         rows.append(MissingIndexRow(
             SEQ_SCANS, r["schema_name"], r["table_name"], [], "", rows=r["table_rows"],
             seq_scans=r["seq_scans"], seq_rows_read=r["seq_rows_read"], idx_scans=r["idx_scans"],
-        ))  # fmt: skip
+        ))
     result = MissingIndexes(rows=rows, server_version=version_label(conn), min_rows=min_rows)
     if what_if:
         from musicdb.reports import whatif
@@ -415,5 +415,5 @@ def missing_indexes(
                 WHAT_IF, s.schema, s.table, s.columns, " ".join(s.statement.split()),
                 cost_before=s.cost_before, cost_after=s.cost_after, queryid=s.queryid,
                 total_ms=s.total_ms,
-            ))  # fmt: skip
+            ))
     return result

@@ -170,7 +170,7 @@ def analyze_queries(
     texts: dict[tuple[Any, Any, Any], str] = {}
     if ids:
         for t in fetch(conn, "query_texts", {"queryids": ids}, pss_version=pss,
-                       identifiers=schema):  # fmt: skip
+                       identifiers=schema):
             texts[(t["queryid"], t["userid"], t["dbid"])] = t["query"]
     rows = []
     hidden = 0
@@ -183,7 +183,7 @@ def analyze_queries(
             rank, r["queryid"], r["calls"], r["rows"], float(r["mean_ms"]), float(r["total_ms"]),
             float(r["share"]) if r["share"] is not None else None, float(r["io_ms"]),
             r["user_name"], " ".join(text.split()),
-        ))  # fmt: skip
+        ))
     return QueryStats(
         rows=rows,
         server_version=version_label(conn),

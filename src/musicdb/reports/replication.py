@@ -53,7 +53,7 @@ class ReplicationRow:
     def __post_init__(self) -> None:
         # pg_wal_lsn_diff() and extract() give numerics: whole bytes, float seconds
         for name in ("sent_lag_bytes", "write_lag_bytes", "flush_lag_bytes", "replay_lag_bytes",
-                     "retained_bytes"):  # fmt: skip
+                     "retained_bytes"):
             value = getattr(self, name)
             if value is not None:
                 setattr(self, name, int(value))
@@ -131,7 +131,7 @@ def _standby_rows(conn: psycopg.Connection[Any]) -> tuple[list[ReplicationRow], 
     status, slot, paused = r.pop("status"), r.pop("slot_name"), r.pop("paused")
     name = f"{host}:{port}" if host is not None else "(no WAL receiver)"
     return [ReplicationRow("upstream", name, client=slot, state=status or "not streaming",
-                           **r)], bool(paused)  # fmt: skip
+                           **r)], bool(paused)
 
 
 def replication_status(conn: psycopg.Connection[Any]) -> ReplicationStatus:
@@ -139,6 +139,6 @@ def replication_status(conn: psycopg.Connection[Any]) -> ReplicationStatus:
     if db.in_recovery(conn):
         rows, paused = _standby_rows(conn)
         return ReplicationStatus(rows=rows, role="standby", replay_paused=paused,
-                                 server_version=version_label(conn))  # fmt: skip
+                                 server_version=version_label(conn))
     return ReplicationStatus(rows=_primary_rows(conn) + _slot_rows(conn), role="primary",
-                             server_version=version_label(conn))  # fmt: skip
+                             server_version=version_label(conn))

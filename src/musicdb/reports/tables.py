@@ -161,7 +161,7 @@ def table_stats(
             r["toast_bytes"], r["live_rows"], r["dead_rows"], r["dead_threshold"],
             float(r["dead_vs_threshold"]), bloat, ratio, basis, r["last_vacuum"],
             r["last_autovacuum"], r["last_analyze"], r["last_autoanalyze"], float(r["fillfactor"]),
-        ))  # fmt: skip
+        ))
     result = TableStats(
         rows=rows,
         server_version=version_label(conn),
@@ -236,7 +236,7 @@ def _measure_exact(conn: psycopg.Connection[Any], result: TableStats, rows: list
         how = create_extension_hint(
             conn, "pgstattuple",
             missing="install PostgreSQL's contrib package, then CREATE EXTENSION pgstattuple",
-        )  # fmt: skip
+        )
         result.notes.append(f"--exact needs the pgstattuple extension: {how}")
         return
     measured = 0

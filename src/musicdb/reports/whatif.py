@@ -70,7 +70,7 @@ def suggestions(conn: psycopg.Connection[Any], *, limit: int) -> WhatIf:
         how = create_extension_hint(
             conn, "hypopg",
             missing="install hypopg on the server (e.g. the postgresql-NN-hypopg package)",
-        )  # fmt: skip
+        )
         return WhatIf("not installed",
                       notes=[f"what-if indexes skipped: hypopg is not installed ({how})"])
     found = WhatIf(".".join(map(str, hypopg.version)))
@@ -106,7 +106,7 @@ def suggestions(conn: psycopg.Connection[Any], *, limit: int) -> WhatIf:
         if best is not None:
             table_schema, table, columns, before, after = best
             found.indexes.append(WhatIfIndex(table_schema, table, columns, before, after, text,
-                                             r["queryid"], float(r["total_ms"])))  # fmt: skip
+                                             r["queryid"], float(r["total_ms"])))
     found.statements = tried
     return found
 

@@ -242,7 +242,7 @@ class BenchResult:
             )
         if self.against:
             notes.append(f"compared with {self.against}; regression = p95 ratio > "
-                         f"{self.max_regression:g}")  # fmt: skip
+                         f"{self.max_regression:g}")
         return Report(
             name="bench",
             title=f"Query patterns on {self.database}",
@@ -320,7 +320,7 @@ def load_previous(path: Path) -> dict[str, float]:
 
 # --- timing -----------------------------------------------------------------------------------
 def _time_pattern(conn: psycopg.Connection[Any], pattern: Pattern, params: Params, *,
-                  iterations: int, warmup: int, rng: random.Random) -> Timing:  # fmt: skip
+                  iterations: int, warmup: int, rng: random.Random) -> Timing:
     samples: list[tuple[str, float]] = []
     with conn.cursor() as cur:
         for _kind, args in params.cycle(warmup, rng):
@@ -335,7 +335,7 @@ def _time_pattern(conn: psycopg.Connection[Any], pattern: Pattern, params: Param
 
 
 def _plan_indexes(conn: psycopg.Connection[Any], pattern: Pattern,
-                  params: Params) -> tuple[list[str], list[str]]:  # fmt: skip
+                  params: Params) -> tuple[list[str], list[str]]:
     """Indexes and sequentially scanned relations of the plans for a busy and a cold key."""
     probes = [p[0] for p in (params.hot, params.cold) if p] or [()]
     indexes: list[str] = []
@@ -349,7 +349,7 @@ def _plan_indexes(conn: psycopg.Connection[Any], pattern: Pattern,
 
 def _pooled_timing(target: DatabaseTarget, pattern: Pattern, params: Params, *, iterations: int,
                    workers: int, pool_size: int, pool_timeout_s: float,
-                   rng: random.Random) -> Timing:  # fmt: skip
+                   rng: random.Random) -> Timing:
     samples: list[tuple[str, float]] = []
     lock = threading.Lock()
     jobs = list(params.cycle(iterations, rng))
@@ -366,7 +366,7 @@ def _pooled_timing(target: DatabaseTarget, pattern: Pattern, params: Params, *, 
 
 
 def _append(samples: list[tuple[str, float]], lock: threading.Lock,
-            item: tuple[str, float]) -> None:  # fmt: skip
+            item: tuple[str, float]) -> None:
     with lock:
         samples.append(item)
 
@@ -376,7 +376,7 @@ class pooled_engine:
     :func:`musicdb.db.connect`; disposed (every connection closed) on exit."""
 
     def __init__(self, target: DatabaseTarget, *, pool_size: int, pool_timeout_s: float = 30.0,
-                 application_name: str = "musicdb bench") -> None:  # fmt: skip
+                 application_name: str = "musicdb bench") -> None:
         if pool_size < 1:
             raise UsageError("--pool-size must be at least 1")
         import sqlalchemy
@@ -503,7 +503,7 @@ class baseline_copy:
             self.target, name=self.name, template=source, file_copy=True,
             via="postgres" if source != "postgres" else "template1",
             purpose="--compare-baseline", refused=refused,
-        )  # fmt: skip
+        )
         copy = DatabaseTarget(self.scratch.__enter__().conninfo, "baseline copy")
         try:
             with db.connect(copy) as conn:
@@ -606,10 +606,10 @@ def run(
                 timing = _pooled_timing(
                     target, pattern, params, iterations=iterations, workers=workers,
                     pool_size=pool_size or workers, pool_timeout_s=pool_timeout_s, rng=rng,
-                )  # fmt: skip
+                )
             else:
                 timing = _time_pattern(conn, pattern, params, iterations=iterations,
-                                       warmup=warmup, rng=rng)  # fmt: skip
+                                       warmup=warmup, rng=rng)
             results.append(PatternResult(pattern, timing, indexes, seqs))
             progress.advance()
     baseline_name = None
@@ -625,7 +625,7 @@ def run(
                 _, seqs = _plan_indexes(conn, res.pattern, params)
                 res.baseline = _time_pattern(conn, res.pattern, params,
                                              iterations=baseline_iterations,
-                                             warmup=min(warmup, 2), rng=rng)  # fmt: skip
+                                             warmup=min(warmup, 2), rng=rng)
                 res.baseline_indexes = seqs
                 progress.advance()
     if previous is not None:

@@ -204,12 +204,12 @@ class GenerateResult:
         rows.append(
             {"table": "(load, all tables)", "rows": self.rows, "seconds": self.load_seconds,
              "rows_per_s": self.load_rows_per_s, "index_seconds": self.index_seconds}
-        )  # fmt: skip
+        )
         rows.append(
             {"table": "(overall, with ANALYZE and view refresh)", "rows": self.rows,
              "seconds": self.total_seconds, "rows_per_s": self.overall_rows_per_s,
              "index_seconds": self.index_seconds}
-        )  # fmt: skip
+        )
         return Report(
             name="generate",
             title=f"Generated data in {self.database}",
@@ -361,7 +361,7 @@ _FAILED = 0xFFFFFFFF
 
 
 def _produce(send: Any, counts: dict[str, int], offsets: dict[str, int], seed: int,
-             until: dt.date) -> None:  # fmt: skip
+             until: dt.date) -> None:
     """The second process: every table's COPY chunks in :data:`TABLES` order, each sent as a
     4-byte row count followed by the UTF-8 text; an empty message ends a table."""
     try:
@@ -380,7 +380,7 @@ class _RowSource:
     """COPY chunks per table, from this process or from a second one."""
 
     def __init__(self, counts: dict[str, int], offsets: dict[str, int], seed: int,
-                 until: dt.date, parallel: bool) -> None:  # fmt: skip
+                 until: dt.date, parallel: bool) -> None:
         self.gen: _Generator | None = None
         self.proc: Any = None
         if not parallel:
@@ -394,7 +394,7 @@ class _RowSource:
         ctx = multiprocessing.get_context("spawn")
         recv, send = ctx.Pipe(duplex=False)
         self.proc = ctx.Process(target=_produce, args=(send, counts, offsets, seed, until),
-                                name="musicdb generate rows", daemon=True)  # fmt: skip
+                                name="musicdb generate rows", daemon=True)
         self.proc.start()
         send.close()
         self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUE_CHUNKS)
@@ -482,7 +482,7 @@ def generate(
         parallel = sum(counts.values()) >= PARALLEL_MIN_ROWS
     started = time.perf_counter()
     with db.advisory_lock(target, locks.GENERATE, what="generate",
-                          hint="another musicdb generate is loading this database"):  # fmt: skip
+                          hint="another musicdb generate is loading this database"):
         conn = db.connect(target, autocommit=False, application_name="musicdb generate")
         source: _RowSource | None = None
         try:
@@ -512,7 +512,7 @@ def generate(
                 busy = _non_empty(conn)
                 if busy:
                     raise MusicdbError(f"{target.display} received rows while generate started "
-                                       f"({', '.join(busy[:4])}); nothing was loaded")  # fmt: skip
+                                       f"({', '.join(busy[:4])}); nothing was loaded")
                 # big sorts for the index builds stay in memory (this transaction only)
                 conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
                 conn.execute(sql.SQL("TRUNCATE {}").format(names))
@@ -525,7 +525,7 @@ def generate(
             view_refreshed = False
             partitioned = {r[0] for r in conn.execute(
                 "SELECT c.relname FROM pg_catalog.pg_class AS c WHERE c.relkind = 'p' "
-                "AND c.relnamespace = 'public'::regnamespace").fetchall()}  # fmt: skip
+                "AND c.relnamespace = 'public'::regnamespace").fetchall()}
             with conn.cursor() as cur:
                 for table in TABLES:
                     progress.start(table, total=counts[table], unit="rows")

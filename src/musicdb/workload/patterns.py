@@ -289,7 +289,7 @@ def for_database(conn: psycopg.Connection[Any], chosen: Sequence[Pattern]) -> li
         return text
 
     return [dataclasses.replace(p, sql=rename(p.sql), intended=tuple(map(rename, p.intended)))
-            for p in chosen]  # fmt: skip
+            for p in chosen]
 
 
 def select(names: Sequence[str] | None) -> list[Pattern]:
@@ -322,12 +322,12 @@ class Params:
             return
         for i in range(count):
             pool, kind = (self.hot, "hot") if (i % 2 == 0 and self.hot) or not self.cold else (
-                self.cold, "cold")  # fmt: skip
+                self.cold, "cold")
             yield kind, pool[rng.randrange(len(pool))]
 
 
 def draw_params(conn: psycopg.Connection[Any], pattern: Pattern, *, count: int = 50,
-                seed: int = 0) -> Params:  # fmt: skip
+                seed: int = 0) -> Params:
     """Draw parameters for *pattern* from the data (``setseed`` makes ``random()`` repeat)."""
     if pattern.hot_sql is None:
         return Params()
@@ -336,7 +336,7 @@ def draw_params(conn: psycopg.Connection[Any], pattern: Pattern, *, count: int =
     conn.execute("SELECT setseed(%s)", (((seed * 7919 + salt) % 2000) / 1000.0 - 1.0,))
     hot = [_plain(r) for r in conn.execute(pattern.hot_sql, (count,)).fetchall()]
     cold = [_plain(r) for r in conn.execute(pattern.cold_sql or pattern.hot_sql,
-                                            (count,)).fetchall()]  # fmt: skip
+                                            (count,)).fetchall()]
     hot = [r for r in hot if all(v is not None and v != "" for v in r)]
     cold = [r for r in cold if all(v is not None and v != "" for v in r)]
     return Params(hot, cold)
@@ -400,7 +400,7 @@ def plan_facts(plan_json: Any) -> PlanFacts:
 
 
 def explain(conn: psycopg.Connection[Any], pattern: Pattern, params: Sequence[Any] = (), *,
-            analyze: bool = False) -> PlanFacts:  # fmt: skip
+            analyze: bool = False) -> PlanFacts:
     """EXPLAIN (FORMAT JSON) of *pattern* with *params*; with ``analyze``, BUFFERS too."""
     options = "ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON" if analyze else "FORMAT JSON"
     row = conn.execute(f"EXPLAIN ({options}) {pattern.sql}", tuple(params)).fetchone()
@@ -413,6 +413,6 @@ def explain(conn: psycopg.Connection[Any], pattern: Pattern, params: Sequence[An
             "SELECT DISTINCT p.relname FROM pg_catalog.pg_inherits AS i "
             "JOIN pg_catalog.pg_class AS c ON c.oid = i.inhrelid "
             "JOIN pg_catalog.pg_class AS p ON p.oid = i.inhparent "
-            "WHERE c.relname = ANY(%s) ORDER BY 1", (list(found),)).fetchall()  # fmt: skip
+            "WHERE c.relname = ANY(%s) ORDER BY 1", (list(found),)).fetchall()
         found.extend(name for (name,) in parents if name not in found)
     return facts

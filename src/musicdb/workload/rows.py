@@ -64,12 +64,12 @@ class _Generator(_Draws):
             )
 
     USERS_COLUMNS = ("id username email password_hash is_active is_admin created_at last_login "
-                     "default_language")  # fmt: skip
+                     "default_language")
 
     ARTISTS_COLUMNS = ("id name sort_name musicbrainz_id spotify_id bio country formed_year "
                        "disbanded_year image_url genres aliases members social_links popularity "
                        "follower_count monthly_listeners is_verified created_at "
-                       "updated_at")  # fmt: skip
+                       "updated_at")
 
     def artists(self) -> Lines:
         n, off, rng = self.n["artists"], self.off["artists"], self.rng
@@ -99,11 +99,11 @@ class _Generator(_Draws):
             disbanded = formed + 1 + int(10 * rnd()) if rnd() < 0.1 else "\\N"
             country = COUNTRIES[int(rnd() * len(COUNTRIES))]
             bio = (f"{name} is a {' and '.join(genres)} act from {country}, known for "
-                   f"{self.title(2, 3).lower()} and {self.title(1, 2).lower()}.")  # fmt: skip
+                   f"{self.title(2, 3).lower()} and {self.title(1, 2).lower()}.")
             aliases = _json_list([self.title(1, 2)]) if rnd() < 0.1 else "[]"
             slug = f"artist{aid}"
             links = (f'{{"instagram": "https://instagram.com/{slug}", '
-                     f'"website": "https://{slug}.example.org"}}')  # fmt: skip
+                     f'"website": "https://{slug}.example.org"}}')
             if rnd() < 0.5:
                 links = links[:-1] + f', "twitter": "https://twitter.com/{slug}"}}'
             hour, created = self.ts()
@@ -119,7 +119,7 @@ class _Generator(_Draws):
 
     ALBUMS_COLUMNS = ("id title upc musicbrainz_id album_type release_date release_precision "
                       "cover_url label total_tracks genres moods credits popularity rating "
-                      "rating_count is_remaster artist_id created_at updated_at")  # fmt: skip
+                      "rating_count is_remaster artist_id created_at updated_at")
 
     def albums(self) -> Lines:
         n, off, rnd = self.n["albums"], self.off["albums"], self.rng.random
@@ -138,7 +138,7 @@ class _Generator(_Draws):
             genres = self.artist_genres[a_rank][:2] or self.genres(1, 1)
             moods = _json_list([MOODS[int(rnd() * len(MOODS))]])
             credits = (f'{{"producer": "{self.person()}", "engineer": "{self.person()}", '
-                       f'"studio": "{self.title(1, 1)} Studio"}}')  # fmt: skip
+                       f'"studio": "{self.title(1, 1)} Studio"}}')
             popularity = 100.0 * (1.0 - rnd() ** 0.4)
             rating = f"{1 + 4 * rnd():.2f}" if rnd() < 0.6 else "\\N"
             rating_count = int(rnd() * 5000) if rating != "\\N" else 0
@@ -154,7 +154,7 @@ class _Generator(_Draws):
 
     TRACKS_COLUMNS = ("id title duration_ms isrc audio_features artist_id album_id explicit "
                       "popularity preview_url lyrics created_at updated_at "
-                      "last_analyzed")  # fmt: skip
+                      "last_analyzed")
 
     def tracks(self) -> Lines:
         n, off, rnd = self.n["tracks"], self.off["tracks"], self.rng.random
@@ -247,13 +247,13 @@ class _Generator(_Draws):
                     quality = ("low", "normal", "high", "very_high")[int(rnd() * 4)]
                     extra = f"{'t' if rnd() < 0.95 else 'f'}\t{geo}\t{quality}"
                 yield (f"{sid}\t{pid}\t{stype}\t{ext}\t{uri}\t{extra}\t{synced}\t"
-                             f"{created}\t{synced}\n")  # fmt: skip
+                             f"{created}\t{synced}\n")
 
     PLAYLISTS_COLUMNS = ("id uuid name owner_id is_public is_collaborative folder_type "
                          "description tags is_dynamic dynamic_rules collaboration_mode "
                          "voting_enabled share_token play_count like_count share_count "
                          "total_duration_ms version last_modified_by created_at updated_at "
-                         "last_played_at")  # fmt: skip
+                         "last_played_at")
 
     def playlists(self) -> Lines:
         n, off, rnd = self.n["playlists"], self.off["playlists"], self.rng.random
@@ -282,10 +282,10 @@ class _Generator(_Draws):
             mood = MOODS[int(rnd() * len(MOODS))]
             name = f"{self.title(1, 2)} {PLAYLIST_WORDS[int(rnd() * 5)]}"
             desc = (f"{mood.title()} {' and '.join(genres) or 'eclectic'} tracks "
-                    f"for {self.title(1, 2).lower()} and {self.title(1, 1).lower()}")  # fmt: skip
+                    f"for {self.title(1, 2).lower()} and {self.title(1, 1).lower()}")
             tags = _json_list([*genres, mood])
             rules = (f'{{"genre": "{(genres or ["pop"])[0]}", "min_energy": {rnd():.2f}, '
-                     f'"max_tracks": 50}}') if dynamic else "\\N"  # fmt: skip
+                     f'"max_tracks": 50}}') if dynamic else "\\N"
             shared = public and rnd() < 0.4
             token = f"{(pid * _MIX64) & _MASK64:016x}{pid:016x}" if shared else "\\N"
             hour, created = self.ts()
@@ -346,7 +346,7 @@ class _Generator(_Draws):
                 status = "accepted" if rnd() < 0.8 else "pending"
                 joined = self.ts_after(hour)[1] if status == "accepted" else "\\N"
                 yield (f"{cid}\t{pid}\t{u}\t{owner}\t{status}\t{int(rnd() * 20)}\t"
-                             f"{invited}\t{joined}\n")  # fmt: skip
+                             f"{invited}\t{joined}\n")
 
     def playlist_activities(self) -> Lines:
         rnd = self.rng.random
@@ -386,7 +386,7 @@ class _Generator(_Draws):
                     yield (f"{vid}\t{first + j}\t{u}\t{vote}\t{self.ts()[1]}\n")
 
     def _pairs(self, table: str, n_targets: int, target_off: int, power: float,
-               extra: Callable[[], str]) -> Lines:  # fmt: skip
+               extra: Callable[[], str]) -> Lines:
         """(user, target) rows, distinct per user, targets drawn by rank (skewed)."""
         rid = self.off[table]
         per = self.per_parent(self.n["users"], self.n[table], lo=0)
@@ -410,7 +410,7 @@ class _Generator(_Draws):
             return f"{self.ts()[1]}\t{'t' if rnd() < 0.7 else 'f'}"
 
         return self._pairs("playlist_follows", self.n["playlists"], self.off["playlists"], 2.0,
-                           extra)  # fmt: skip
+                           extra)
 
     def user_artist_follows(self) -> Lines:
         rnd = self.rng.random
@@ -420,7 +420,7 @@ class _Generator(_Draws):
             return f"{self.ts()[1]}\t{sources[int(rnd() * 4)]}"
 
         return self._pairs("user_artist_follows", self.n["artists"], self.off["artists"], 2.0,
-                           extra)  # fmt: skip
+                           extra)
 
     def user_album_collections(self) -> Lines:
         rnd = self.rng.random
@@ -429,7 +429,7 @@ class _Generator(_Draws):
             return f"{self.ts()[1]}\t{int(rnd() * 40)}"
 
         return self._pairs("user_album_collections", self.n["albums"], self.off["albums"], 2.0,
-                           extra)  # fmt: skip
+                           extra)
 
     def user_library(self) -> Lines:
         rnd = self.rng.random
@@ -505,7 +505,7 @@ class _Generator(_Draws):
                 contexts.append("\\N\t\\N")
         sessions = [self.uuid() for _ in range(max(1, min(n // 20, 50_000)))]
         tails = [f"{DEVICES[int(rnd() * 8)]}\t{sessions[int(rnd() * len(sessions))]}"
-                 for _ in range(4096)]  # fmt: skip
+                 for _ in range(4096)]
         reasons = SKIP_REASONS
         for i in range(off + 1, off + n + 1):
             t_idx = by_rank[int(n_tracks * rnd() ** 4)]
@@ -513,12 +513,12 @@ class _Generator(_Draws):
             if kind == "play":
                 c = 500 + int(rnd() * 501)
                 play = (f"play\t{contexts[int(rnd() * 4096)]}\t{durations[t_idx] * c // 1000}\t"
-                        f"{dur_str[t_idx]}\t{pct[c]}\t\\N\t\\N")  # fmt: skip
+                        f"{dur_str[t_idx]}\t{pct[c]}\t\\N\t\\N")
             elif kind == "skip":
                 c = int(rnd() * 300)
                 pos = durations[t_idx] * c // 1000
                 play = (f"skip\t{contexts[int(rnd() * 4096)]}\t{pos}\t{dur_str[t_idx]}\t"
-                        f"{pct[c]}\t{pos}\t{reasons[c & 3]}")  # fmt: skip
+                        f"{pct[c]}\t{pos}\t{reasons[c & 3]}")
             else:
                 play = f"{kind}\t{contexts[int(rnd() * 4096)]}\t\\N\t\\N\t\\N\t\\N\t\\N"
             yield (
@@ -531,7 +531,7 @@ class _Generator(_Draws):
     INTERACTIONS_COLUMNS = ("id user_id track_id interaction_type context_type context_id "
                             "play_duration_ms track_duration_ms completion_percentage "
                             "skip_position_ms skip_reason device_type session_id "
-                            "created_at")  # fmt: skip
+                            "created_at")
 
     def discovery_sessions(self) -> Lines:
         rnd = self.rng.random
@@ -566,13 +566,13 @@ class _Generator(_Draws):
                         "tracks_presented tracks_played tracks_skipped tracks_liked "
                         "total_play_time_ms average_play_percentage discovery_score "
                         "algorithm_version is_active current_position started_at ended_at "
-                        "last_interaction_at")  # fmt: skip
+                        "last_interaction_at")
 
     def discovery_session_tracks(self) -> Lines:
         rnd = self.rng.random
         rid = self.off["discovery_session_tracks"]
         reasons = ('["similar_artist"]', '["genre_match"]', '["popular_now"]',
-                   '["similar_artist", "genre_match"]')  # fmt: skip
+                   '["similar_artist", "genre_match"]')
         for s_idx, size in enumerate(self.session_sizes):
             sid = self.off["discovery_sessions"] + s_idx + 1
             hour, presented = self.ts()

@@ -104,7 +104,7 @@ SKIP_REASONS = ("not_interested", "heard_too_often", "wrong_mood", "bad_quality"
 SESSION_TYPES = ("radio", "daily_mix", "genre", "artist", "mood", "new_releases")
 PLAYLIST_WORDS = ("Mix", "Vibes", "Hits", "Sessions", "Essentials")
 ACTIVITY_TYPES = ("track_added", "track_added", "track_added", "track_removed", "reordered",
-                  "renamed", "description_changed")  # fmt: skip
+                  "renamed", "description_changed")
 # interaction types in proportion (per 100 events)
 INTERACTION_MIX = (
     ["play"] * 70
@@ -163,7 +163,7 @@ class _Draws:
     people, skewed ranks, children per parent, library sizes), from one seeded generator."""
 
     def __init__(self, counts: dict[str, int], offsets: dict[str, int], seed: int,
-                 until: dt.date) -> None:  # fmt: skip
+                 until: dt.date) -> None:
         self.n = counts
         self.off = offsets
         # the offsets are part of the seed, so appending twice with one seed differs
@@ -182,7 +182,7 @@ class _Draws:
         self.rng.shuffle(words)
         # word frequency falls with rank, but not so steeply that one word is in most titles
         self.word_pick = [words[min(len(words) - 1, int(len(words) * self.rng.random() ** 1.6))]
-                          for _ in range(4096)]  # fmt: skip
+                          for _ in range(4096)]
         # Zipf over the genre vocabulary; a pool big enough that the rarest genres occur
         self.genre_pick = self.rng.choices(
             GENRES, weights=[1.0 / (r + 1) for r in range(len(GENRES))], k=GENRE_POOL
